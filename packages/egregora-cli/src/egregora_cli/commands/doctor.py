@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import asdict, dataclass
+from importlib.metadata import PackageNotFoundError, version
+
+import click
+import duckdb
+from egregora_core.config import SETTINGS
+from egregora_core.errors import EgregoraError
+from egregora_core.extensions import load_extension
+
+from ..app import AppState, pass_state
+from ..ui import stdout
+
+DEFAULT_SET = [
+    "egregora-core",
+    "egregora-cli",
+    "egregora-extract-whatsapp",
+    "egregora-embed-local",
+    "egregora-ann-duckdb",
+    "egregora-writer-mkdocs",
+]
+EXTENSIONS = ["ducklake", "fts", "vss"]
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def _check_extensions() -> list[Check]:
+    checks = []
+    for name in EXTENSIONS:
+        con = duckdb.connect()
+        try:
+            load_extension(con, name)
+            checks.append(Check(f"duckdb extension {name}", True, f"loads offline (duckdb {duckdb.__version__})"))
+        except EgregoraError as exc:
+            checks.append(Check(f"duckdb extension {name}", False, exc.what, exc.hint or ""))
+        except duckdb.Error as exc:
+            checks.append(Check(f"duckdb extension {name}", False, str(exc).splitlines()[0],
+                                f"pip install --force-reinstall duckdb-extension-{name}=={duckdb.__version__}"))
+        finally:
+            con.close()
+    return checks
+
+
+def _check_distributions(state: AppState) -> list[Check]:
+    checks = []
+    for dist in DEFAULT_SET:
+        try:
+            checks.append(Check(dist, True, f"installed {version(dist)}"))
+        except PackageNotFoundError:
+            checks.append(Check(dist, False, "not installed", f"pip install {dist}"))
+    for name, error in sorted(state.plugins.failed.items()):
+        checks.append(Check(name, False, f"failed to load: {error}", f"pip install --force-reinstall {name}"))
+    return checks
+
+
+def _check_embedder(state: AppState) -> Check:
+    try:
+        name = state.project().config()["build.embedder"]
+    except EgregoraError:
+        name = SETTINGS["build.embedder"].default
+    label = f"embedder {name}"
+    registry = state.plugins.embedders()
+    if name not in registry:
+        available = ", ".join(sorted(registry)) or "none"
+        return Check(label, False, f"not provided by any plugin (available: {available})",
+                     "pip install egregora-embed-local" if name == "local" else
+                     f"install the plugin that provides '{name}'")
+    embedder = registry[name]
+    try:
+        vectors = asyncio.run(embedder.embed(["egregora doctor check"], input_type="query"))
+        dims = len(vectors[0])
+    except EgregoraError as exc:
+        return Check(label, False, exc.what, exc.hint or "")
+    except Exception as exc:  # noqa: BLE001
+        return Check(label, False, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+    ok = dims == embedder.dimensions
+    return Check(label, ok, f"{embedder.model}: {dims} dimensions",
+                 "" if ok else f"declared {embedder.dimensions} dimensions")
+
+
+@click.command("doctor")
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+@pass_state
+def command(state: AppState, as_json: bool) -> int:
+    """Check the installation: DuckDB extensions offline, plugins, the embedder.
+
+    Prints what to install for anything missing. Exit status 1 if a check failed.
+    """
+    checks = _check_extensions() + _check_distributions(state) + [_check_embedder(state)]
+    if as_json:
+        click.echo(json.dumps([asdict(c) for c in checks], indent=2))
+    else:
+        for check in checks:
+            mark = "[green]✓[/]" if check.ok else "[red]✗[/]"
+            stdout.print(f"{mark} {check.name}: {check.detail}", highlight=False)
+            if check.fix and not check.ok:
+                stdout.print(f"    fix: {check.fix}", highlight=False)
+    failed = [c for c in checks if not c.ok]
+    if not as_json:
+        stdout.print("All checks passed." if not failed else f"{len(failed)} check(s) failed.")
+    return 1 if failed else 0

@@ -1,0 +1,194 @@
+"""Project configuration: ``.egregora/egregora.toml``.
+
+Precedence, highest first: a CLI flag, an environment variable ``EGREGORA_<SECTION>_<KEY>``
+(e.g. ``EGREGORA_PRIVACY_PSEUDONYM_SCHEME=v2``), the project file, the default below.
+Every known setting is listed in :data:`SETTINGS` with its documentation; the file that
+``egregora init`` writes and ``docs/configuration.md`` are generated from it.
+Sections not listed here (e.g. ``[voyage]``) belong to plugins and are passed through.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str  # "section.name"
+    default: Any
+    doc: str
+    choices: tuple[str, ...] | None = None
+
+    @property
+    def type(self) -> type:
+        return type(self.default)
+
+    @property
+    def env_var(self) -> str:
+        return "EGREGORA_" + self.key.replace(".", "_").upper()
+
+    def coerce(self, value: Any, origin: str) -> Any:
+        try:
+            if self.type is bool and isinstance(value, str):
+                lowered = value.strip().lower()
+                if lowered not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+                    raise ValueError(value)
+                value = lowered in {"1", "true", "yes", "on"}
+            elif self.type is bool and not isinstance(value, bool):
+                raise ValueError(value)
+            else:
+                value = self.type(value)
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"{self.key} must be a {self.type.__name__}, got {value!r}", where=origin
+            ) from None
+        if self.choices and value not in self.choices:
+            raise ConfigError(
+                f"{self.key} must be one of {', '.join(self.choices)}, got {value!r}", where=origin
+            )
+        return value
+
+
+SETTINGS: dict[str, Setting] = {
+    s.key: s
+    for s in [
+        Setting(
+            "privacy.pseudonym_scheme",
+            "keyed",
+            "How member names become 8-hex pseudonyms: 'keyed' (HMAC-SHA256 with this "
+            "project's secret; not guessable) or 'v2' (egregora v2's uuid5, for existing v2 "
+            "sites). Cannot change once the project has data.",
+            ("keyed", "v2"),
+        ),
+        Setting(
+            "extract.timezone",
+            "UTC",
+            "IANA time zone of the phone that made the export; export timestamps are naive "
+            "local times and are stored as timestamptz after localizing with this zone.",
+        ),
+        Setting(
+            "extract.date_order",
+            "auto",
+            "Day/month order of export dates: 'auto' infers it once per file from all dates.",
+            ("auto", "dmy", "mdy", "ymd"),
+        ),
+        Setting("build.embedder", "local", "Embedder used by `egregora build` and `query`."),
+        Setting("index.name", "duckdb", "Vector index used by `egregora build` and `query`."),
+        Setting("site.writer", "mkdocs", "Writer used by `egregora site build`."),
+        Setting("site.period", "week", "Period of one post.", ("day", "week", "month")),
+        Setting("rank.judge", "interactive", "Judge used by `egregora rank`."),
+    ]
+}
+
+
+def render_default_config() -> str:
+    """The commented TOML file that ``egregora init`` writes."""
+    lines = [
+        "# Egregora project configuration.",
+        "# Precedence: CLI flag > environment (EGREGORA_<SECTION>_<KEY>) > this file > default.",
+        "# Reference: docs/configuration.md",
+    ]
+    section = None
+    for setting in SETTINGS.values():
+        sec, name = setting.key.split(".", 1)
+        if sec != section:
+            lines += ["", f"[{sec}]"]
+            section = sec
+        lines.append(f"# {setting.doc}")
+        if setting.choices:
+            lines.append(f"# One of: {', '.join(setting.choices)}. Env: {setting.env_var}")
+        else:
+            lines.append(f"# Env: {setting.env_var}")
+        lines.append(f"{name} = {_toml_value(setting.default)}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class Config:
+    """Resolved settings with the origin of each value (default, file, env, flag)."""
+
+    def __init__(self, values: dict[str, Any], origins: dict[str, str], extra: dict[str, Any]):
+        self._values = values
+        self._origins = origins
+        self._extra = extra
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self._values[key]
+        except KeyError:
+            raise ConfigError(f"unknown setting '{key}'") from None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self._values:
+            return self._values[key]
+        section, _, name = key.partition(".")
+        return self._extra.get(section, {}).get(name, default)
+
+    def origin(self, key: str) -> str:
+        return self._origins.get(key, "default")
+
+    def section(self, name: str) -> dict[str, Any]:
+        """A plugin's own section (e.g. ``[voyage]``), as written in the file."""
+        return dict(self._extra.get(name, {}))
+
+    def items(self) -> list[tuple[str, Any, str]]:
+        return [(k, v, self.origin(k)) for k, v in self._values.items()]
+
+
+def load_config(
+    path: Path | None,
+    *,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Config:
+    """Resolve every setting: ``overrides`` (CLI flags, None = not given) > env > file > default."""
+    env = os.environ if env is None else env
+    data: dict[str, Any] = {}
+    if path is not None and path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"invalid TOML ({exc})", where=str(path),
+                              hint="fix the file or recreate it with `egregora init --force`") from None
+    known_sections = {key.split(".", 1)[0] for key in SETTINGS}
+    extra: dict[str, Any] = {}
+    for section, table in data.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"'{section}' must be a [section]", where=str(path))
+        if section not in known_sections:
+            extra[section] = table
+            continue
+        for name in table:
+            if f"{section}.{name}" not in SETTINGS:
+                raise ConfigError(f"unknown setting '{section}.{name}'", where=str(path),
+                                  hint="see docs/configuration.md for the known settings")
+    values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    overrides = overrides or {}
+    for key, setting in SETTINGS.items():
+        section, name = key.split(".", 1)
+        if overrides.get(key) is not None:
+            values[key], origins[key] = setting.coerce(overrides[key], "command line"), "flag"
+        elif setting.env_var in env:
+            values[key] = setting.coerce(env[setting.env_var], setting.env_var)
+            origins[key] = "env"
+        elif name in data.get(section, {}):
+            values[key] = setting.coerce(data[section][name], str(path))
+            origins[key] = "file"
+        else:
+            values[key], origins[key] = setting.default, "default"
+    return Config(values, origins, extra)

@@ -1,0 +1,50 @@
+"""Loading DuckDB extensions offline.
+
+``INSTALL x`` downloads from the internet, which fails on offline machines. The PyPI
+packages ``duckdb-extension-<name>`` ship the binaries for one DuckDB version; we LOAD
+them by path. Only the lake store and the vector index use DuckDB-specific SQL.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import duckdb
+
+from .errors import EgregoraError
+
+
+class ExtensionUnavailable(EgregoraError):
+    """A packaged DuckDB extension is not installed or does not match DuckDB."""
+
+
+def extension_path(name: str) -> Path:
+    """Path of the packaged ``<name>.duckdb_extension`` for the running DuckDB."""
+    package = f"duckdb_extension_{name}"
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ExtensionUnavailable(
+            f"the DuckDB '{name}' extension is not installed",
+            hint=f"pip install duckdb-extension-{name}=={duckdb.__version__}",
+        )
+    root = Path(next(iter(spec.submodule_search_locations)))
+    path = root / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
+    if not path.is_file():
+        found = sorted(p.name for p in (root / "extensions").glob("v*")) or ["none"]
+        raise ExtensionUnavailable(
+            f"the DuckDB '{name}' extension has no build for DuckDB {duckdb.__version__} "
+            f"(found {', '.join(found)})",
+            hint=f"pip install duckdb-extension-{name}=={duckdb.__version__}",
+        )
+    return path
+
+
+def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """LOAD a packaged extension into ``con`` (idempotent)."""
+    loaded = con.execute(
+        "SELECT loaded FROM duckdb_extensions() WHERE extension_name = ?", [name]
+    ).fetchone()
+    if loaded and loaded[0]:
+        return
+    con.execute(f"LOAD '{extension_path(name)}'")

@@ -1,0 +1,63 @@
+"""The extract stage: pick an extractor for each input and run it (in memory only)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .components import Extraction, ExtractOptions
+from .errors import InputError
+from .pipeline import Context, StageResult
+from .plugins import PluginManager
+
+MIN_CONFIDENCE = 0.5
+
+
+def choose_extractor(plugins: PluginManager, path: Path, name: str | None = None) -> Any:
+    """The extractor named ``name``, else the one most confident about ``path``."""
+    registry = plugins.extractors()
+    if name:
+        return registry.get_or_fail(name)
+    if not path.exists():
+        raise InputError("file not found", where=str(path), hint="check the path")
+    scores = []
+    for extractor in registry.values():
+        try:
+            scores.append((float(extractor.sniff(path)), extractor.name, extractor))
+        except Exception:  # noqa: BLE001 - a sniff bug must not hide other extractors
+            scores.append((0.0, extractor.name, extractor))
+    scores.sort(key=lambda item: (-item[0], item[1]))
+    if not scores or scores[0][0] < MIN_CONFIDENCE:
+        tried = ", ".join(f"{n} {s:.2f}" for s, n, _ in scores) or "no extractors installed"
+        raise InputError(
+            f"no extractor recognizes this input (confidence: {tried})",
+            where=str(path),
+            hint="pass --extractor NAME, or install an extractor plugin (e.g. egregora-extract-whatsapp)",
+        )
+    return scores[0][2]
+
+
+def extract_options(ctx: Context) -> ExtractOptions:
+    order = ctx.options.get("date_order") or ctx.config["extract.date_order"]
+    return ExtractOptions(
+        date_order=None if order == "auto" else order,
+        timezone=ctx.options.get("timezone") or ctx.config["extract.timezone"],
+        format=ctx.options.get("format"),
+        group_name=ctx.options.get("group_name"),
+    )
+
+
+def extract_stage(ctx: Context, paths: list[Path]) -> StageResult:
+    """Extract every input; the output is ``[(path, extractor name, Extraction)]``."""
+    options = extract_options(ctx)
+    results: list[tuple[Path, str, Extraction]] = []
+    messages = 0
+    with ctx.progress.task("Extracting", total=len(paths)) as task:
+        for path in paths:
+            extractor = choose_extractor(ctx.plugins, path, ctx.options.get("extractor"))
+            extraction = extractor.extract(path, options)
+            results.append((path, extractor.name, extraction))
+            messages += extraction.messages.num_rows
+            task.advance()
+    return StageResult("extract", counts={"exports": len(paths), "messages": messages},
+                       output=results)

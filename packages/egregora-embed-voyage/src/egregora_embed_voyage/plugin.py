@@ -1,0 +1,3 @@
+"""Entry point of egregora-embed-voyage (group `egregora`): hook implementations."""
+
+from __future__ import annotations
