@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import json
+
+import click
+import pytest
+from egregora_core import hookimpl
+from egregora_core.errors import PluginError
+from egregora_core.plugins import make_plugin_manager
+from egregora_cli import builtin
+from egregora_cli.main import build_cli
+
+CORE_COMMANDS = {"init", "plugins", "doctor", "run"}
+
+
+def test_version(cli_run):
+    code, out, _ = cli_run("--version")
+    assert code == 0 and out.startswith("egregora 0.") and "egregora-core" in out
+
+
+def test_help_lists_commands_and_teaches(cli_run):
+    code, out, _ = cli_run("--help")
+    assert code == 0
+    for name in CORE_COMMANDS:
+        assert f"  {name} " in out
+    assert "egregora run --demo" in out
+
+
+def test_init_then_commands_find_the_project(cli_run, tmp_path, monkeypatch):
+    code, out, _ = cli_run("init", str(tmp_path / "g"))
+    assert code == 0 and "Initialized Egregora project" in out
+    assert (tmp_path / "g" / ".egregora" / "egregora.toml").is_file()
+    code, _, err = cli_run("init", str(tmp_path / "g"))
+    assert code == 2 and err.count("\n") == 1 and "already an Egregora project" in err
+
+
+def test_user_error_is_one_line_exit_2_without_traceback(cli_run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli_run("--project", str(tmp_path / "nowhere"), "run", "--dry-run", __file__)
+    assert code == 2
+    assert err.startswith("error: ") and err.count("\n") == 1
+    assert "Traceback" not in err and "egregora init" in err
+
+
+def test_verbose_shows_traceback(cli_run, tmp_path):
+    code, _, err = cli_run("-v", "--project", str(tmp_path / "nowhere"), "run", __file__)
+    assert code == 2 and "Traceback" in err and "ProjectNotFound" in err
+
+
+def test_usage_error_exit_2(cli_run):
+    code, _, err = cli_run("run")
+    assert code == 2 and "give at least one export" in err
+
+
+def test_plugins_json_with_no_entry_points(cli_run):
+    code, out, _ = cli_run("plugins", env={"EGREGORA_LOAD_PLUGINS": ""})
+    assert code == 0
+    plugins = json.loads(out)
+    assert {p["name"] for p in plugins} == {"egregora-core", "egregora-cli"}
+    cli = next(p for p in plugins if p["name"] == "egregora-cli")
+    assert cli["hooks"] == ["egregora_register_commands"] and cli["builtin"] is True
+
+
+def test_plugins_hook_filter(cli_run):
+    code, out, _ = cli_run("plugins", "--hook", "egregora_register_transforms",
+                           env={"EGREGORA_LOAD_PLUGINS": ""})
+    assert [p["name"] for p in json.loads(out)] == ["egregora-core"]
+
+
+def _manager(*plugins):
+    manager = make_plugin_manager(load_entry_points=False, env={},
+                                  extra_builtins=[(builtin, "egregora-cli", "0")])
+    for plugin, name in plugins:
+        manager.register(plugin, name)
+    return manager
+
+
+def test_plugins_add_commands_through_the_hook():
+    class Plugin:
+        @hookimpl
+        def egregora_register_commands(self, cli):
+            @cli.command("hello")
+            def hello():
+                """Say hello."""
+                click.echo("hi")
+
+    cli = build_cli(_manager((Plugin(), "hello-plugin")))
+    assert "hello" in cli.commands and CORE_COMMANDS <= set(cli.commands)
+    assert cli.owners["hello"] == "hello-plugin"
+
+
+def test_duplicate_command_names_both_plugins():
+    class Plugin:
+        @hookimpl
+        def egregora_register_commands(self, cli):
+            cli.add_command(click.Command("init"))
+
+    with pytest.raises(PluginError, match="'init' is added by both 'egregora-cli' and 'rogue'"):
+        build_cli(_manager((Plugin(), "rogue")))
+
+
+def test_internal_error_does_not_echo_exception_text(cli_run, monkeypatch, tmp_path):
+    from egregora_cli.commands import init as init_module
+
+    def explode(*a, **k):
+        raise RuntimeError("Maya R. +55 11 90000-0000")
+
+    monkeypatch.setattr(init_module, "init_project", explode)
+    code, out, err = cli_run("init", str(tmp_path))
+    assert code == 1
+    assert "internal error: RuntimeError" in err and "Maya" not in err + out
+
+
+def test_doctor_json_reports_checks(cli_run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = cli_run("doctor", "--json", env={"EGREGORA_LOAD_PLUGINS": ""})
+    checks = {c["name"]: c for c in json.loads(out)}
+    assert checks["duckdb extension ducklake"]["ok"] is True
+    assert checks["egregora-core"]["ok"] is True
+    embedder = checks["embedder local"]
+    assert embedder["ok"] is False and "egregora-embed-local" in embedder["fix"]
+    assert code == 1

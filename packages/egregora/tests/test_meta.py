@@ -1,0 +1,33 @@
+from importlib.metadata import distribution, entry_points
+
+from packaging.requirements import Requirement
+
+DEFAULT_SET = {
+    "egregora-core", "egregora-cli", "egregora-extract-whatsapp", "egregora-embed-local",
+    "egregora-ann-duckdb", "egregora-writer-mkdocs",
+}
+
+
+def requirements():
+    return [Requirement(r) for r in distribution("egregora").requires or []]
+
+
+def test_default_set_is_required_with_bounds():
+    plain = {r.name: r for r in requirements() if r.marker is None}
+    assert set(plain) == DEFAULT_SET
+    assert all(str(r.specifier) for r in plain.values())
+
+
+def test_voyage_and_all_extras():
+    extras = {}
+    for r in requirements():
+        if r.marker is not None:
+            for extra in ("voyage", "all"):
+                if r.marker.evaluate({"extra": extra}):
+                    extras.setdefault(extra, set()).add(r.name)
+    assert extras == {"voyage": {"egregora-embed-voyage"}, "all": {"egregora-embed-voyage"}}
+
+
+def test_default_set_plugins_installed_alongside():
+    names = {ep.name for ep in entry_points(group="egregora")}
+    assert DEFAULT_SET - {"egregora-core", "egregora-cli"} <= names

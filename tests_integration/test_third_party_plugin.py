@@ -1,0 +1,126 @@
+"""A throw-away third-party plugin, built as a wheel and installed, is discovered and used."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+PYPROJECT = """
+[project]
+name = "egregora-extract-pipes"
+version = "0.0.1"
+requires-python = ">=3.11"
+dependencies = ["egregora-core>=0.1.0"]
+
+[project.entry-points.egregora]
+egregora-extract-pipes = "egregora_extract_pipes"
+
+[build-system]
+requires = ["uv_build>=0.13,<0.14"]
+build-backend = "uv_build"
+"""
+
+MODULE = '''
+"""Reads 'YYYY-MM-DD HH:MM|author|text' lines from *.pipes files."""
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import pyarrow as pa
+from egregora_core import hookimpl
+from egregora_core.components import Extraction
+from egregora_core.schema import RAW_MEDIA, RAW_MESSAGES
+
+
+class PipesExtractor:
+    name = "pipes"
+
+    def sniff(self, path):
+        return 0.9 if Path(path).suffix == ".pipes" else 0.0
+
+    def extract(self, path, options):
+        rows = []
+        for i, line in enumerate(Path(path).read_text().splitlines()):
+            when, author, text = line.split("|", 2)
+            ts = dt.datetime.strptime(when, "%Y-%m-%d %H:%M").replace(tzinfo=dt.UTC)
+            rows.append({"group_name": "pipes", "ordinal": i, "ts": ts, "date": ts.date(),
+                         "author": author, "kind": "text", "subtype": None, "text": text,
+                         "media_name": None, "edited": False, "names": None})
+        source = {"checksum": hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+                  "file_name": Path(path).name, "group_name": "pipes"}
+        return Extraction(pa.Table.from_pylist(rows, schema=RAW_MESSAGES),
+                          RAW_MEDIA.empty_table(), source)
+
+
+@hookimpl
+def egregora_register_extractors(register):
+    register(PipesExtractor())
+'''
+
+
+@pytest.fixture(scope="module")
+def plugin_site(tmp_path_factory) -> Path:
+    """Build the plugin's wheel with uv and install it into a private site dir."""
+    uv = shutil.which("uv")
+    if uv is None:
+        pytest.fail("uv is required for this test (it builds a real wheel)")
+    root = tmp_path_factory.mktemp("plugin")
+    pkg = root / "egregora-extract-pipes"
+    (pkg / "src" / "egregora_extract_pipes").mkdir(parents=True)
+    (pkg / "pyproject.toml").write_text(PYPROJECT)
+    (pkg / "README.md").write_text("test plugin\n")
+    (pkg / "src" / "egregora_extract_pipes" / "__init__.py").write_text(MODULE)
+    dist = root / "dist"
+    subprocess.run([uv, "build", "--wheel", "-q", "-o", str(dist), str(pkg)], check=True)
+    site = root / "site"
+    wheel = next(dist.glob("*.whl"))
+    subprocess.run([uv, "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel)],
+                   check=True)
+    return site
+
+
+def egregora(*args: str, site: Path, cwd: Path, env: dict[str, str] | None = None):
+    environment = {**os.environ, "PYTHONPATH": str(site), **(env or {})}
+    environment.pop("EGREGORA_LOAD_PLUGINS", None)
+    environment.update(env or {})
+    return subprocess.run([sys.executable, "-m", "egregora_cli.main", *args], cwd=cwd,
+                          env=environment, capture_output=True, text=True)
+
+
+def test_third_party_plugin_is_discovered_and_its_extractor_used(plugin_site, tmp_path):
+    listed = egregora("plugins", site=plugin_site, cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    plugins = {p["name"]: p for p in json.loads(listed.stdout)}
+    assert plugins["egregora-extract-pipes"]["version"] == "0.0.1"
+    assert plugins["egregora-extract-pipes"]["provides"] == {"extractor": ["pipes"]}
+    for name in ("egregora-extract-whatsapp", "egregora-embed-local", "egregora-ann-duckdb",
+                 "egregora-writer-mkdocs"):
+        assert name in plugins, f"default-set plugin {name} not listed"
+
+    export = tmp_path / "chat.pipes"
+    export.write_text("2024-03-07 21:05|Maya|hi\n2024-03-07 21:06|Leo|hello\n")
+    assert egregora("init", str(tmp_path / "proj"), site=plugin_site, cwd=tmp_path).returncode == 0
+    run = egregora("--project", str(tmp_path / "proj"), "run", "--dry-run", str(export),
+                   site=plugin_site, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "2 messages" in run.stdout
+
+
+def test_empty_allow_list_loads_no_plugins(plugin_site, tmp_path):
+    listed = egregora("plugins", site=plugin_site, cwd=tmp_path, env={"EGREGORA_LOAD_PLUGINS": ""})
+    names = {p["name"] for p in json.loads(listed.stdout)}
+    assert names == {"egregora-core", "egregora-cli"}
+
+
+def test_allow_list_keeps_only_named_plugin(plugin_site, tmp_path):
+    listed = egregora("plugins", site=plugin_site, cwd=tmp_path,
+                      env={"EGREGORA_LOAD_PLUGINS": "egregora-extract-pipes"})
+    names = {p["name"] for p in json.loads(listed.stdout)}
+    assert names == {"egregora-core", "egregora-cli", "egregora-extract-pipes"}
