@@ -1,9 +1,9 @@
 """Developer and CI sessions (uv backend).
 
-    uv run nox                      # everything CI runs: lint, per-package tests, integration, build
-    uv run nox -s "tests(package='egregora-core')"   # one package, installed alone
-    uv run nox -s bench             # benchmarks (not run by default)
-    uv run nox -l                   # list sessions
+uv run nox                      # everything CI runs: lint, per-package tests, integration, build
+uv run nox -s "tests(package='egregora-core')"   # one package, installed alone
+uv run nox -s bench             # benchmarks (not run by default)
+uv run nox -l                   # list sessions
 """
 
 from __future__ import annotations
@@ -71,18 +71,38 @@ def build(session: nox.Session) -> None:
     work = Path(tempfile.mkdtemp(prefix="egregora-build-"))
     try:
         dist = work / "dist"
-        session.run("uv", "build", "--all-packages", "--no-sources", "--wheel", "-o", str(dist),
-                    external=True)
+        session.run(
+            "uv",
+            "build",
+            "--all-packages",
+            "--no-sources",
+            "--wheel",
+            "-o",
+            str(dist),
+            external=True,
+        )
         wheels = sorted(str(w) for w in dist.glob("*.whl"))
         if len(wheels) != len(PACKAGES):
             session.error(f"expected {len(PACKAGES)} wheels, built {len(wheels)}")
         venv = work / "venv"
         session.run("uv", "venv", "-q", str(venv), external=True)
         python = str(venv / "bin" / "python")
-        session.run("uv", "pip", "install", "-q", "--python", python, "--find-links", str(dist),
-                    *wheels, external=True)
+        session.run(
+            "uv",
+            "pip",
+            "install",
+            "-q",
+            "--python",
+            python,
+            "--find-links",
+            str(dist),
+            *wheels,
+            external=True,
+        )
         bin_dir = venv / "bin"
-        session.run(python, "-I", "-c", "import egregora, egregora_core, egregora_cli", external=True)
+        session.run(
+            python, "-I", "-c", "import egregora, egregora_core, egregora_cli", external=True
+        )
         session.run(str(bin_dir / "egregora"), "--help", external=True, silent=True)
         out = session.run(str(bin_dir / "eg3"), "plugins", external=True, silent=True)
         missing = [name for name in DEFAULT_SET if f'"{name}"' not in (out or "")]

@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -81,8 +80,9 @@ def plugin_site(tmp_path_factory) -> Path:
     subprocess.run([uv, "build", "--wheel", "-q", "-o", str(dist), str(pkg)], check=True)
     site = root / "site"
     wheel = next(dist.glob("*.whl"))
-    subprocess.run([uv, "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel)],
-                   check=True)
+    subprocess.run(
+        [uv, "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel)], check=True
+    )
     return site
 
 
@@ -90,8 +90,13 @@ def egregora(*args: str, site: Path, cwd: Path, env: dict[str, str] | None = Non
     environment = {**os.environ, "PYTHONPATH": str(site), **(env or {})}
     environment.pop("EGREGORA_LOAD_PLUGINS", None)
     environment.update(env or {})
-    return subprocess.run([sys.executable, "-m", "egregora_cli.main", *args], cwd=cwd,
-                          env=environment, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "egregora_cli.main", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_third_party_plugin_is_discovered_and_its_extractor_used(plugin_site, tmp_path):
@@ -100,15 +105,26 @@ def test_third_party_plugin_is_discovered_and_its_extractor_used(plugin_site, tm
     plugins = {p["name"]: p for p in json.loads(listed.stdout)}
     assert plugins["egregora-extract-pipes"]["version"] == "0.0.1"
     assert plugins["egregora-extract-pipes"]["provides"] == {"extractor": ["pipes"]}
-    for name in ("egregora-extract-whatsapp", "egregora-embed-local", "egregora-ann-duckdb",
-                 "egregora-writer-mkdocs"):
+    for name in (
+        "egregora-extract-whatsapp",
+        "egregora-embed-local",
+        "egregora-ann-duckdb",
+        "egregora-writer-mkdocs",
+    ):
         assert name in plugins, f"default-set plugin {name} not listed"
 
     export = tmp_path / "chat.pipes"
     export.write_text("2024-03-07 21:05|Maya|hi\n2024-03-07 21:06|Leo|hello\n")
     assert egregora("init", str(tmp_path / "proj"), site=plugin_site, cwd=tmp_path).returncode == 0
-    run = egregora("--project", str(tmp_path / "proj"), "run", "--dry-run", str(export),
-                   site=plugin_site, cwd=tmp_path)
+    run = egregora(
+        "--project",
+        str(tmp_path / "proj"),
+        "run",
+        "--dry-run",
+        str(export),
+        site=plugin_site,
+        cwd=tmp_path,
+    )
     assert run.returncode == 0, run.stderr
     assert "2 messages" in run.stdout
 
@@ -120,7 +136,11 @@ def test_empty_allow_list_loads_no_plugins(plugin_site, tmp_path):
 
 
 def test_allow_list_keeps_only_named_plugin(plugin_site, tmp_path):
-    listed = egregora("plugins", site=plugin_site, cwd=tmp_path,
-                      env={"EGREGORA_LOAD_PLUGINS": "egregora-extract-pipes"})
+    listed = egregora(
+        "plugins",
+        site=plugin_site,
+        cwd=tmp_path,
+        env={"EGREGORA_LOAD_PLUGINS": "egregora-extract-pipes"},
+    )
     names = {p["name"] for p in json.loads(listed.stdout)}
     assert names == {"egregora-core", "egregora-cli", "egregora-extract-pipes"}

@@ -28,12 +28,18 @@ def test_precedence_flag_env_file_default(tmp_path):
     config = load_config(path, env=env, overrides={"site.period": "week", "extract.timezone": None})
     assert (config["site.period"], config.origin("site.period")) == ("week", "flag")
     assert (config["build.embedder"], config.origin("build.embedder")) == ("voyage", "env")
-    assert (config["extract.timezone"], config.origin("extract.timezone")) == ("Europe/Lisbon", "file")
+    assert (config["extract.timezone"], config.origin("extract.timezone")) == (
+        "Europe/Lisbon",
+        "file",
+    )
     assert (config["rank.judge"], config.origin("rank.judge")) == ("interactive", "default")
 
 
 def test_invalid_choice_names_setting_and_origin(tmp_path):
-    with pytest.raises(ConfigError, match=r"EGREGORA_PRIVACY_PSEUDONYM_SCHEME: privacy.pseudonym_scheme must be one of keyed, v2"):
+    with pytest.raises(
+        ConfigError,
+        match=r"EGREGORA_PRIVACY_PSEUDONYM_SCHEME: privacy.pseudonym_scheme must be one of keyed, v2",
+    ):
         load_config(None, env={"EGREGORA_PRIVACY_PSEUDONYM_SCHEME": "md5"})
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from egregora_core import hookimpl
 from egregora_core.errors import InputError, PluginError
-from egregora_core.extract import choose_extractor
 from egregora_core.extensions import ExtensionUnavailable, extension_path, load_extension
+from egregora_core.extract import choose_extractor
 from egregora_core.testing import FakeEmbedder
 from egregora_core.testing.conformance import EmbedderTests
 
@@ -33,8 +33,9 @@ def with_extractors(register, *extractors):
 
 
 def test_choose_highest_confidence(egregora_register, tmp_path):
-    plugins = with_extractors(egregora_register, Sniffer("low", 0.6), Sniffer("high", 0.9),
-                              Sniffer("buggy", None))
+    plugins = with_extractors(
+        egregora_register, Sniffer("low", 0.6), Sniffer("high", 0.9), Sniffer("buggy", None)
+    )
     (tmp_path / "x.txt").write_text("x")
     assert choose_extractor(plugins, tmp_path / "x.txt").name == "high"
     assert choose_extractor(plugins, tmp_path / "x.txt", "low").name == "low"
@@ -45,7 +46,9 @@ def test_choose_highest_confidence(egregora_register, tmp_path):
 def test_no_confident_extractor_is_input_error(egregora_register, tmp_path):
     plugins = with_extractors(egregora_register, Sniffer("meh", 0.2))
     (tmp_path / "x.bin").write_bytes(b"\0")
-    with pytest.raises(InputError, match=r"no extractor recognizes this input \(confidence: meh 0.20\)"):
+    with pytest.raises(
+        InputError, match=r"no extractor recognizes this input \(confidence: meh 0.20\)"
+    ):
         choose_extractor(plugins, tmp_path / "x.bin")
     with pytest.raises(InputError, match="file not found"):
         choose_extractor(plugins, tmp_path / "missing.zip")
@@ -72,8 +75,12 @@ def test_packaged_extensions_load_offline():
     for name in ("ducklake", "fts"):
         load_extension(con, name)
         load_extension(con, name)  # idempotent
-    loaded = {r[0] for r in con.execute(
-        "SELECT extension_name FROM duckdb_extensions() WHERE loaded").fetchall()}
+    loaded = {
+        r[0]
+        for r in con.execute(
+            "SELECT extension_name FROM duckdb_extensions() WHERE loaded"
+        ).fetchall()
+    }
     assert {"ducklake", "fts"} <= loaded
 
 

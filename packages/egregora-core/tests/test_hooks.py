@@ -9,8 +9,11 @@ from egregora_core import hookimpl, hookspecs
 from egregora_core.pipeline import Context, Stage, StageResult, run_stages
 from egregora_core.testing import FakeEmbedder
 
-HOOKS = sorted(name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction)
-               if name.startswith("egregora_"))
+HOOKS = sorted(
+    name
+    for name, _ in inspect.getmembers(hookspecs, inspect.isfunction)
+    if name.startswith("egregora_")
+)
 
 
 class Named:
@@ -197,7 +200,10 @@ def test_hook_egregora_stage_failed(egregora_plugins, egregora_register, tmp_pat
         raise ValueError("bad")
 
     ran = []
-    stages = [Stage("boom", boom), Stage("after", lambda c, v: ran.append(1) or StageResult("after"))]
+    stages = [
+        Stage("boom", boom),
+        Stage("after", lambda c, v: ran.append(1) or StageResult("after")),
+    ]
     with pytest.raises(ValueError):
         run_stages(context(egregora_plugins, tmp_path), stages)
     assert ("failed", "boom", "ValueError") in recorder.events
@@ -215,14 +221,18 @@ def test_every_hook_has_a_test(hook):
     assert f"test_hook_{hook}" in globals(), f"add test_hook_{hook} to this module"
 
 
-def test_lifecycle_observer_errors_do_not_break_a_run(egregora_plugins, egregora_register, tmp_path):
+def test_lifecycle_observer_errors_do_not_break_a_run(
+    egregora_plugins, egregora_register, tmp_path
+):
     class Broken:
         @hookimpl
         def egregora_stage_started(self, stage, ctx):
             raise RuntimeError("observer bug")
 
     egregora_register(Broken(), name="broken")
-    results = run_stages(context(egregora_plugins, tmp_path), [Stage("a", lambda c, v: StageResult("a"))])
+    results = run_stages(
+        context(egregora_plugins, tmp_path), [Stage("a", lambda c, v: StageResult("a"))]
+    )
     assert results[0].status == "ok"
 
 

@@ -5,9 +5,9 @@ from types import SimpleNamespace
 
 import pytest
 from egregora_core import hookimpl, plugins
+from egregora_core.components import Extractor
 from egregora_core.errors import PluginError
 from egregora_core.plugins import Registry, allowed_names, make_plugin_manager
-from egregora_core.components import Extractor
 
 
 class Ext:

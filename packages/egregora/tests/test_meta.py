@@ -3,8 +3,12 @@ from importlib.metadata import distribution, entry_points
 from packaging.requirements import Requirement
 
 DEFAULT_SET = {
-    "egregora-core", "egregora-cli", "egregora-extract-whatsapp", "egregora-embed-local",
-    "egregora-ann-duckdb", "egregora-writer-mkdocs",
+    "egregora-core",
+    "egregora-cli",
+    "egregora-extract-whatsapp",
+    "egregora-embed-local",
+    "egregora-ann-duckdb",
+    "egregora-writer-mkdocs",
 }
 
 

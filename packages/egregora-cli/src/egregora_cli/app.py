@@ -32,8 +32,14 @@ class AppState:
             self._project = open_project(explicit) if explicit else find_project()
         return self._project
 
-    def context(self, *, dry_run: bool = False, overrides: dict[str, Any] | None = None,
-                project: Project | None = None, **options: Any) -> Context:
+    def context(
+        self,
+        *,
+        dry_run: bool = False,
+        overrides: dict[str, Any] | None = None,
+        project: Project | None = None,
+        **options: Any,
+    ) -> Context:
         project = project or self.project()
         return Context(
             project=project,

@@ -28,13 +28,18 @@ def build_cli(plugins: PluginManager) -> click.Group:
 
     @click.group(cls=PluginGroup, context_settings=CONTEXT_SETTINGS)
     @click.version_option(
-        __version__, "-V", "--version", prog_name="egregora",
+        __version__,
+        "-V",
+        "--version",
+        prog_name="egregora",
         message=f"%(prog)s %(version)s (egregora-core {core_version})",
     )
     @click.option("-v", "--verbose", count=True, help="More output; -v shows tracebacks.")
     @click.option("-q", "--quiet", count=True, help="Only warnings and errors; no progress bars.")
     @click.option(
-        "--project", "project_dir", metavar="DIR",
+        "--project",
+        "project_dir",
+        metavar="DIR",
         type=click.Path(file_okay=False, path_type=Path),
         help="Project folder (default: found by walking up from the current directory; "
         "env EGREGORA_PROJECT).",
@@ -71,7 +76,8 @@ _state_holder: list[AppState] = []
 
 def make_cli(*, load_entry_points: bool = True, env=None) -> click.Group:
     plugins = make_plugin_manager(
-        load_entry_points=load_entry_points, env=env,
+        load_entry_points=load_entry_points,
+        env=env,
         extra_builtins=[(builtin, "egregora-cli", __version__)],
     )
     return build_cli(plugins)
@@ -97,10 +103,13 @@ def run(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         stderr.print("Interrupted.")
         return 130
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         # Never echo the exception text of unknown errors: it may quote raw input.
-        _report(exc, f"internal error: {type(exc).__name__} (run with -v for the traceback; "
-                     "please report it)")
+        _report(
+            exc,
+            f"internal error: {type(exc).__name__} (run with -v for the traceback; "
+            "please report it)",
+        )
         return 1
     return result if isinstance(result, int) else 0
 

@@ -7,7 +7,6 @@ from contextlib import AbstractContextManager
 
 from rich.console import Console
 from rich.logging import RichHandler
-from rich.text import Text
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -19,6 +18,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
 
 stderr = Console(stderr=True, soft_wrap=True)
 stdout = Console(soft_wrap=True)
@@ -27,8 +27,13 @@ stdout = Console(soft_wrap=True)
 def setup_logging(verbosity: int) -> None:
     """-q: warnings only; default: info; -v: debug with tracebacks."""
     level = logging.WARNING if verbosity < 0 else logging.DEBUG if verbosity > 0 else logging.INFO
-    handler = RichHandler(console=stderr, show_time=verbosity > 0, show_path=verbosity > 0,
-                          rich_tracebacks=verbosity > 0, markup=False)
+    handler = RichHandler(
+        console=stderr,
+        show_time=verbosity > 0,
+        show_path=verbosity > 0,
+        rich_tracebacks=verbosity > 0,
+        markup=False,
+    )
     root = logging.getLogger("egregora")
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -71,9 +71,13 @@ class Lake:
         return cls(project.lake_dir)
 
     def _ensure_tables(self, tables: Mapping[str, pa.Schema]) -> None:
-        existing = {row[0] for row in self.con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_catalog = ?", [CATALOG]
-        ).fetchall()}
+        existing = {
+            row[0]
+            for row in self.con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_catalog = ?",
+                [CATALOG],
+            ).fetchall()
+        }
         missing = [name for name in tables if name not in existing]
         if not missing:
             return
@@ -81,7 +85,9 @@ class Lake:
         for name in missing:
             self.con.execute(create_table_sql(name, tables[name]))
             if name in PARTITIONS:
-                self.con.execute(f"ALTER TABLE {CATALOG}.{name} SET PARTITIONED BY ({PARTITIONS[name]})")
+                self.con.execute(
+                    f"ALTER TABLE {CATALOG}.{name} SET PARTITIONED BY ({PARTITIONS[name]})"
+                )
         self.con.execute("COMMIT")
 
     def table(self, name: str, *, snapshot: int | None = None) -> ibis.Table:
@@ -113,8 +119,9 @@ class Lake:
         return self.current_snapshot()
 
     def current_snapshot(self) -> int:
-        return int(self.con.execute(
-            f"SELECT max(snapshot_id) FROM {CATALOG}.snapshots()").fetchone()[0])
+        return int(
+            self.con.execute(f"SELECT max(snapshot_id) FROM {CATALOG}.snapshots()").fetchone()[0]
+        )
 
     def snapshots(self) -> list[dict[str, Any]]:
         rows = self.con.execute(

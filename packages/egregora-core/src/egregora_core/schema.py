@@ -88,7 +88,9 @@ SOURCES = pa.schema(
 
 MEDIA = pa.schema(
     [
-        pa.field("media_id", pa.string(), nullable=False),  # v2 name: uuid5(uuid5(DNS, slug), sha256)
+        pa.field(
+            "media_id", pa.string(), nullable=False
+        ),  # v2 name: uuid5(uuid5(DNS, slug), sha256)
         pa.field("group_slug", pa.string(), nullable=False),
         pa.field("source_id", pa.string(), nullable=False),
         pa.field("file_name", pa.string(), nullable=False),  # anonymized original name
@@ -124,7 +126,9 @@ def _compatible(have: pa.DataType, want: pa.DataType) -> bool:
     # Large/small string variants and null columns (all-NULL) are acceptable stand-ins.
     if pa.types.is_null(have):
         return True
-    if pa.types.is_string(want) and (pa.types.is_large_string(have) or pa.types.is_string_view(have)):
+    if pa.types.is_string(want) and (
+        pa.types.is_large_string(have) or pa.types.is_string_view(have)
+    ):
         return True
     if pa.types.is_timestamp(want) and pa.types.is_timestamp(have):
         return (have.tz is None) == (want.tz is None)

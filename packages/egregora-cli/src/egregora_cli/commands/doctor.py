@@ -39,12 +39,22 @@ def _check_extensions() -> list[Check]:
         con = duckdb.connect()
         try:
             load_extension(con, name)
-            checks.append(Check(f"duckdb extension {name}", True, f"loads offline (duckdb {duckdb.__version__})"))
+            checks.append(
+                Check(
+                    f"duckdb extension {name}", True, f"loads offline (duckdb {duckdb.__version__})"
+                )
+            )
         except EgregoraError as exc:
             checks.append(Check(f"duckdb extension {name}", False, exc.what, exc.hint or ""))
         except duckdb.Error as exc:
-            checks.append(Check(f"duckdb extension {name}", False, str(exc).splitlines()[0],
-                                f"pip install --force-reinstall duckdb-extension-{name}=={duckdb.__version__}"))
+            checks.append(
+                Check(
+                    f"duckdb extension {name}",
+                    False,
+                    str(exc).splitlines()[0],
+                    f"pip install --force-reinstall duckdb-extension-{name}=={duckdb.__version__}",
+                )
+            )
         finally:
             con.close()
     return checks
@@ -58,7 +68,9 @@ def _check_distributions(state: AppState) -> list[Check]:
         except PackageNotFoundError:
             checks.append(Check(dist, False, "not installed", f"pip install {dist}"))
     for name, error in sorted(state.plugins.failed.items()):
-        checks.append(Check(name, False, f"failed to load: {error}", f"pip install --force-reinstall {name}"))
+        checks.append(
+            Check(name, False, f"failed to load: {error}", f"pip install --force-reinstall {name}")
+        )
     return checks
 
 
@@ -71,20 +83,31 @@ def _check_embedder(state: AppState) -> Check:
     registry = state.plugins.embedders()
     if name not in registry:
         available = ", ".join(sorted(registry)) or "none"
-        return Check(label, False, f"not provided by any plugin (available: {available})",
-                     "pip install egregora-embed-local" if name == "local" else
-                     f"install the plugin that provides '{name}'")
+        return Check(
+            label,
+            False,
+            f"not provided by any plugin (available: {available})",
+            "pip install egregora-embed-local"
+            if name == "local"
+            else f"install the plugin that provides '{name}'",
+        )
     embedder = registry[name]
     try:
         vectors = asyncio.run(embedder.embed(["egregora doctor check"], input_type="query"))
         dims = len(vectors[0])
     except EgregoraError as exc:
         return Check(label, False, exc.what, exc.hint or "")
-    except Exception as exc:  # noqa: BLE001
-        return Check(label, False, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+    except Exception as exc:
+        return Check(
+            label, False, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        )
     ok = dims == embedder.dimensions
-    return Check(label, ok, f"{embedder.model}: {dims} dimensions",
-                 "" if ok else f"declared {embedder.dimensions} dimensions")
+    return Check(
+        label,
+        ok,
+        f"{embedder.model}: {dims} dimensions",
+        "" if ok else f"declared {embedder.dimensions} dimensions",
+    )
 
 
 @click.command("doctor")

@@ -11,7 +11,9 @@ from ..ui import stdout
 
 @click.command("init")
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Rewrite the default configuration (the secret is kept).")
+@click.option(
+    "--force", is_flag=True, help="Rewrite the default configuration (the secret is kept)."
+)
 @pass_state
 def command(state: AppState, directory: Path, force: bool) -> None:
     """Create an Egregora project in DIRECTORY (default: here).

@@ -18,18 +18,22 @@ def _demo_export(state: AppState, folder: Path) -> Path:
         demo = getattr(extractor, "demo_export", None)
         if demo is not None:
             return demo(folder)
-    raise InputError("no installed extractor ships a demo export",
-                     hint="pip install egregora-extract-whatsapp")
+    raise InputError(
+        "no installed extractor ships a demo export", hint="pip install egregora-extract-whatsapp"
+    )
 
 
 @click.command("run")
 @click.argument("exports", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--demo", is_flag=True, help="Run on the bundled synthetic sample in ./egregora-demo.")
+@click.option(
+    "--demo", is_flag=True, help="Run on the bundled synthetic sample in ./egregora-demo."
+)
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
 @click.option("--extractor", metavar="NAME", help="Extractor to use (default: detected).")
 @pass_state
-def command(state: AppState, exports: tuple[Path, ...], demo: bool, dry_run: bool,
-            extractor: str | None) -> None:
+def command(
+    state: AppState, exports: tuple[Path, ...], demo: bool, dry_run: bool, extractor: str | None
+) -> None:
     """Run the whole pipeline on EXPORTS: extract → anonymize → load → embed → index → site.
 
     \b
