@@ -19,7 +19,7 @@ nox.needs_version = ">=2025.5.1"
 nox.options.default_venv_backend = "uv"
 nox.options.reuse_venv = "yes"
 nox.options.error_on_missing_interpreters = True
-nox.options.sessions = ["lint", "tests", "integration", "build"]
+nox.options.sessions = ["lint", "tests", "integration", "build", "docs"]
 
 ROOT = Path(__file__).parent
 PACKAGES = sorted(p.name for p in (ROOT / "packages").iterdir() if (p / "pyproject.toml").exists())
@@ -111,6 +111,15 @@ def build(session: nox.Session) -> None:
         session.log(f"{len(wheels)} wheels install and run in a fresh venv")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Reference pages regenerated and compared (cog --check), then the docs site built --strict."""
+    uv_sync(session, "--all-packages")
+    pages = sorted(str(p) for p in (ROOT / "docs").glob("*.md"))
+    session.run("cog", "--check", "-I", "docs", *pages, env={"EGREGORA_LOAD_PLUGINS": None})
+    session.run("mkdocs", "build", "--strict", "-q", env={"NO_MKDOCS_2_WARNING": "1"})
 
 
 @nox.session(default=False)
