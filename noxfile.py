@@ -19,7 +19,7 @@ nox.needs_version = ">=2025.5.1"
 nox.options.default_venv_backend = "uv"
 nox.options.reuse_venv = "yes"
 nox.options.error_on_missing_interpreters = True
-nox.options.sessions = ["lint", "tests", "integration", "build", "docs"]
+nox.options.sessions = ["lint", "tests", "examples", "integration", "build", "docs"]
 
 ROOT = Path(__file__).parent
 PACKAGES = sorted(p.name for p in (ROOT / "packages").iterdir() if (p / "pyproject.toml").exists())
@@ -56,6 +56,17 @@ def tests(session: nox.Session, package: str) -> None:
     uv_sync(session, "--package", package, "--no-default-groups", "--group", "test")
     session.chdir(ROOT / "packages" / package)
     session.run("pytest", *session.posargs)
+
+
+@nox.session
+def examples(session: nox.Session) -> None:
+    """Example third-party plugins, installed like a plugin author would: core + the plugin only."""
+    for example in sorted((ROOT / "examples").glob("egregora-*/pyproject.toml")):
+        folder = example.parent
+        session.install("-e", str(ROOT / "packages" / "egregora-core"), "-e", str(folder), "pytest")
+        session.chdir(folder)
+        session.run("pytest", *session.posargs)
+        session.chdir(ROOT)
 
 
 @nox.session

@@ -1,0 +1,1 @@
+"""egregora-extract-telegram: a worked example of a third-party Egregora extractor."""
