@@ -120,7 +120,7 @@ class FakeVoyageServer:
         return f"http://{host}:{port}/v1"
 
     def start(self) -> FakeVoyageServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever,
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,),
                                         name="fake-voyage", daemon=True)
         self._thread.start()
         return self
