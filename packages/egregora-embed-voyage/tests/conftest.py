@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from egregora_embed_voyage import VoyageEmbedder
 from egregora_embed_voyage.testing import TEST_KEY, FakeVoyageServer
 
@@ -21,8 +20,13 @@ def make_embedder(server):
     """``make_embedder(**overrides)``: an embedder aimed at ``server`` with fast retries."""
 
     def make(**overrides) -> VoyageEmbedder:
-        options = dict(base_url=server.base_url, api_key=TEST_KEY, backoff_base=0.01,
-                       backoff_max=0.05, timeout=5.0)
+        options = dict(
+            base_url=server.base_url,
+            api_key=TEST_KEY,
+            backoff_base=0.01,
+            backoff_max=0.05,
+            timeout=5.0,
+        )
         options.update(overrides)
         return VoyageEmbedder(**options)
 

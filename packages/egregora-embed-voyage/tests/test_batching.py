@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
-
 from egregora_core.testing import FakeEmbedder
 from egregora_embed_voyage import VoyageRequestError
 from egregora_embed_voyage.models import MODELS, TOKEN_CAP_MARGIN
@@ -28,8 +29,9 @@ def test_estimate_tokens_grows_with_text():
 def test_batch_ranges_cover_everything_under_caps(max_items, max_tokens):
     texts = [("word " * (i % 9)).strip() for i in range(53)]
     ranges = list(batch_ranges(texts, max_items, max_tokens))
-    assert ranges[0][0] == 0 and ranges[-1][1] == len(texts)
-    for (_, end, _), (start, _, _) in zip(ranges, ranges[1:], strict=False):
+    assert ranges[0][0] == 0
+    assert ranges[-1][1] == len(texts)
+    for (_, end, _), (start, _, _) in itertools.pairwise(ranges):
         assert end == start  # contiguous, no gaps or overlaps
     for start, end, tokens in ranges:
         assert 1 <= end - start <= max_items
@@ -91,7 +93,10 @@ def test_input_type_and_dimension_are_sent(server, make_embedder, embed):
     embed(make_embedder(model="voyage-multilingual-2"), ["b"])
     flexible, fixed = server.arrivals()
     assert (flexible.input_type, flexible.output_dimension, flexible.model) == (
-        "query", 512, "voyage-3.5")
+        "query",
+        512,
+        "voyage-3.5",
+    )
     assert fixed.output_dimension is None  # fixed-size models reject the parameter
 
 
@@ -105,6 +110,7 @@ def test_server_side_rejection_is_clear_and_not_retried(server, make_embedder, e
     with pytest.raises(VoyageRequestError) as info:
         embed(make_embedder(batch_size=10), [f"t{i}" for i in range(5)])
     message = str(info.value)
-    assert "HTTP 400" in message and "\n" not in message
+    assert "HTTP 400" in message
+    assert "\n" not in message
     assert "t1" not in message  # never quotes the texts
     assert len(server.records) == 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from egregora_core.testing.conformance import EmbedderTests
 
 

@@ -19,9 +19,8 @@ from typing import Any, ClassVar
 import aiohttp
 import numpy as np
 import voyageai
-from voyageai import error as verror
-
 from egregora_core.errors import ConfigError
+from voyageai import error as verror
 
 from .errors import (
     VoyageAuthError,
@@ -85,8 +84,9 @@ class VoyageEmbedder:
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
     name: str = "voyage"
-    last_stats: EmbedStats = field(default_factory=EmbedStats, init=False, repr=False,
-                                   compare=False)
+    last_stats: EmbedStats = field(
+        default_factory=EmbedStats, init=False, repr=False, compare=False
+    )
 
     metric: ClassVar[str] = "cosine"
 
@@ -99,8 +99,10 @@ class VoyageEmbedder:
                 where="voyage.output_dimension",
             )
         if not 1 <= self.batch_size <= MAX_INPUTS_PER_REQUEST:
-            raise ConfigError(f"batch_size must be 1..{MAX_INPUTS_PER_REQUEST}, got "
-                              f"{self.batch_size}", where="voyage.batch_size")
+            raise ConfigError(
+                f"batch_size must be 1..{MAX_INPUTS_PER_REQUEST}, got {self.batch_size}",
+                where="voyage.batch_size",
+            )
         for key in ("concurrency", "timeout"):
             if getattr(self, key) <= 0:
                 raise ConfigError(f"{key} must be positive", where=f"voyage.{key}")
@@ -137,8 +139,9 @@ class VoyageEmbedder:
         out = np.empty((len(texts), self.dimensions), dtype=np.float32)
         if not texts:
             return out
-        client = voyageai.AsyncClient(api_key=self._key(), base_url=self.base_url,
-                                      max_retries=1, timeout=self.timeout)
+        client = voyageai.AsyncClient(
+            api_key=self._key(), base_url=self.base_url, max_retries=1, timeout=self.timeout
+        )
         ranges = list(batch_ranges(texts, self.max_batch_size, self.max_batch_tokens))
         stats.batches = len(ranges)
         run = _Run(self, client, input_type, stats, out, on_batch)
@@ -157,8 +160,7 @@ class VoyageEmbedder:
     def estimate(self, texts: Sequence[str]) -> dict[str, Any]:
         """Estimated tokens, requests and USD cost of embedding ``texts`` (for --dry-run)."""
         tokens = sum(estimate_tokens(text) for text in texts)
-        requests = sum(1 for _ in batch_ranges(texts, self.max_batch_size,
-                                               self.max_batch_tokens))
+        requests = sum(1 for _ in batch_ranges(texts, self.max_batch_size, self.max_batch_tokens))
         return {
             "model": self.model,
             "tokens": tokens,
@@ -176,20 +178,24 @@ class VoyageEmbedder:
         section = config.section("voyage") if config is not None else {}
         unknown = sorted(set(section) - set(CONFIG_KEYS))
         if unknown:
-            raise ConfigError(f"unknown setting 'voyage.{unknown[0]}' (known: "
-                              f"{', '.join(CONFIG_KEYS)})", where="[voyage]")
+            raise ConfigError(
+                f"unknown setting 'voyage.{unknown[0]}' (known: {', '.join(CONFIG_KEYS)})",
+                where="[voyage]",
+            )
         changes: dict[str, Any] = {}
         for key, kind in CONFIG_KEYS.items():
             env_var = ENV_PREFIX + key.upper()
-            origin, value = (env_var, env[env_var]) if env_var in env else (
-                f"voyage.{key}", section.get(key))
+            origin, value = (
+                (env_var, env[env_var]) if env_var in env else (f"voyage.{key}", section.get(key))
+            )
             if value is None:
                 continue
             try:
                 changes[key] = kind(value)
             except (TypeError, ValueError):
-                raise ConfigError(f"{key} must be a {kind.__name__}, got {value!r}",
-                                  where=origin) from None
+                raise ConfigError(
+                    f"{key} must be a {kind.__name__}, got {value!r}", where=origin
+                ) from None
         return dataclasses.replace(self, **changes)
 
     def _key(self) -> str:
@@ -202,9 +208,15 @@ class VoyageEmbedder:
 class _Run:
     """State shared by the requests of one ``embed`` call."""
 
-    def __init__(self, embedder: VoyageEmbedder, client: voyageai.AsyncClient,
-                 input_type: str, stats: EmbedStats, out: np.ndarray,
-                 on_batch: Callable[[int], None] | None):
+    def __init__(
+        self,
+        embedder: VoyageEmbedder,
+        client: voyageai.AsyncClient,
+        input_type: str,
+        stats: EmbedStats,
+        out: np.ndarray,
+        on_batch: Callable[[int], None] | None,
+    ):
         self.e = embedder
         self.client = client
         self.input_type = input_type
@@ -224,8 +236,9 @@ class _Run:
             raise VoyageRequestError(
                 f"Voyage AI returned vectors of shape {vectors.shape} for "
                 f"{len(texts)} texts of {self.e.dimensions} dimensions",
-                hint="check voyage.model and voyage.output_dimension")
-        self.out[start:start + len(texts)] = vectors
+                hint="check voyage.model and voyage.output_dimension",
+            )
+        self.out[start : start + len(texts)] = vectors
         self.stats.tokens += result.total_tokens
         if self.on_batch is not None:
             self.on_batch(len(texts))
@@ -239,8 +252,12 @@ class _Run:
             self.stats.peak_in_flight = max(self.stats.peak_in_flight, self.in_flight)
             try:
                 return await self.client.embed(
-                    texts, model=self.e.model, input_type=self.input_type,
-                    truncation=True, output_dimension=self._output_dimension())
+                    texts,
+                    model=self.e.model,
+                    input_type=self.input_type,
+                    truncation=True,
+                    output_dimension=self._output_dimension(),
+                )
             except verror.VoyageError as exc:
                 self._raise_if_final(exc, attempt, attempts)
                 floor = retry_after(exc)
@@ -263,15 +280,13 @@ class _Run:
             raise VoyageAuthError() from None
         if not is_retryable(exc):
             raise VoyageRequestError(
-                f"Voyage AI refused the request ({describe(exc)}: "
-                f"{short(exc.user_message)})",
+                f"Voyage AI refused the request ({describe(exc)}: {short(exc.user_message)})",
                 where=f"model {self.e.model}",
                 hint="check voyage.model, voyage.output_dimension and voyage.batch_size",
             ) from None
         if attempt == attempts:
             raise VoyageUnavailable(
-                f"Voyage AI request failed after {attempts} attempts "
-                f"(last: {describe(exc)})",
+                f"Voyage AI request failed after {attempts} attempts (last: {describe(exc)})",
                 hint="try again later, or raise voyage.max_retries / voyage.timeout",
             ) from None
 
@@ -280,7 +295,7 @@ async def _gather_or_fail(coros) -> None:
     """Run every coroutine; on the first failure cancel the rest and raise that error."""
     tasks = [asyncio.ensure_future(c) for c in coros]
     try:
-        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         for task in done:
             if not task.cancelled() and task.exception() is not None:
                 raise task.exception()

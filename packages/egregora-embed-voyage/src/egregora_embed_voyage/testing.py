@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import json
 import sys
 import threading
@@ -30,7 +31,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import numpy as np
-
 from egregora_core.testing import FakeEmbedder
 
 from .models import MAX_INPUTS_PER_REQUEST, MODELS
@@ -95,9 +95,16 @@ def _hasher(dimensions: int) -> FakeEmbedder:
 class FakeVoyageServer:
     """A threaded HTTP server in a background thread; use as a context manager."""
 
-    def __init__(self, *, latency: float = 0.0, api_key: str = TEST_KEY,
-                 max_inputs: int = MAX_INPUTS_PER_REQUEST, max_tokens: int | None = None,
-                 host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self,
+        *,
+        latency: float = 0.0,
+        api_key: str = TEST_KEY,
+        max_inputs: int = MAX_INPUTS_PER_REQUEST,
+        max_tokens: int | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ):
         if host not in {"127.0.0.1", "localhost", "::1"}:
             raise ValueError("the fake server only listens on loopback")
         self.latency = latency
@@ -120,8 +127,9 @@ class FakeVoyageServer:
         return f"http://{host}:{port}/v1"
 
     def start(self) -> FakeVoyageServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,),
-                                        name="fake-voyage", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, args=(0.05,), name="fake-voyage", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -186,15 +194,24 @@ class FakeVoyageServer:
         finally:
             inputs = request.get("input") or []
             inputs = [inputs] if isinstance(inputs, str) else inputs
-            self._end(Record(
-                number=-1, received=received, answered=time.monotonic(),
-                inputs=len(inputs), tokens=sum(estimate_tokens(str(t)) for t in inputs),
-                model=str(request.get("model")), input_type=request.get("input_type"),
-                output_dimension=request.get("output_dimension"), status=status,
-                retry_after=fault.retry_after))
+            self._end(
+                Record(
+                    number=-1,
+                    received=received,
+                    answered=time.monotonic(),
+                    inputs=len(inputs),
+                    tokens=sum(estimate_tokens(str(t)) for t in inputs),
+                    model=str(request.get("model")),
+                    input_type=request.get("input_type"),
+                    output_dimension=request.get("output_dimension"),
+                    status=status,
+                    retry_after=fault.retry_after,
+                )
+            )
 
-    def _answer(self, headers: Any, request: dict[str, Any],
-                fault: Fault) -> tuple[int, dict[str, Any]]:
+    def _answer(
+        self, headers: Any, request: dict[str, Any], fault: Fault
+    ) -> tuple[int, dict[str, Any]]:
         if headers.get("Authorization") != f"Bearer {self.api_key}":
             return 401, {"detail": _DETAILS[401]}
         if fault.status is not None:
@@ -207,19 +224,32 @@ class FakeVoyageServer:
         tokens = sum(estimate_tokens(str(t)) for t in texts)
         cap = self.max_tokens or model.token_cap
         if len(texts) > self.max_inputs or tokens > cap:
-            return 400, {"detail": f"Batch too large: {len(texts)} inputs, {tokens} tokens "
-                                   f"(limits {self.max_inputs}, {cap})."}
+            return 400, {
+                "detail": f"Batch too large: {len(texts)} inputs, {tokens} tokens "
+                f"(limits {self.max_inputs}, {cap})."
+            }
         dimensions = request.get("output_dimension") or model.default_dimensions
         if dimensions not in model.dimensions:
             return 400, {"detail": f"output_dimension {dimensions} is not supported."}
         hasher = _hasher(dimensions)
         vectors = np.asarray([hasher.vector(str(t)) for t in texts], dtype="<f4")
         as_base64 = request.get("encoding_format") == "base64"
-        data = [{"object": "embedding", "index": i,
-                 "embedding": base64.b64encode(row.tobytes()).decode() if as_base64
-                 else row.tolist()} for i, row in enumerate(vectors)]
-        return 200, {"object": "list", "data": data, "model": model.name,
-                     "usage": {"total_tokens": tokens}}
+        data = [
+            {
+                "object": "embedding",
+                "index": i,
+                "embedding": base64.b64encode(row.tobytes()).decode()
+                if as_base64
+                else row.tolist(),
+            }
+            for i, row in enumerate(vectors)
+        ]
+        return 200, {
+            "object": "list",
+            "data": data,
+            "model": model.name,
+            "usage": {"total_tokens": tokens},
+        }
 
 
 def _seconds(value: float) -> str:
@@ -262,12 +292,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     with FakeVoyageServer(latency=args.latency, port=args.port, api_key=args.api_key) as server:
         print(server.base_url, flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             sys.stdin.read()
-        except KeyboardInterrupt:
-            pass
-        print(json.dumps({"requests": len(server.records),
-                          "peak_in_flight": server.peak_in_flight}), file=sys.stderr)
+        print(
+            json.dumps({"requests": len(server.records), "peak_in_flight": server.peak_in_flight}),
+            file=sys.stderr,
+        )
 
 
 if __name__ == "__main__":
