@@ -5,7 +5,7 @@ like the real API: same request and response JSON, same error bodies, base64 flo
 vectors. Vectors are deterministic and carry meaning (feature hashing, via egregora-core's
 :class:`~egregora_core.testing.FakeEmbedder`), so retrieval tests make sense.
 
-It adds per-request ``latency`` and plays scripted :class:`Fault` s in arrival order (429
+Each request takes ``latency`` seconds in total (the work included), and it plays scripted :class:`Fault` s in arrival order (429
 with ``Retry-After``, 500, 503, 401, or a slow answer that trips the client's timeout),
 and records every request (:class:`Record`) so tests can assert batch sizes, peak
 concurrency, retry counts and the wait after a ``Retry-After``.
@@ -185,12 +185,15 @@ class FakeVoyageServer:
         request: dict[str, Any] = {}
         status, extra, payload = 200, {}, {}
         try:
-            time.sleep(self.latency + fault.delay)
             request = json.loads(body or b"{}")
             status, payload = self._answer(headers, request, fault)
             if fault.retry_after is not None:
                 extra["Retry-After"] = _seconds(fault.retry_after)
-            return status, extra, json.dumps(payload).encode()
+            answer = json.dumps(payload).encode()
+            # The latency is the whole response time: computing the vectors happens
+            # inside it, like a real server, instead of being added on top.
+            time.sleep(max(0.0, received + self.latency + fault.delay - time.monotonic()))
+            return status, extra, answer
         finally:
             inputs = request.get("input") or []
             inputs = [inputs] if isinstance(inputs, str) else inputs
