@@ -36,11 +36,47 @@ from egregora_embed_voyage.testing import TEST_KEY
 HERE = Path(__file__).resolve().parent
 LLM_PLUGIN = HERE / "llm_voyage_fake"
 
-WORDS = (
-    "bom dia pessoal alguém vai hoje amanhã reunião festa pizza jantar obrigado valeu "
-    "kkkk foto vídeo áudio link grupo meeting tonight tomorrow thanks see you later "
-    "where when who quem onde quando chegou saiu trânsito chuva sol praia cinema"
-).split()
+WORDS = [
+    "bom",
+    "dia",
+    "pessoal",
+    "alguém",
+    "vai",
+    "hoje",
+    "amanhã",
+    "reunião",
+    "festa",
+    "pizza",
+    "jantar",
+    "obrigado",
+    "valeu",
+    "kkkk",
+    "foto",
+    "vídeo",
+    "áudio",
+    "link",
+    "grupo",
+    "meeting",
+    "tonight",
+    "tomorrow",
+    "thanks",
+    "see",
+    "you",
+    "later",
+    "where",
+    "when",
+    "who",
+    "quem",
+    "onde",
+    "quando",
+    "chegou",
+    "saiu",
+    "trânsito",
+    "chuva",
+    "sol",
+    "praia",
+    "cinema",
+]
 
 
 def chat_texts(n: int, seed: int = 5) -> list[str]:
@@ -106,15 +142,31 @@ def run_llm(url: str, texts: list[str], batch: int, workdir: Path) -> dict:
     with source.open("w", encoding="utf-8") as out:
         for i, text in enumerate(texts):
             out.write(json.dumps({"id": f"t{i}", "content": text}, ensure_ascii=False) + "\n")
-    env = dict(os.environ, FAKE_VOYAGE_URL=url, VOYAGE_API_KEY=TEST_KEY,
-               LLM_USER_PATH=str(workdir / "llm-home"), UV_SYSTEM_CERTS="1")
+    env = dict(
+        os.environ,
+        FAKE_VOYAGE_URL=url,
+        VOYAGE_API_KEY=TEST_KEY,
+        LLM_USER_PATH=str(workdir / "llm-home"),
+        UV_SYSTEM_CERTS="1",
+    )
     # Warm-up: resolve the environment and import llm once, so start-up is measured apart.
     started = time.perf_counter()
     subprocess.run(llm_command("embed-models"), env=env, check=True, capture_output=True)
     startup = time.perf_counter() - started
     database = workdir / "embeddings.db"
-    command = llm_command("embed-multi", "bench", str(source), "--format", "nl",
-                          "-m", "voyage-fake", "--batch-size", str(batch), "-d", str(database))
+    command = llm_command(
+        "embed-multi",
+        "bench",
+        str(source),
+        "--format",
+        "nl",
+        "-m",
+        "voyage-fake",
+        "--batch-size",
+        str(batch),
+        "-d",
+        str(database),
+    )
     started = time.perf_counter()
     subprocess.run(command, env=env, check=True, capture_output=True)
     seconds = time.perf_counter() - started
@@ -138,22 +190,39 @@ def main(argv: list[str] | None = None) -> None:
         for concurrency in (args.concurrency, 1):
             result = run_egregora(url, texts, args.batch, concurrency)
             best = concurrency * args.batch / args.latency
-            rows.append((f"egregora voyage C={concurrency}", result["seconds"], best,
-                         f"{result['requests']} requests, peak {result['peak_in_flight']} in flight"))
+            rows.append(
+                (
+                    f"egregora voyage C={concurrency}",
+                    result["seconds"],
+                    best,
+                    f"{result['requests']} requests, peak {result['peak_in_flight']} in flight",
+                )
+            )
         if not args.no_llm:
             result = run_llm(url, texts, args.batch, Path(tmp))
-            rows.append(("llm embed-multi (sequential)", result["seconds"],
-                         args.batch / args.latency,
-                         f"process start-up {result['startup']:.1f} s measured apart"))
-    print(f"{n} texts, batch {args.batch}, latency {args.latency * 1000:.0f} ms/request, "
-          f"ideal at C={args.concurrency}: {ideal:,.0f} texts/s")
-    print(f"| run | seconds | texts/s | % of ideal {args.concurrency}x{args.batch}/"
-          f"{args.latency:g}s | % of its own ideal | notes |")
+            rows.append(
+                (
+                    "llm embed-multi (sequential)",
+                    result["seconds"],
+                    args.batch / args.latency,
+                    f"process start-up {result['startup']:.1f} s measured apart",
+                )
+            )
+    print(
+        f"{n} texts, batch {args.batch}, latency {args.latency * 1000:.0f} ms/request, "
+        f"ideal at C={args.concurrency}: {ideal:,.0f} texts/s"
+    )
+    print(
+        f"| run | seconds | texts/s | % of ideal {args.concurrency}x{args.batch}/"
+        f"{args.latency:g}s | % of its own ideal | notes |"
+    )
     print("| --- | --- | --- | --- | --- | --- |")
     for name, seconds, own_ideal, note in rows:
         rate = n / seconds
-        print(f"| {name} | {seconds:.2f} | {rate:,.0f} | {100 * rate / ideal:.0f}% "
-              f"| {100 * rate / own_ideal:.0f}% | {note} |")
+        print(
+            f"| {name} | {seconds:.2f} | {rate:,.0f} | {100 * rate / ideal:.0f}% "
+            f"| {100 * rate / own_ideal:.0f}% | {note} |"
+        )
 
 
 if __name__ == "__main__":
