@@ -114,3 +114,12 @@ def test_server_side_rejection_is_clear_and_not_retried(server, make_embedder, e
     assert "\n" not in message
     assert "t1" not in message  # never quotes the texts
     assert len(server.records) == 1
+
+
+def test_progress_callback_counts_every_text(make_embedder):
+    import asyncio
+
+    seen: list[int] = []
+    embedder = make_embedder(batch_size=7)
+    asyncio.run(embedder.embed([f"t{i}" for i in range(50)], on_batch=seen.append))
+    assert sorted(seen) == [1, 7, 7, 7, 7, 7, 7, 7]

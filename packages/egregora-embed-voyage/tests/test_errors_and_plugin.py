@@ -109,3 +109,12 @@ def test_estimate_tokens_and_cost():
     assert VoyageEmbedder(model="voyage-3.5-lite").estimate_cost(texts) < VoyageEmbedder(
         model="voyage-3-large"
     ).estimate_cost(texts)
+
+
+def test_first_fatal_error_stops_the_other_batches(server, make_embedder, embed):
+    with pytest.raises(VoyageAuthError):
+        embed(
+            make_embedder(api_key="pa-wrong", batch_size=1, concurrency=2),
+            [f"t{i}" for i in range(20)],
+        )
+    assert 1 <= len(server.records) <= 3  # not one request per batch
