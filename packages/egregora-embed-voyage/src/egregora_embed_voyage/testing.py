@@ -2,7 +2,7 @@
 
 :class:`FakeVoyageServer` answers ``POST /v1/embeddings`` on 127.0.0.1 (ephemeral port)
 like the real API: same request and response JSON, same error bodies, base64 float32
-vectors. Vectors are deterministic and carry meaning (feature hashing, via egregora-core's
+vectors. Vectors are deterministic and carry meaning (the feature hashing of egregora-core's
 :class:`~egregora_core.testing.FakeEmbedder`), so retrieval tests make sense.
 
 Each request takes ``latency`` seconds in total (the work included), and it plays scripted :class:`Fault` s in arrival order (429
@@ -20,7 +20,9 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import hashlib
 import json
+import re
 import sys
 import threading
 import time
@@ -31,7 +33,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import numpy as np
-from egregora_core.testing import FakeEmbedder
 
 from .models import MAX_INPUTS_PER_REQUEST, MODELS
 from .tokens import estimate_tokens
@@ -87,9 +88,34 @@ class Record:
     retry_after: float | None = None
 
 
-@lru_cache(maxsize=8)
-def _hasher(dimensions: int) -> FakeEmbedder:
-    return FakeEmbedder(dimensions)
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+@lru_cache(maxsize=1 << 16)
+def _slot(token: str, dimensions: int) -> tuple[int, float]:
+    value = int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
+    return value % dimensions, 1.0 if (value >> 63) & 1 else -1.0
+
+
+def hashed_vectors(texts: list[str], dimensions: int) -> np.ndarray:
+    """The vectors of egregora-core's ``FakeEmbedder(dimensions)``, for many texts at once.
+
+    Vectorized (and with hashed words cached) so that the server's own work stays small
+    next to the latency it simulates; ``test_fake_server`` checks both agree.
+    """
+    rows, cols, signs = [], [], []
+    for row, text in enumerate(texts):
+        for token in _TOKEN.findall(text.lower()) or [text]:
+            col, sign = _slot(token, dimensions)
+            rows.append(row)
+            cols.append(col)
+            signs.append(sign)
+    out = np.zeros((len(texts), dimensions), dtype=np.float32)
+    np.add.at(out, (rows, cols), np.asarray(signs, dtype=np.float32))
+    norms = np.linalg.norm(out, axis=1)
+    empty = (norms == 0) | ~np.isfinite(norms)
+    out[empty, 0], norms[empty] = 1.0, 1.0
+    return out / norms[:, None]
 
 
 class FakeVoyageServer:
@@ -234,8 +260,7 @@ class FakeVoyageServer:
         dimensions = request.get("output_dimension") or model.default_dimensions
         if dimensions not in model.dimensions:
             return 400, {"detail": f"output_dimension {dimensions} is not supported."}
-        hasher = _hasher(dimensions)
-        vectors = np.asarray([hasher.vector(str(t)) for t in texts], dtype="<f4")
+        vectors = hashed_vectors([str(t) for t in texts], dimensions).astype("<f4", copy=False)
         as_base64 = request.get("encoding_format") == "base64"
         data = [
             {
