@@ -115,9 +115,13 @@ def fake_server(latency: float):
             proc.kill()
 
 
-def run_egregora(url: str, texts: list[str], batch: int, concurrency: int) -> dict:
+def run_egregora(url: str, texts: list[str], batch: int, concurrency: int, dimensions: int) -> dict:
     embedder = VoyageEmbedder(
-        base_url=url, api_key=TEST_KEY, batch_size=batch, concurrency=concurrency
+        base_url=url,
+        api_key=TEST_KEY,
+        batch_size=batch,
+        concurrency=concurrency,
+        output_dimension=dimensions,
     )
     started = time.perf_counter()
     vectors = asyncio.run(embedder.embed(texts))
@@ -179,6 +183,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--dimensions", type=int, default=1024, help="256, 512, 1024, 2048")
     parser.add_argument("--quick", action="store_true", help="2,000 texts")
     parser.add_argument("--no-llm", action="store_true", help="skip llm embed-multi")
     args = parser.parse_args(argv)
@@ -188,7 +193,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     with fake_server(args.latency) as url, tempfile.TemporaryDirectory() as tmp:
         for concurrency in (args.concurrency, 1):
-            result = run_egregora(url, texts, args.batch, concurrency)
+            result = run_egregora(url, texts, args.batch, concurrency, args.dimensions)
             best = concurrency * args.batch / args.latency
             rows.append(
                 (
