@@ -118,3 +118,9 @@ def test_first_fatal_error_stops_the_other_batches(server, make_embedder, embed)
             [f"t{i}" for i in range(20)],
         )
     assert 1 <= len(server.records) <= 3  # not one request per batch
+
+
+def test_unknown_input_type_is_refused_before_any_request(server, make_embedder, embed):
+    with pytest.raises(EgregoraError, match="input_type must be 'document' or 'query'"):
+        embed(make_embedder(), ["hello"], "passage")
+    assert server.records == []

@@ -34,6 +34,7 @@ from .retry import Backoff, Pause, describe, is_retryable, retry_after
 from .tokens import batch_ranges, estimate_tokens
 
 KEY_ENV = "VOYAGE_API_KEY"
+INPUT_TYPES = ("document", "query")
 ENV_PREFIX = "EGREGORA_VOYAGE_"
 
 #: Keys of the ``[voyage]`` config section (and ``EGREGORA_VOYAGE_<KEY>``) -> field type.
@@ -137,7 +138,12 @@ class VoyageEmbedder:
         started = time.perf_counter()
         stats = self.last_stats = EmbedStats(texts=len(texts))
         out = np.empty((len(texts), self.dimensions), dtype=np.float32)
-        if not texts:
+        if input_type not in INPUT_TYPES:
+            raise VoyageRequestError(
+                f"input_type must be 'document' or 'query', got {input_type!r}",
+                where="VoyageEmbedder.embed",
+            )
+        if len(texts) == 0:
             return out
         client = voyageai.AsyncClient(
             api_key=self._key(), base_url=self.base_url, max_retries=1, timeout=self.timeout
@@ -147,7 +153,8 @@ class VoyageEmbedder:
         run = _Run(self, client, input_type, stats, out, on_batch)
         # One aiohttp session for the whole call, so connections are reused; voyageai
         # reads it from this context variable (otherwise it opens a session per request).
-        async with aiohttp.ClientSession() as session:
+        connector = aiohttp.TCPConnector(limit=self.concurrency)
+        async with aiohttp.ClientSession(connector=connector) as session:
             token = voyageai.aiosession.set(session)
             try:
                 await _gather_or_fail(run.batch(texts[a:b], a) for a, b, _ in ranges)
