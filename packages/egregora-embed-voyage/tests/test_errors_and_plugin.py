@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
-
 import pytest
 from egregora_core.config import load_config
 from egregora_core.errors import ConfigError, EgregoraError
@@ -48,11 +46,6 @@ def test_plugin_registers_without_key(egregora_register, monkeypatch):
     assert (voyage.model, voyage.dimensions, voyage.metric) == ("voyage-3.5", 1024, "cosine")
     assert voyage.max_batch_size <= 1000
     assert voyage.max_batch_tokens < MODELS["voyage-3.5"].token_cap
-
-
-def test_entry_point_is_declared():
-    names = {ep.name: ep.value for ep in entry_points(group="egregora")}
-    assert names.get("egregora-embed-voyage") == "egregora_embed_voyage.plugin"
 
 
 def write_config(tmp_path, body):
