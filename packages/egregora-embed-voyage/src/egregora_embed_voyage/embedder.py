@@ -9,6 +9,7 @@ the vectors in input order as one float32 matrix.
 from __future__ import annotations
 
 import asyncio
+import base64
 import dataclasses
 import os
 import time
@@ -237,8 +238,8 @@ class _Run:
 
     async def batch(self, texts: Sequence[str], start: int) -> None:
         async with self.slots:
-            result = await self.request(list(texts))
-        vectors = np.asarray(result.embeddings, dtype=np.float32)
+            response = await self.request(list(texts))
+        vectors = _decode(response.data, len(texts))
         if vectors.shape != (len(texts), self.e.dimensions):
             raise VoyageRequestError(
                 f"Voyage AI returned vectors of shape {vectors.shape} for "
@@ -246,7 +247,7 @@ class _Run:
                 hint="check voyage.model and voyage.output_dimension",
             )
         self.out[start : start + len(texts)] = vectors
-        self.stats.tokens += result.total_tokens
+        self.stats.tokens += int(response.usage["total_tokens"])
         if self.on_batch is not None:
             self.on_batch(len(texts))
 
@@ -258,12 +259,19 @@ class _Run:
             self.in_flight += 1
             self.stats.peak_in_flight = max(self.stats.peak_in_flight, self.in_flight)
             try:
-                return await self.client.embed(
-                    texts,
+                # The official client's request function, asking for base64 explicitly:
+                # AsyncClient.embed() turns every vector into a list of Python floats
+                # (~11 ms per 128x1024 batch), which capped throughput at ~70% of the ideal.
+                # The key, base URL, session and timeout still come from the AsyncClient.
+                self.client._require_api_key()
+                return await voyageai.Embedding.acreate(
+                    input=texts,
                     model=self.e.model,
                     input_type=self.input_type,
                     truncation=True,
                     output_dimension=self._output_dimension(),
+                    encoding_format="base64",
+                    **self.client._params,
                 )
             except verror.VoyageError as exc:
                 self._raise_if_final(exc, attempt, attempts)
@@ -296,6 +304,21 @@ class _Run:
                 f"Voyage AI request failed after {attempts} attempts (last: {describe(exc)})",
                 hint="try again later, or raise voyage.max_retries / voyage.timeout",
             ) from None
+
+
+def _decode(data: Sequence[Any], count: int) -> np.ndarray:
+    """Response rows (base64 little-endian float32, or float lists) -> (count, dim) float32."""
+    rows: list[np.ndarray | None] = [None] * count
+    for item in data:
+        embedding = item["embedding"]
+        rows[item["index"]] = (
+            np.frombuffer(base64.b64decode(embedding), dtype="<f4")
+            if isinstance(embedding, str)
+            else np.asarray(embedding, dtype=np.float32)
+        )
+    if any(row is None for row in rows):
+        raise VoyageRequestError(f"Voyage AI returned {len(data)} vectors for {count} texts")
+    return np.vstack(rows)
 
 
 async def _gather_or_fail(coros) -> None:
