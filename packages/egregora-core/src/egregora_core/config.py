@@ -68,6 +68,18 @@ SETTINGS: dict[str, Setting] = {
             ("keyed", "v2"),
         ),
         Setting(
+            "privacy.replace_first_names",
+            True,
+            "Also replace a member's first name typed on its own (capitalized, 3+ letters) "
+            "with their pseudonym; a first name shared by several members becomes [name].",
+        ),
+        Setting(
+            "privacy.store_documents",
+            False,
+            "Keep the bytes of document attachments (pdf, doc) in the media store. Off by "
+            "default: documents can contain names and numbers. Contact cards are never kept.",
+        ),
+        Setting(
             "extract.timezone",
             "UTC",
             "IANA time zone of the phone that made the export; export timestamps are naive "
@@ -162,8 +174,11 @@ def load_config(
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"invalid TOML ({exc})", where=str(path),
-                              hint="fix the file or recreate it with `egregora init --force`") from None
+            raise ConfigError(
+                f"invalid TOML ({exc})",
+                where=str(path),
+                hint="fix the file or recreate it with `egregora init --force`",
+            ) from None
     known_sections = {key.split(".", 1)[0] for key in SETTINGS}
     extra: dict[str, Any] = {}
     for section, table in data.items():
@@ -174,8 +189,11 @@ def load_config(
             continue
         for name in table:
             if f"{section}.{name}" not in SETTINGS:
-                raise ConfigError(f"unknown setting '{section}.{name}'", where=str(path),
-                                  hint="see docs/configuration.md for the known settings")
+                raise ConfigError(
+                    f"unknown setting '{section}.{name}'",
+                    where=str(path),
+                    hint="see docs/configuration.md for the known settings",
+                )
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
     overrides = overrides or {}
