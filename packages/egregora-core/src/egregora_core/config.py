@@ -174,11 +174,8 @@ def load_config(
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(
-                f"invalid TOML ({exc})",
-                where=str(path),
-                hint="fix the file or recreate it with `egregora init --force`",
-            ) from None
+            raise ConfigError(f"invalid TOML ({exc})", where=str(path),
+                              hint="fix the file or recreate it with `egregora init --force`") from None
     known_sections = {key.split(".", 1)[0] for key in SETTINGS}
     extra: dict[str, Any] = {}
     for section, table in data.items():
@@ -189,11 +186,8 @@ def load_config(
             continue
         for name in table:
             if f"{section}.{name}" not in SETTINGS:
-                raise ConfigError(
-                    f"unknown setting '{section}.{name}'",
-                    where=str(path),
-                    hint="see docs/configuration.md for the known settings",
-                )
+                raise ConfigError(f"unknown setting '{section}.{name}'", where=str(path),
+                                  hint="see docs/configuration.md for the known settings")
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
     overrides = overrides or {}

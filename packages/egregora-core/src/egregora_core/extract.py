@@ -24,7 +24,7 @@ def choose_extractor(plugins: PluginManager, path: Path, name: str | None = None
     for extractor in registry.values():
         try:
             scores.append((float(extractor.sniff(path)), extractor.name, extractor))
-        except Exception:
+        except Exception:  # noqa: BLE001 - a sniff bug must not hide other extractors
             scores.append((0.0, extractor.name, extractor))
     scores.sort(key=lambda item: (-item[0], item[1]))
     if not scores or scores[0][0] < MIN_CONFIDENCE:
@@ -59,6 +59,5 @@ def extract_stage(ctx: Context, paths: list[Path]) -> StageResult:
             results.append((path, extractor.name, extraction))
             messages += extraction.messages.num_rows
             task.advance()
-    return StageResult(
-        "extract", counts={"exports": len(paths), "messages": messages}, output=results
-    )
+    return StageResult("extract", counts={"exports": len(paths), "messages": messages},
+                       output=results)

@@ -49,15 +49,12 @@ class PluginManager:
     def hook(self) -> Any:
         return self.pm.hook
 
-    def register(
-        self, plugin: object, name: str, *, version: str | None = None, builtin: bool = False
-    ) -> None:
+    def register(self, plugin: object, name: str, *, version: str | None = None,
+                 builtin: bool = False) -> None:
         """Register ``plugin`` (a module or object with ``@hookimpl`` functions)."""
         if self.pm.has_plugin(name):
-            raise PluginError(
-                f"a plugin named '{name}' is already registered",
-                hint="entry-point names must equal distribution names",
-            )
+            raise PluginError(f"a plugin named '{name}' is already registered",
+                              hint="entry-point names must equal distribution names")
         self.pm.register(plugin, name=name)
         self.versions[name] = version or "unknown"
         if builtin:
@@ -186,11 +183,8 @@ class Registry(Mapping[str, Any]):
 
 
 def _protocol_members(protocol: type) -> list[str]:
-    methods = {
-        name
-        for name, value in vars(protocol).items()
-        if callable(value) and not name.startswith("_")
-    }
+    methods = {name for name, value in vars(protocol).items()
+               if callable(value) and not name.startswith("_")}
     return sorted(set(getattr(protocol, "__annotations__", {})) | methods)
 
 

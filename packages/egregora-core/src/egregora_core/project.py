@@ -69,9 +69,8 @@ class Project:
     def tmp_dir(self) -> Path:
         return self.state_dir / "tmp"
 
-    def config(
-        self, *, env: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
-    ) -> Config:
+    def config(self, *, env: Mapping[str, str] | None = None,
+               overrides: Mapping[str, Any] | None = None) -> Config:
         return load_config(self.config_path, env=env, overrides=overrides)
 
     def secret(self) -> bytes:
@@ -80,15 +79,12 @@ class Project:
             return bytes.fromhex(self.secret_path.read_text(encoding="ascii").strip())
         except FileNotFoundError:
             raise ConfigError(
-                "the project secret is missing",
-                where=str(self.secret_path),
+                "the project secret is missing", where=str(self.secret_path),
                 hint="restore it from your backup (pseudonyms depend on it) or, for a project "
                 "without data, run `egregora init --force`",
             ) from None
         except ValueError:
-            raise ConfigError(
-                "the project secret is not hex", where=str(self.secret_path)
-            ) from None
+            raise ConfigError("the project secret is not hex", where=str(self.secret_path)) from None
 
 
 def find_project(start: Path | None = None) -> Project:

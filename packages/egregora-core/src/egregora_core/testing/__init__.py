@@ -74,9 +74,8 @@ def make_context(
     if not project.config_path.exists():
         project = init_project(root)
     plugins = plugins or make_plugin_manager(load_entry_points=False, env=env or {})
-    return Context(
-        project=project, config=project.config(env=env or {}), plugins=plugins, dry_run=dry_run
-    )
+    return Context(project=project, config=project.config(env=env or {}), plugins=plugins,
+                   dry_run=dry_run)
 
 
 __all__ = ["FakeEmbedder", "make_context"]

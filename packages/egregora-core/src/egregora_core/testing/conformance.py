@@ -140,14 +140,8 @@ class EmbedderTests:
 
     def test_related_texts_are_closer(self, embedder):
         """Cosine(same topic) > cosine(unrelated): vectors carry meaning."""
-        vecs = np.asarray(
-            self.run(
-                embedder.embed(
-                    ["pizza dinner tonight", "pizza dinner tomorrow", "quantum tax forms"]
-                )
-            ),
-            dtype=np.float32,
-        )
+        vecs = np.asarray(self.run(embedder.embed(
+            ["pizza dinner tonight", "pizza dinner tomorrow", "quantum tax forms"])), dtype=np.float32)
         vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
         assert vecs[0] @ vecs[1] > vecs[0] @ vecs[2]
 
@@ -171,14 +165,11 @@ class VectorIndexTests:
         import duckdb
 
         con = duckdb.connect(str(tmp_path / "vectors.duckdb"))
-        table = pa.table(
-            {
-                "id": [f"v{i}" for i in range(self.rows)],
-                "vector": pa.FixedSizeListArray.from_arrays(
-                    pa.array(vectors.ravel(), pa.float32()), self.dimensions
-                ),
-            }
-        )
+        table = pa.table({
+            "id": [f"v{i}" for i in range(self.rows)],
+            "vector": pa.FixedSizeListArray.from_arrays(
+                pa.array(vectors.ravel(), pa.float32()), self.dimensions),
+        })
         con.register("incoming", table)
         con.execute("CREATE TABLE vecs AS SELECT * FROM incoming")
         con.unregister("incoming")
