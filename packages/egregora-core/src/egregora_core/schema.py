@@ -88,9 +88,7 @@ SOURCES = pa.schema(
 
 MEDIA = pa.schema(
     [
-        pa.field(
-            "media_id", pa.string(), nullable=False
-        ),  # v2 name: uuid5(uuid5(DNS, slug), sha256)
+        pa.field("media_id", pa.string(), nullable=False),  # v2 name: uuid5(uuid5(DNS, slug), sha256)
         pa.field("group_slug", pa.string(), nullable=False),
         pa.field("source_id", pa.string(), nullable=False),
         pa.field("file_name", pa.string(), nullable=False),  # anonymized original name
