@@ -36,9 +36,10 @@ import pyarrow.compute as pc
 
 from . import chat_commands
 from .anonymize import Pseudonymizer
-from .errors import ConfigError
+from .components import Extraction
+from .errors import ConfigError, SchemaError
 from .extract import extract_stage
-from .lake import Lake, lake_exists
+from .lake import Lake, lake_exists, read_parquet
 from .locking import project_lock
 from .pipeline import Context, Stage, StageResult, run_stages
 from .schema import (
@@ -452,3 +453,67 @@ def _distinct(table: pa.Table) -> pa.Table:
     ids = table.column("message_id")
     first = pc.index_in(pc.unique(ids), value_set=ids)
     return table.take(first)
+
+
+# -- import ---------------------------------------------------------------------------
+#: egregora v2's message table columns (-> RAW_MESSAGES) that an import needs.
+V2_COLUMNS = {"timestamp": "ts", "author": "author", "message": "text"}
+
+
+def import_file(ctx: Context, path: Path) -> list[StageResult]:
+    """Load a Parquet export: v3's own ``egregora export messages`` output, or egregora
+    v2's message table (re-anonymized through the core transforms; v2's raw-line columns
+    are ignored). Anything else is refused naming each missing or mistyped column."""
+    table = read_parquet(path)
+    if set(V2_COLUMNS) <= set(table.column_names) and "message_id" not in table.column_names:
+        extraction = _v2_extraction(path, table)
+        lock = nullcontext() if ctx.dry_run else project_lock(ctx.project.state_dir)
+        with lock, open_session(ctx):
+            stages = [Stage("transform", transform_stage), Stage("load", load_stage)]
+            return run_stages(ctx, stages, [(path, "egregora-v2", extraction)])
+    validate(table, MESSAGES, name=path.name)
+    messages = conform(table, MESSAGES)
+    lock = nullcontext() if ctx.dry_run else project_lock(ctx.project.state_dir)
+    with lock, open_session(ctx) as state:
+        return run_stages(ctx, [Stage("load", lambda c, v: _load_messages(c, state, v))],
+                          messages)
+
+
+def _load_messages(ctx: Context, state: IngestSession, messages: pa.Table) -> StageResult:
+    lake = state.lake
+    new = lake.new_rows("messages", messages, "message_id") if lake else _distinct(messages)
+    present = messages.num_rows - new.num_rows
+    report = {"new": new.num_rows, "present": present, "months": _month_counts(new),
+              "snapshot_id": None, "exports": [], "groups": []}
+    if not ctx.dry_run and new.num_rows:
+        with lake.transaction(f"import: {new.num_rows} new, {present} present",
+                              {"rows_added": new.num_rows, "sources": ["import"]}):
+            lake.append("messages", new)
+        report["snapshot_id"] = lake.current_snapshot()
+    return StageResult("load", counts={"new": new.num_rows, "present": present}, output=report,
+                       detail=f"{new.num_rows:,} new, {present:,} already present")
+
+
+def _v2_extraction(path: Path, table: pa.Table) -> Extraction:
+    ts = table.column("timestamp")
+    if not pa.types.is_timestamp(ts.type):
+        raise SchemaError(f"column 'timestamp' is {ts.type}, expected a timestamp",
+                          where=path.name)
+    ts = ts.cast(pa.timestamp("us", tz=ts.type.tz or "UTC")).cast(pa.timestamp("us", tz="UTC"))
+    group = (table.column("group_name")[0].as_py() if "group_name" in table.column_names
+             and table.num_rows else path.stem)
+    n = table.num_rows
+    raw = pa.table({
+        "group_name": pa.array([group] * n, pa.string()),
+        "ordinal": pa.array(range(n), pa.int64()), "ts": ts,
+        "date": pc.cast(ts, pa.date32()),
+        "author": table.column("author").cast(pa.string()),
+        "kind": pa.array(["text"] * n, pa.string()), "subtype": pa.nulls(n, pa.string()),
+        "text": table.column("message").cast(pa.string()),
+        "media_name": pa.nulls(n, pa.string()), "edited": pa.array([False] * n),
+        "names": pa.nulls(n, pa.list_(pa.string())),
+    })
+    source = {"checksum": hashlib.sha256(path.read_bytes()).hexdigest(), "file_name": path.name,
+              "group_name": group, "platform": "egregora-v2", "parser_version": "v2-import"}
+    return Extraction(messages=conform(raw, RAW_MESSAGES), media=RAW_MEDIA.empty_table(),
+                      source=source)

@@ -291,3 +291,15 @@ class Lake:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def read_parquet(path: Path) -> pa.Table:
+    """Read a Parquet file with DuckDB's ``read_parquet`` (bad files: one-line InputError)."""
+    con = duckdb.connect()
+    try:
+        return con.execute("SELECT * FROM read_parquet(?)", [str(path)]).to_arrow_table()
+    except duckdb.Error:
+        raise InputError("not a readable Parquet file", where=str(path),
+                         hint="give a file written by `egregora export` or egregora v2") from None
+    finally:
+        con.close()
