@@ -189,7 +189,9 @@ def transform_stage(ctx: Context, extracted: list[tuple[Path, str, Any]]) -> Sta
             con=state.con,
         )
         ctx.options[BATCH_KEY] = batch
-        table = ibis.memtable(conform(extraction.messages, RAW_MESSAGES))
+        # A temp table, not a memtable: the transforms' small lookup queries reuse it.
+        table = state.con.create_table(f"raw_{len(batches)}", conform(extraction.messages, RAW_MESSAGES),
+                                       temp=True, overwrite=True)
         for transform in transforms:
             table = transform.apply(table, ctx)
         batch.table = state.con.to_pyarrow(table)

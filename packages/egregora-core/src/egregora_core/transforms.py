@@ -135,9 +135,17 @@ class Anonymize:
     def apply(self, table: ibis.Table, ctx: Context) -> ibis.Table:
         batch = current_batch(ctx)
         con = batch.con
-        authors = _values(con, table.select("author").distinct().author)
-        listed = _values(con, table.select(n=table.names.unnest()).distinct().n)
-        mentioned = mentioned_names(_values(con, table.filter(table.text.contains("\u2068")).text))
+        # One pass for every distinct value the mappings need (each query re-runs the plan).
+        found = con.to_pyarrow(table.aggregate(
+            authors=table.author.collect(distinct=True),
+            listed=table.names.collect(where=table.names.notnull()),
+            groups=table.group_name.collect(distinct=True),
+            media=table.media_name.collect(distinct=True),
+            mentions=table.text.collect(where=table.text.contains("\u2068")),
+        )).to_pylist()[0]
+        authors = found["authors"] or []
+        listed = [n for names in (found["listed"] or []) if names for n in names]
+        mentioned = mentioned_names(found["mentions"] or [])
         names = {n for n in (*authors, *listed, *mentioned) if n}
         anonymizer = Anonymizer(batch.pseudonymizer, names, first_names=batch.first_names)
         batch.anonymizer = anonymizer
@@ -154,9 +162,9 @@ class Anonymize:
             )
         )
         table = table.left_join(author_map, table.author == author_map._raw)
-        groups = [g for g in _values(con, table.select("group_name").distinct().group_name) if g]
+        groups = [g for g in found["groups"] or [] if g]
         batch.group_names = {g: anonymizer.scrub_all(g) for g in groups}
-        media = [m for m in _values(con, table.select("media_name").distinct().media_name) if m]
+        media = [m for m in found["media"] or [] if m]
         media_map = {m: anonymizer.scrub_all(m) for m in media}
         table = table.mutate(
             author=table._pseudo,
