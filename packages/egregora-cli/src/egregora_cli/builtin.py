@@ -7,7 +7,7 @@ from egregora_core import hookimpl
 
 @hookimpl
 def egregora_register_commands(cli):
-    from .commands import doctor, init, plugins, run
+    from .commands import datasets, doctor, export, import_, ingest, init, plugins, run
 
-    for module in (init, plugins, doctor, run):
+    for module in (init, plugins, doctor, run, ingest, import_, datasets, export):
         cli.add_command(module.command)

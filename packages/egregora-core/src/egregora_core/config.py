@@ -68,6 +68,18 @@ SETTINGS: dict[str, Setting] = {
             ("keyed", "v2"),
         ),
         Setting(
+            "privacy.replace_first_names",
+            True,
+            "Also replace a member's first name typed on its own (capitalized, 3+ letters) "
+            "with their pseudonym; a first name shared by several members becomes [name].",
+        ),
+        Setting(
+            "privacy.store_documents",
+            False,
+            "Keep the bytes of document attachments (pdf, doc) in the media store. Off by "
+            "default: documents can contain names and numbers. Contact cards are never kept.",
+        ),
+        Setting(
             "extract.timezone",
             "UTC",
             "IANA time zone of the phone that made the export; export timestamps are naive "

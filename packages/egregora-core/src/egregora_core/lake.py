@@ -6,28 +6,46 @@ index). Everything else reads the lake through the ibis tables returned by :meth
 Layout::
 
     .egregora/lake/catalog.ducklake   DuckLake catalog (a DuckDB file)
-    .egregora/lake/data/<table>/...   Parquet files, hive-partitioned
+    .egregora/lake/data/main/<table>/...   Parquet files (messages hive-partitioned by
+                                            group_slug / year / month)
 
-Each :meth:`Lake.write` is one transaction, i.e. one DuckLake snapshot.
+Data inlining is disabled (``DATA_INLINING_ROW_LIMIT 0``): DuckLake would otherwise keep
+small inserts *inside the catalog*, where only DuckLake can read them; with it off every
+row is in a Parquet file any engine can read.
+
+Each :meth:`Lake.transaction` is one DuckLake snapshot; a process killed before COMMIT
+leaves the catalog at the previous snapshot (Parquet files it already wrote are not
+referenced by any snapshot and are invisible).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import ibis
 import pyarrow as pa
 
+from .errors import InputError, ProjectBusy
 from .extensions import load_extension
 from .schema import TABLES
 
 CATALOG = "lake"
+CATALOG_FILE = "catalog.ducklake"
 
 #: Partitioning per table (DuckLake writes hive-style folders).
 PARTITIONS: dict[str, str] = {
     "messages": "group_slug, year(ts), month(ts)",
+}
+
+EXPORT_FORMATS = {
+    "parquet": "(FORMAT parquet)",
+    "csv": "(FORMAT csv, HEADER true)",
+    "jsonl": "(FORMAT json)",
 }
 
 _DUCK_TYPES = {
@@ -49,74 +67,175 @@ def create_table_sql(name: str, schema: pa.Schema, catalog: str = CATALOG) -> st
     return f"CREATE TABLE IF NOT EXISTS {catalog}.{name} ({columns})"
 
 
-class Lake:
-    """An open lake. Use as a context manager, or call :meth:`close`."""
+def _quote(path: Path | str) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
 
-    def __init__(self, lake_dir: Path, *, tables: Mapping[str, pa.Schema] = TABLES):
+
+def lake_exists(lake_dir: Path) -> bool:
+    return (Path(lake_dir) / CATALOG_FILE).is_file()
+
+
+class Lake:
+    """An open lake. Use as a context manager, or call :meth:`close`.
+
+    ``read_only`` opens the catalog without taking DuckDB's write lock (several readers
+    may coexist); a catalog held by a writing process raises :class:`ProjectBusy`.
+    """
+
+    def __init__(
+        self, lake_dir: Path, *, tables: Mapping[str, pa.Schema] = TABLES, read_only: bool = False
+    ):
         self.lake_dir = Path(lake_dir)
         self.data_dir = self.lake_dir / "data"
-        self.catalog_path = self.lake_dir / "catalog.ducklake"
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.catalog_path = self.lake_dir / CATALOG_FILE
+        self.read_only = read_only
+        if not read_only:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
         self.ibis = ibis.duckdb.connect()
         self.con = self.ibis.con  # the raw DuckDB connection
         load_extension(self.con, "ducklake")
-        self.con.execute(
-            f"ATTACH 'ducklake:{self.catalog_path}' AS {CATALOG} (DATA_PATH '{self.data_dir}/')"
+        options = (
+            "READ_ONLY"
+            if read_only
+            else (f"DATA_PATH {_quote(str(self.data_dir) + '/')}, DATA_INLINING_ROW_LIMIT 0")
         )
-        self._ensure_tables(tables)
+        try:
+            self.con.execute(
+                f"ATTACH {_quote('ducklake:' + str(self.catalog_path))} AS {CATALOG} ({options})"
+            )
+        except duckdb.IOException as exc:
+            self.con.close()
+            if "lock" in str(exc).lower():
+                raise ProjectBusy(
+                    "project is busy: another egregora command is writing the lake",
+                    where=str(self.lake_dir),
+                    hint="wait for it to finish, then retry",
+                ) from None
+            raise
+        if not read_only:
+            self._ensure_tables(tables)
 
     @classmethod
-    def open(cls, project: Any) -> Lake:
+    def open(cls, project: Any, *, read_only: bool = False) -> Lake:
         """The lake of a :class:`~egregora_core.project.Project`."""
-        return cls(project.lake_dir)
+        if read_only and not lake_exists(project.lake_dir):
+            raise InputError(
+                "the project has no data yet",
+                where=str(project.lake_dir),
+                hint="run `egregora ingest EXPORT` first",
+            )
+        return cls(project.lake_dir, read_only=read_only)
 
     def _ensure_tables(self, tables: Mapping[str, pa.Schema]) -> None:
-        existing = {
-            row[0]
-            for row in self.con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_catalog = ?",
-                [CATALOG],
-            ).fetchall()
-        }
+        existing = set(self.table_names())
         missing = [name for name in tables if name not in existing]
         if not missing:
             return
-        self.con.execute("BEGIN")
-        for name in missing:
-            self.con.execute(create_table_sql(name, tables[name]))
-            if name in PARTITIONS:
-                self.con.execute(
-                    f"ALTER TABLE {CATALOG}.{name} SET PARTITIONED BY ({PARTITIONS[name]})"
-                )
-        self.con.execute("COMMIT")
+        with self.transaction("egregora: create tables"):
+            for name in missing:
+                self.con.execute(create_table_sql(name, tables[name]))
+                if name in PARTITIONS:
+                    self.con.execute(
+                        f"ALTER TABLE {CATALOG}.{name} SET PARTITIONED BY ({PARTITIONS[name]})"
+                    )
+
+    def table_names(self) -> list[str]:
+        rows = self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = ? "
+            "ORDER BY table_name",
+            [CATALOG],
+        ).fetchall()
+        return [row[0] for row in rows]
 
     def table(self, name: str, *, snapshot: int | None = None) -> ibis.Table:
         """An ibis table over ``name`` at the latest (or the given) snapshot."""
         if snapshot is None:
             return self.ibis.table(name, database=CATALOG)
-        return self.ibis.sql(f"SELECT * FROM {CATALOG}.{name} AT (VERSION => {int(snapshot)})")
+        return self.ibis.sql(self._relation(name, snapshot))
 
-    def write(self, tables: Mapping[str, pa.Table]) -> int:
-        """Append Arrow tables (already anonymized, canonical schema) in ONE snapshot.
+    def _relation(self, name: str, snapshot: int | None) -> str:
+        if name not in self.table_names():
+            raise InputError(
+                f"no table named '{name}'", hint=f"tables: {', '.join(self.table_names())}"
+            )
+        at = "" if snapshot is None else f" AT (VERSION => {int(snapshot)})"
+        return f"SELECT * FROM {CATALOG}.{name}{at}"
 
-        Returns the new snapshot id.
-        """
+    # -- writing ------------------------------------------------------------------
+    @contextmanager
+    def transaction(
+        self, message: str | None = None, extra: Mapping[str, Any] | None = None
+    ) -> Iterator[Lake]:
+        """One DuckLake snapshot: everything inside commits together or not at all."""
         self.con.execute("BEGIN")
         try:
-            for name, table in tables.items():
-                if table.num_rows == 0:
-                    continue
-                self.con.register("_incoming", table)
-                columns = ", ".join(f'"{c}"' for c in table.column_names)
+            yield self
+            if message is not None:
                 self.con.execute(
-                    f"INSERT INTO {CATALOG}.{name} ({columns}) SELECT {columns} FROM _incoming"
+                    f"CALL {CATALOG}.set_commit_message('egregora', ?, extra_info => ?)",
+                    [message, json.dumps(dict(extra or {}), sort_keys=True, default=str)],
                 )
-                self.con.unregister("_incoming")
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
+
+    def append(self, name: str, table: pa.Table) -> int:
+        """Insert all rows of ``table`` into ``name`` (inside a transaction)."""
+        if table.num_rows == 0:
+            return 0
+        self.con.register("_incoming", table)
+        try:
+            columns = ", ".join(f'"{c}"' for c in table.column_names)
+            self.con.execute(
+                f"INSERT INTO {CATALOG}.{name} ({columns}) SELECT {columns} FROM _incoming"
+            )
+        finally:
+            self.con.unregister("_incoming")
+        return table.num_rows
+
+    def new_rows(self, name: str, table: pa.Table, key: str) -> pa.Table:
+        """The rows of ``table`` whose ``key`` is not in the lake table yet (an anti-join).
+
+        Duplicates of a key inside ``table`` itself are dropped too (first one kept).
+        """
+        if table.num_rows == 0:
+            return table
+        self.con.register("_candidates", table)
+        try:
+            return self.con.execute(
+                f'SELECT DISTINCT ON (c."{key}") c.* FROM _candidates c ANTI JOIN {CATALOG}.{name} t USING ("{key}")'
+            ).to_arrow_table()
+        finally:
+            self.con.unregister("_candidates")
+
+    def delete_in(self, name: str, column: str, values: list[str]) -> int:
+        """Delete rows whose ``column`` is one of ``values`` (inside a transaction)."""
+        if not values:
+            return 0
+        placeholders = ", ".join("?" for _ in values)
+        found = self.con.execute(
+            f'SELECT count(*) FROM {CATALOG}.{name} WHERE "{column}" IN ({placeholders})', values
+        ).fetchone()[0]
+        if found:
+            self.con.execute(
+                f'DELETE FROM {CATALOG}.{name} WHERE "{column}" IN ({placeholders})', values
+            )
+        return int(found)
+
+    def write(self, tables: Mapping[str, pa.Table], message: str | None = None) -> int:
+        """Append Arrow tables (already anonymized, canonical schema) in ONE snapshot."""
+        with self.transaction(message):
+            for name, table in tables.items():
+                self.append(name, table)
         return self.current_snapshot()
+
+    # -- reading ------------------------------------------------------------------
+    def meta(self) -> dict[str, str]:
+        return dict(self.con.execute(f"SELECT key, value FROM {CATALOG}.meta").fetchall())
+
+    def count(self, name: str) -> int:
+        return int(self.con.execute(f"SELECT count(*) FROM {CATALOG}.{name}").fetchone()[0])
 
     def current_snapshot(self) -> int:
         return int(
@@ -125,9 +244,44 @@ class Lake:
 
     def snapshots(self) -> list[dict[str, Any]]:
         rows = self.con.execute(
-            f"SELECT snapshot_id, snapshot_time, changes FROM {CATALOG}.snapshots() ORDER BY snapshot_id"
+            f"SELECT snapshot_id, snapshot_time, changes, commit_message, commit_extra_info "
+            f"FROM {CATALOG}.snapshots() ORDER BY snapshot_id"
         ).fetchall()
-        return [{"snapshot_id": r[0], "time": r[1], "changes": r[2]} for r in rows]
+        out = []
+        for sid, time, changes, message, extra in rows:
+            try:
+                info = json.loads(extra) if extra else {}
+            except ValueError:
+                info = {}
+            out.append(
+                {
+                    "snapshot_id": sid,
+                    "time": time,
+                    "changes": changes,
+                    "message": message,
+                    "info": info,
+                }
+            )
+        return out
+
+    def export(
+        self, name: str, out: Path, *, fmt: str = "parquet", snapshot: int | None = None
+    ) -> int:
+        """Write ``name`` (as of ``snapshot``) to ``out``; returns the row count."""
+        if fmt not in EXPORT_FORMATS:
+            raise InputError(
+                f"unknown format '{fmt}'", hint=f"use one of {', '.join(EXPORT_FORMATS)}"
+            )
+        relation = self._relation(name, snapshot)
+        try:
+            rows = int(self.con.execute(f"SELECT count(*) FROM ({relation})").fetchone()[0])
+        except duckdb.Error as exc:
+            raise InputError(
+                f"cannot read '{name}' at snapshot {snapshot}",
+                hint="list snapshots with `egregora datasets`",
+            ) from exc
+        self.con.execute(f"COPY ({relation} ORDER BY ALL) TO {_quote(out)} {EXPORT_FORMATS[fmt]}")
+        return rows
 
     def close(self) -> None:
         self.con.close()
@@ -137,3 +291,18 @@ class Lake:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def read_parquet(path: Path) -> pa.Table:
+    """Read a Parquet file with DuckDB's ``read_parquet`` (bad files: one-line InputError)."""
+    con = duckdb.connect()
+    try:
+        return con.execute("SELECT * FROM read_parquet(?)", [str(path)]).to_arrow_table()
+    except duckdb.Error:
+        raise InputError(
+            "not a readable Parquet file",
+            where=str(path),
+            hint="give a file written by `egregora export` or egregora v2",
+        ) from None
+    finally:
+        con.close()

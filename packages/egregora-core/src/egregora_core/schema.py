@@ -98,10 +98,53 @@ MEDIA = pa.schema(
         pa.field("media_type", pa.string(), nullable=False),  # images|videos|audio|documents|files
         pa.field("sha256", pa.string(), nullable=False),
         pa.field("size", pa.int64(), nullable=False),
+        # False when the bytes were deliberately not kept (contact cards, documents).
+        pa.field("stored", pa.bool_(), nullable=False),
     ]
 )
 
-TABLES: dict[str, pa.Schema] = {"messages": MESSAGES, "sources": SOURCES, "media": MEDIA}
+#: One row per member who used an in-chat command (keyed by pseudonym, anonymized values).
+PREFERENCES = pa.schema(
+    [
+        pa.field("pseudonym", pa.string(), nullable=False),
+        pa.field("opted_out", pa.bool_(), nullable=False),
+        pa.field("alias", pa.string()),
+        pa.field("bio", pa.string()),
+        pa.field("twitter", pa.string()),
+        pa.field("website", pa.string()),
+        pa.field("updated_ts", TS),
+    ]
+)
+
+#: Every in-chat command ever seen; PREFERENCES is folded from these in timestamp order.
+PREFERENCE_EVENTS = pa.schema(
+    [
+        pa.field("event_id", pa.string(), nullable=False),
+        pa.field("pseudonym", pa.string(), nullable=False),
+        pa.field("ts", TS, nullable=False),
+        pa.field("action", pa.string(), nullable=False),  # opt-out | opt-in | set | remove
+        pa.field("field", pa.string()),
+        pa.field("value", pa.string()),
+        pa.field("source_id", pa.string(), nullable=False),
+    ]
+)
+
+#: Facts about the lake itself (pseudonym scheme fingerprint, format version).
+META = pa.schema(
+    [
+        pa.field("key", pa.string(), nullable=False),
+        pa.field("value", pa.string(), nullable=False),
+    ]
+)
+
+TABLES: dict[str, pa.Schema] = {
+    "messages": MESSAGES,
+    "sources": SOURCES,
+    "media": MEDIA,
+    "preferences": PREFERENCES,
+    "preference_events": PREFERENCE_EVENTS,
+    "meta": META,
+}
 
 
 def problems(actual: pa.Schema, expected: pa.Schema) -> list[str]:

@@ -1,13 +1,227 @@
-"""Core-owned transforms between extract and load.
+"""Core-owned transforms between extract and load (registered by :mod:`builtins`).
 
-The anonymization steps are added here by the transform/load work; until then the list
-is empty and nothing is loaded anywhere.
+Order (see the transform hookspec): plugin steps < 100 see raw rows; then
+
+* 100 ``chat-commands``: ``/egregora`` commands become preference events; command
+  messages and every message of an opted-out member are dropped;
+* 200 ``anonymize``: deterministic ``message_id``; authors, mentions, member names in
+  text and system lines, group names and media names become pseudonyms;
+* 300 ``redact``: remaining phone numbers and e-mails become placeholders.
+
+Transforms are ibis expressions over an in-memory DuckDB. Name and phone replacement
+needs Unicode look-arounds and a lookup per match, which RE2 cannot do, so it runs as a
+vectorized Python UDF *only on the rows an RE2 prefilter selects* (DuckDB evaluates a CASE
+branch only for the rows that take it); the rest of the table never leaves DuckDB.
+
+A transform works on the :class:`Batch` of the export being transformed (one per export,
+in memory only), found with :func:`current_batch`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import ibis
+import pyarrow as pa
+
+from . import chat_commands, redact
+from .anonymize import Anonymizer, Pseudonymizer, group_slug, mentioned_names
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .components import Extraction
+    from .pipeline import Context
+
+BATCH_KEY = "_egregora_batch"
+_udf_names = itertools.count()
+
+
+@dataclass
+class Batch:
+    """One export between extract and load. Holds raw data: memory only, never logged."""
+
+    path: Path
+    extractor: str
+    extraction: Extraction
+    pseudonymizer: Pseudonymizer
+    secret: bytes
+    stored_events: list[dict[str, Any]] = field(default_factory=list)
+    first_names: bool = True
+    con: Any = None  # the ibis DuckDB backend running this batch
+    table: ibis.Table | None = None
+    events: list[dict[str, Any]] = field(default_factory=list)  # new, raw values
+    opted_out: set[str] = field(default_factory=set)
+    anonymizer: Anonymizer | None = None
+    group_names: dict[str, str] = field(default_factory=dict)  # raw -> anonymized
+
+
+def current_batch(ctx: Context) -> Batch:
+    batch = ctx.options.get(BATCH_KEY)
+    if batch is None:
+        raise RuntimeError("core transforms run inside egregora_core.ingest's transform stage")
+    return batch
+
+
+def _python_udf(fn: Callable[[str | None], str | None]) -> Callable[[Any], Any]:
+    """A uniquely named vectorized UDF applying ``fn`` to each string of an Arrow array."""
+
+    def apply(text: str) -> str:
+        return pa.array([fn(s) for s in text.to_pylist()], pa.string())
+
+    apply.__name__ = f"egregora_scrub_{next(_udf_names)}"
+    return ibis.udf.scalar.pyarrow(apply)
+
+
+def gated(column: ibis.Value, gate_re2: str, fn: Callable[[str | None], str | None]) -> ibis.Value:
+    """``fn(column)`` on rows matching the RE2 ``gate``; others pass through untouched."""
+    return ibis.ifelse(column.re_search(gate_re2).fill_null(False), _python_udf(fn)(column), column)
+
+
+@ibis.udf.scalar.builtin
+def sha256(value: str) -> str:
+    """DuckDB's sha256 (hex)."""
+
+
+def _values(con: Any, expr: ibis.Value) -> list[Any]:
+    return con.to_pyarrow(expr).to_pylist()
+
+
+class ChatCommands:
+    """Order 100: record ``/egregora`` commands, drop them and opted-out members' messages."""
+
+    name = "chat-commands"
+    order = 100
+
+    def apply(self, table: ibis.Table, ctx: Context) -> ibis.Table:
+        batch = current_batch(ctx)
+        is_command = table.text.re_search(chat_commands.COMMAND_PREFIX).fill_null(False)
+        rows = batch.con.to_pyarrow(
+            table.filter(is_command & table.author.notnull()).select("author", "ts", "text")
+        ).to_pylist()
+        for row in rows:
+            command = chat_commands.parse_command(row["text"])
+            if command is None:
+                continue
+            pseudonym = batch.pseudonymizer(row["author"])
+            batch.events.append(
+                {
+                    "event_id": chat_commands.event_id(pseudonym, row["ts"], command),
+                    "pseudonym": pseudonym,
+                    "ts": row["ts"],
+                    "action": command.action,
+                    "field": command.field,
+                    "value": command.value,
+                }
+            )
+        batch.opted_out = chat_commands.opted_out([*batch.stored_events, *batch.events])
+        table = table.filter(~is_command)
+        if batch.opted_out:
+            authors = [a for a in _values(batch.con, table.select("author").distinct().author) if a]
+            leaving = [a for a in authors if batch.pseudonymizer(a) in batch.opted_out]
+            if leaving:
+                table = table.filter(table.author.isnull() | ~table.author.isin(leaving))
+        return table
+
+
+class Anonymize:
+    """Order 200: message ids, then every member name becomes a pseudonym."""
+
+    name = "anonymize"
+    order = 200
+
+    def apply(self, table: ibis.Table, ctx: Context) -> ibis.Table:
+        batch = current_batch(ctx)
+        con = batch.con
+        # One pass for every distinct value the mappings need (each query re-runs the plan).
+        found = con.to_pyarrow(
+            table.aggregate(
+                authors=table.author.collect(distinct=True),
+                listed=table.names.collect(where=table.names.notnull()),
+                groups=table.group_name.collect(distinct=True),
+                media=table.media_name.collect(distinct=True),
+                mentions=table.text.collect(where=table.text.contains("\u2068")),
+            )
+        ).to_pylist()[0]
+        authors = found["authors"] or []
+        listed = [n for names in (found["listed"] or []) if names for n in names]
+        mentioned = mentioned_names(found["mentions"] or [])
+        names = {n for n in (*authors, *listed, *mentioned) if n}
+        anonymizer = Anonymizer(batch.pseudonymizer, names, first_names=batch.first_names)
+        batch.anonymizer = anonymizer
+
+        table = with_message_id(table, batch.secret)
+        author_map = ibis.memtable(
+            pa.table(
+                {
+                    "_raw": pa.array([a for a in authors if a is not None], pa.string()),
+                    "_pseudo": pa.array(
+                        [batch.pseudonymizer(a) for a in authors if a is not None], pa.string()
+                    ),
+                }
+            )
+        )
+        table = table.left_join(author_map, table.author == author_map._raw)
+        groups = [g for g in found["groups"] or [] if g]
+        batch.group_names = {g: anonymizer.scrub_all(g) for g in groups}
+        media = [m for m in found["media"] or [] if m]
+        media_map = {m: anonymizer.scrub_all(m) for m in media}
+        table = table.mutate(
+            author=table._pseudo,
+            text=gated(table.text, anonymizer.gate_re2(), anonymizer.scrub),
+            group_name=table.group_name.substitute(batch.group_names),
+            group_slug=table.group_name.substitute(
+                {raw: group_slug(anon) for raw, anon in batch.group_names.items()}
+            ),
+            media_name=table.media_name.substitute(media_map) if media_map else table.media_name,
+            raw_media_name=table.media_name,
+        )
+        return table.drop("_raw", "_pseudo", "names")
+
+
+def with_message_id(table: ibis.Table, secret: bytes) -> ibis.Table:
+    """Add ``message_id``: a secret-salted sha256 of (group, ts, author, body, occurrence).
+
+    The ordinal is left out on purpose, so an overlapping later export (whose ordinals
+    differ) produces the same ids; the occurrence index keeps genuinely repeated messages
+    ("ok" twice in the same minute) apart. Raw values go in, but only salted with the
+    project secret, so the id cannot be reversed by guessing.
+    """
+    author = table.author.strip().lower().fill_null("")
+    body = table.text.replace("\r\n", "\n").rstrip().fill_null("")
+    occurrence = ibis.row_number().over(
+        group_by=[table.group_name, table.ts, author, body, table.kind], order_by=table.ordinal
+    )
+    sep = "\x1f"
+    key = (
+        ibis.literal(secret.hex())
+        + sep
+        + table.group_name
+        + sep
+        + table.ts.cast("string")
+        + sep
+        + author
+        + sep
+        + table.kind
+        + sep
+        + body
+        + sep
+        + occurrence.cast("string")
+    )
+    return table.mutate(message_id=sha256(key).substr(0, 32))
+
+
+class Redact:
+    """Order 300: phone numbers and e-mails left in the text become placeholders."""
+
+    name = "redact"
+    order = 300
+
+    def apply(self, table: ibis.Table, ctx: Context) -> ibis.Table:
+        return table.mutate(text=gated(table.text, redact.GATE_RE2, redact.redact_text))
 
 
 def core_transforms() -> list[Any]:
-    return []
+    return [ChatCommands(), Anonymize(), Redact()]

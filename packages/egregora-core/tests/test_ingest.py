@@ -1,0 +1,181 @@
+import pytest
+from egregora_core.anonymize import Pseudonymizer
+from egregora_core.errors import ConfigError, ProjectBusy
+from egregora_core.ingest import media_path
+from egregora_core.lake import Lake
+from egregora_core.locking import project_lock
+from egregora_core.project import Project
+from egregora_core.testing.privacy import project_text
+
+CHAT = [
+    {"author": "Maya Rodrigues", "text": "hello all"},
+    {"author": "Leo Bento", "text": "hi Maya Rodrigues"},
+    {"author": "Maya Rodrigues", "text": "ok"},
+    {"author": "Maya Rodrigues", "text": "ok", "minute": 2},  # same minute, same text
+]
+
+
+def lake_rows(run, table="messages"):
+    with Lake.open(Project(run.root), read_only=True) as lake:
+        return lake.table(table).to_pyarrow().to_pylist()
+
+
+def snapshots(run):
+    with Lake.open(Project(run.root), read_only=True) as lake:
+        return lake.snapshots()
+
+
+def test_reingest_adds_nothing_and_no_snapshot(run_ingest):
+    first = run_ingest(CHAT)
+    assert first.counts == {"new": 4, "present": 0, "removed": 0}
+    before = snapshots(run_ingest)
+    again = run_ingest(CHAT)
+    assert again.counts == {"new": 0, "present": 4}
+    assert snapshots(run_ingest) == before
+    assert len(lake_rows(run_ingest)) == 4
+
+
+def test_overlapping_export_adds_only_new_messages(run_ingest):
+    run_ingest(CHAT[:3])
+    later = [dict(row, ordinal=row.get("ordinal", i) + 100) for i, row in enumerate(CHAT)]
+    later.append({"author": "Leo Bento", "text": "new one", "minute": 9})
+    result = run_ingest(later, name="later.fake")
+    assert result.counts["new"] == 2
+    assert result.counts["present"] == 3
+    assert len(lake_rows(run_ingest)) == 5
+
+
+def test_one_snapshot_per_ingest_with_time_travel(run_ingest):
+    run_ingest(CHAT[:2])
+    run_ingest(CHAT, name="b.fake")
+    snaps = snapshots(run_ingest)
+    ingests = [s for s in snaps if (s["message"] or "").startswith("ingest")]
+    assert len(ingests) == 2
+    with Lake.open(Project(run_ingest.root), read_only=True) as lake:
+        assert (
+            lake.table("messages", snapshot=ingests[0]["snapshot_id"]).count().to_pyarrow().as_py()
+            == 2
+        )
+        assert lake.table("messages").count().to_pyarrow().as_py() == 4
+        sources = lake.table("sources").to_pyarrow().to_pylist()
+    assert sorted(s["snapshot_id"] for s in sources) == [i["snapshot_id"] for i in ingests]
+
+
+def test_dry_run_writes_nothing(run_ingest):
+    result = run_ingest(CHAT, dry_run=True)
+    assert result.counts["new"] == 4
+    assert result.output["months"] == [
+        {"group_slug": "book-club", "month": "2024-03", "kind": "text", "rows": 4}
+    ]
+    assert not (run_ingest.root / ".egregora" / "lake").exists()
+
+
+def test_data_is_parquet_partitioned_not_inlined(run_ingest):
+    run_ingest(CHAT)
+    files = list((run_ingest.root / ".egregora/lake/data").rglob("*.parquet"))
+    assert any("group_slug=book-club" in str(f) and "month=3" in str(f) for f in files)
+
+
+def test_opt_out_removes_earlier_and_later_messages_and_opt_in_restores(run_ingest):
+    rows = [
+        {"author": "Maya Rodrigues", "text": "before"},
+        {"author": "Leo Bento", "text": "stays"},
+    ]
+    run_ingest(rows)
+    out = [
+        *rows,
+        {"author": "Maya Rodrigues", "text": "/egregora opt-out", "minute": 5},
+        {"author": "Maya Rodrigues", "text": "after", "minute": 6},
+    ]
+    result = run_ingest(out, name="b.fake")
+    assert result.counts["removed"] == 1
+    texts = [r["text"] for r in lake_rows(run_ingest)]
+    assert texts == ["stays"]
+    prefs = lake_rows(run_ingest, "preferences")
+    assert [p["opted_out"] for p in prefs] == [True]
+    back = [*out, {"author": "Maya Rodrigues", "text": "/egregora opt-in", "minute": 7}]
+    run_ingest(back, name="c.fake")
+    assert sorted(r["text"] for r in lake_rows(run_ingest)) == ["after", "before", "stays"]
+    assert all("/egregora" not in (r["text"] or "") for r in lake_rows(run_ingest))
+
+
+def test_preferences_are_anonymized(run_ingest):
+    run_ingest(
+        [
+            {"author": "Leo Bento", "text": "hi"},
+            {
+                "author": "Maya Rodrigues",
+                "text": "/egregora set bio friend of Leo Bento, +55 11 91234-5678",
+            },
+            {"author": "Maya Rodrigues", "text": "/egregora set alias Mai"},
+        ]
+    )
+    prefs = lake_rows(run_ingest, "preferences")
+    assert prefs[0]["alias"] == "Mai"
+    assert "Leo" not in prefs[0]["bio"]
+    assert "[phone]" in prefs[0]["bio"]
+
+
+def test_scheme_change_is_refused(run_ingest):
+    run_ingest(CHAT)
+    with pytest.raises(ConfigError, match="scheme 'keyed'.*'v2'"):
+        run_ingest(CHAT, env={"EGREGORA_PRIVACY_PSEUDONYM_SCHEME": "v2"})
+
+
+def test_v2_scheme_on_a_new_project(run_ingest):
+    run_ingest(CHAT, env={"EGREGORA_PRIVACY_PSEUDONYM_SCHEME": "v2"})
+    v2 = Pseudonymizer("v2", b"")
+    assert {r["author"] for r in lake_rows(run_ingest)} == {v2("Maya Rodrigues"), v2("Leo Bento")}
+
+
+def test_busy_project(run_ingest):
+    run_ingest(CHAT[:1])
+    with (
+        project_lock(run_ingest.root / ".egregora"),
+        pytest.raises(ProjectBusy, match=r"project is busy.*pid \d+"),
+    ):
+        run_ingest(CHAT)
+
+
+def test_media_v2_names_and_contact_cards_not_stored(run_ingest):
+    jpg, vcf = b"\xff\xd8jpeg-bytes", b"BEGIN:VCARD\nFN:Leo Bento\nTEL:+5511912345678\nEND:VCARD"
+    rows = [
+        {"author": "Maya Rodrigues", "kind": "media", "media": "IMG-20251027-WA0023.jpg"},
+        {"author": "Maya Rodrigues", "kind": "contact", "media": "Leo Bento.vcf"},
+        {"author": "Leo Bento", "text": "hi"},
+    ]
+    run_ingest(
+        rows,
+        media={"IMG-20251027-WA0023.jpg": jpg, "Leo Bento.vcf": vcf},
+        group="Conversa do WhatsApp com Teste",
+    )
+    media = {m["extension"]: m for m in lake_rows(run_ingest, "media")}
+    import hashlib
+    import uuid
+
+    sha = hashlib.sha256(jpg).hexdigest()
+    slug_ns = uuid.uuid5(uuid.NAMESPACE_DNS, "conversa-do-whatsapp-com-teste")
+    assert media[".jpg"]["media_id"] == str(uuid.uuid5(slug_ns, sha))
+    assert media[".jpg"]["stored"] is True
+    assert media[".vcf"]["stored"] is False
+    assert "Leo" not in media[".vcf"]["file_name"]
+    project = Project(run_ingest.root)
+    assert media_path(project, sha).read_bytes() == jpg
+    assert not media_path(project, hashlib.sha256(vcf).hexdigest()).exists()
+    refs = {r["kind"]: r["media_ref"] for r in lake_rows(run_ingest)}
+    assert refs["media"] == media[".jpg"]["media_id"]
+    assert "Leo Bento" not in project_text(run_ingest.root)
+
+
+def test_group_named_after_a_member_is_anonymized(run_ingest):
+    run_ingest(
+        [{"author": "John Doe", "text": "hi"}, {"author": "Jane Smith", "text": "yo"}],
+        group="John Doe",
+        name="WhatsApp Chat with John Doe.fake",
+    )
+    text = project_text(run_ingest.root)
+    assert "John Doe" not in text
+    assert "john-doe" not in text.lower()
+    source = lake_rows(run_ingest, "sources")[0]
+    assert source["group_slug"] == lake_rows(run_ingest)[0]["group_slug"]
+    assert len(source["group_slug"]) == 8
