@@ -66,8 +66,10 @@ def test_ingest_datasets_export_import_roundtrip(cli, tmp_path, monkeypatch):
     path = cli.export("a.fake", ROWS[:2])
     assert cli("ingest", path)[0] == 0
     code, out, _ = cli("ingest", cli.export("b.fake", ROWS))
+    assert code == 0
     assert "1 new, 2 already present" in out
     code, out, _ = cli("datasets", "--json")
+    assert code == 0
     snaps = json.loads(out)["snapshots"]
     added = [s["rows_added"] for s in snaps if s["message"].startswith("ingest")]
     assert added == [2, 1]
