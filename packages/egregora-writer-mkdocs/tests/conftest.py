@@ -16,7 +16,6 @@ from egregora_core.pipeline import Context
 from egregora_core.plugins import make_plugin_manager
 from egregora_core.project import init_project
 from egregora_core.schema import MEDIA, MESSAGES, SOURCES, TABLES
-
 from egregora_writer_mkdocs import plugin, scaffold
 from egregora_writer_mkdocs.media import media_type, v2_media_id
 
@@ -37,6 +36,7 @@ HOSTILE = [
     "**bold** _it_ `code` {: .attr } | table | ![img](http://evil.example/x.png)",
 ]
 
+HOSTILE_DAY = dt.date(2025, 10, 26)
 IMAGE_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # content only matters for its hash
 
 
@@ -92,8 +92,8 @@ def sample_rows(project_state: Path) -> Rows:
     rows.message(d1, 9, 5, EURICO, "Eu vou! Levo o guarda-sol e a praia vai estar cheia, @ca71a986")
     rows.message(d1, 9, 7, JULES, "Praia no sábado combinado, vejam https://www.example.com/tempo?dia=sabado")
     rows.message(d1, 9, 8, JOHN, "I opted out later: this must never appear on the site anywhere")
-    for i, text in enumerate(HOSTILE):
-        rows.message(d1, 15, i, [FRANKLIN, EURICO, JULES][i % 3], text)
+    for i, text in enumerate(HOSTILE):  # a day of its own, one thread (hence one quote) each
+        rows.message(HOSTILE_DAY, 3 * i + 1, 0, [FRANKLIN, EURICO, JULES][i % 3], text)
     stored = hashlib.sha256(IMAGE_BYTES).hexdigest()
     (project_state / "media").mkdir(parents=True, exist_ok=True)
     (project_state / "media" / stored).write_bytes(IMAGE_BYTES)
@@ -104,7 +104,7 @@ def sample_rows(project_state: Path) -> Rows:
     rows.message(d2, 20, 2, EURICO, "Que foto linda da praia, quero voltar lá no próximo feriado")
     rows.message(d2, 20, 3, None, "ca71a986 added 2b200d1a", kind="system")
     rows.message(d3, 10, 0, EURICO, "Reunião sobre a viagem de dezembro, quem confirma a viagem?")
-    rows.message(d3, 10, 30, FRANKLIN, "Confirmo a viagem! Meu contato é 11 98765-4321 se precisar")
+    rows.message(d3, 10, 30, FRANKLIN, "Confirmo a viagem de dezembro! Meu contato é 11 98765-4321 se precisarem de algo")
     rows.message(d3, 10, 31, JULES, "Viagem confirmada também, leio https://docs.example.org/plano")
     return rows
 

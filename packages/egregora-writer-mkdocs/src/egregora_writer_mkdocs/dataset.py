@@ -151,7 +151,7 @@ def post_threads(s: Scope) -> ibis.Table:
     )
 
 
-def post_quotes(s: Scope, per_post: int = 3) -> ibis.Table:
+def post_quotes(s: Scope, per_post: int = 5) -> ibis.Table:
     """A few representative messages per post: the most substantial message of each of the
     busiest threads (length within bounds, so neither "ok" nor a pasted essay)."""
     t = _threads(s)
@@ -200,10 +200,11 @@ def post_keywords(s: Scope, per_post: int = 3) -> ibis.Table:
     """The most frequent meaningful words of each post (titles and tags, no LLM)."""
     m = s.messages.filter(s.messages.text.notnull())
     cleaned = m.text.re_replace(r"https?://\S+|@[0-9a-f]{8}\b", " ").lower()
-    words = m.select("group_slug", "period", word=cleaned.re_split(r"[^\w]+")).unnest("word")
+    words = m.select("group_slug", "period", word=cleaned.re_split(r"[^\p{L}\p{N}]+"))
+    words = words.unnest("word")
     words = words.filter(words.word.length() >= 4, words.word.length() <= 24,
                          ~words.word.isin(sorted(STOPWORDS)),
-                         ~words.word.re_search(r"\d"), ~words.word.re_search(r"_"))
+                         ~words.word.re_search(r"\p{N}"))
     counts = words.group_by("group_slug", "period", "word").aggregate(n=ibis._.count())
     w = ibis.window(group_by=[counts.group_slug, counts.period],
                     order_by=[ibis.desc(counts.n), counts.word])

@@ -37,8 +37,13 @@ class Manifest:
         self.files: dict[str, str] = data.get("files", {})
 
     def reset(self) -> None:
-        """Forget fingerprints (settings changed): everything is re-rendered, files compared."""
-        self.posts, self.profiles = {}, {}
+        """Forget fingerprints (settings changed): everything is re-rendered, files compared.
+
+        Entries are kept (with no fingerprint) so that pages which no longer exist under the
+        new settings, e.g. day posts after switching to weeks, are still removed.
+        """
+        for entry in (*self.posts.values(), *self.profiles.values()):
+            entry["fp"] = None
 
     def save(self) -> None:
         data = {"version": VERSION, "settings": self.settings, "posts": self.posts,
