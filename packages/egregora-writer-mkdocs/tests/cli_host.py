@@ -27,8 +27,13 @@ class State:
         return self._project
 
     def context(self, *, dry_run=False, overrides=None, project=None, **options) -> Context:
-        return Context(project=self._project, config=self._project.config(env={}, overrides=overrides),
-                       plugins=self.plugins, dry_run=dry_run, options=options)
+        return Context(
+            project=self._project,
+            config=self._project.config(env={}, overrides=overrides),
+            plugins=self.plugins,
+            dry_run=dry_run,
+            options=options,
+        )
 
 
 def make_cli() -> click.Group:

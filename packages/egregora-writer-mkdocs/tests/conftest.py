@@ -23,10 +23,16 @@ GROUP = "conversa-do-whatsapp-com-teste"
 FRANKLIN, EURICO, JULES, JOHN = "ca71a986", "2b200d1a", "b07ac1f4", "957cf4d6"
 UTC = dt.UTC
 
-PREFERENCES = pa.schema([
-    ("pseudonym", pa.string()), ("alias", pa.string()), ("bio", pa.string()),
-    ("twitter", pa.string()), ("website", pa.string()), ("opted_out", pa.bool_()),
-])
+PREFERENCES = pa.schema(
+    [
+        ("pseudonym", pa.string()),
+        ("alias", pa.string()),
+        ("bio", pa.string()),
+        ("twitter", pa.string()),
+        ("website", pa.string()),
+        ("opted_out", pa.bool_()),
+    ]
+)
 
 HOSTILE = [
     "<script>alert('x')</script> olha isso aqui pessoal",
@@ -52,21 +58,51 @@ class Rows:
         self.media: list[dict] = []
         self.ordinal = 0
 
-    def message(self, day: dt.date, hour: int, minute: int, author: str | None, text: str | None,
-                *, kind: str = "text", media_ref: str | None = None) -> None:
+    def message(
+        self,
+        day: dt.date,
+        hour: int,
+        minute: int,
+        author: str | None,
+        text: str | None,
+        *,
+        kind: str = "text",
+        media_ref: str | None = None,
+    ) -> None:
         self.ordinal += 1
-        self.messages.append({
-            "message_id": hashlib.sha256(f"{day}{hour}{minute}{author}{text}{self.ordinal}".encode()).hexdigest()[:16],
-            "group_slug": GROUP, "ts": _ts(day, hour, minute), "date": day, "author": author,
-            "kind": kind, "subtype": None, "text": text, "media_ref": media_ref, "edited": False,
-            "ordinal": self.ordinal, "source_id": "src1",
-        })
+        self.messages.append(
+            {
+                "message_id": hashlib.sha256(
+                    f"{day}{hour}{minute}{author}{text}{self.ordinal}".encode()
+                ).hexdigest()[:16],
+                "group_slug": GROUP,
+                "ts": _ts(day, hour, minute),
+                "date": day,
+                "author": author,
+                "kind": kind,
+                "subtype": None,
+                "text": text,
+                "media_ref": media_ref,
+                "edited": False,
+                "ordinal": self.ordinal,
+                "source_id": "src1",
+            }
+        )
 
     def media_item(self, sha: str, ext: str) -> str:
         media_id = v2_media_id(GROUP, sha)
-        self.media.append({"media_id": media_id, "group_slug": GROUP, "source_id": "src1",
-                           "file_name": f"{media_id}.{ext}", "extension": ext,
-                           "media_type": media_type(ext), "sha256": sha, "size": 10})
+        self.media.append(
+            {
+                "media_id": media_id,
+                "group_slug": GROUP,
+                "source_id": "src1",
+                "file_name": f"{media_id}.{ext}",
+                "extension": ext,
+                "media_type": media_type(ext),
+                "sha256": sha,
+                "size": 10,
+            }
+        )
         return media_id
 
     def write(self, lake: Lake, *, sources: bool = True) -> None:
@@ -75,12 +111,21 @@ class Rows:
             "media": pa.Table.from_pylist(self.media, schema=MEDIA),
         }
         if sources:
-            tables["sources"] = pa.Table.from_pylist([{
-                "source_id": "src1", "checksum": "0" * 64, "file_name": "export.zip",
-                "group_name": "Conversa do WhatsApp com Teste", "group_slug": GROUP,
-                "extractor": "whatsapp", "message_count": len(self.messages),
-                "ingested_at": dt.datetime(2025, 11, 1, tzinfo=UTC),
-            }], schema=SOURCES)
+            tables["sources"] = pa.Table.from_pylist(
+                [
+                    {
+                        "source_id": "src1",
+                        "checksum": "0" * 64,
+                        "file_name": "export.zip",
+                        "group_name": "Conversa do WhatsApp com Teste",
+                        "group_slug": GROUP,
+                        "extractor": "whatsapp",
+                        "message_count": len(self.messages),
+                        "ingested_at": dt.datetime(2025, 11, 1, tzinfo=UTC),
+                    }
+                ],
+                schema=SOURCES,
+            )
         lake.write(tables)
         self.messages, self.media = [], []
 
@@ -88,9 +133,13 @@ class Rows:
 def sample_rows(project_state: Path) -> Rows:
     rows = Rows()
     d1, d2, d3 = dt.date(2025, 10, 27), dt.date(2025, 10, 28), dt.date(2025, 11, 4)
-    rows.message(d1, 9, 0, FRANKLIN, "Bom dia! Alguém vai para a praia no sábado? A previsão está ótima")
+    rows.message(
+        d1, 9, 0, FRANKLIN, "Bom dia! Alguém vai para a praia no sábado? A previsão está ótima"
+    )
     rows.message(d1, 9, 5, EURICO, "Eu vou! Levo o guarda-sol e a praia vai estar cheia, @ca71a986")
-    rows.message(d1, 9, 7, JULES, "Praia no sábado combinado, vejam https://www.example.com/tempo?dia=sabado")
+    rows.message(
+        d1, 9, 7, JULES, "Praia no sábado combinado, vejam https://www.example.com/tempo?dia=sabado"
+    )
     rows.message(d1, 9, 8, JOHN, "I opted out later: this must never appear on the site anywhere")
     for i, text in enumerate(HOSTILE):  # a day of its own, one thread (hence one quote) each
         rows.message(HOSTILE_DAY, 3 * i + 1, 0, [FRANKLIN, EURICO, JULES][i % 3], text)
@@ -104,7 +153,13 @@ def sample_rows(project_state: Path) -> Rows:
     rows.message(d2, 20, 2, EURICO, "Que foto linda da praia, quero voltar lá no próximo feriado")
     rows.message(d2, 20, 3, None, "ca71a986 added 2b200d1a", kind="system")
     rows.message(d3, 10, 0, EURICO, "Reunião sobre a viagem de dezembro, quem confirma a viagem?")
-    rows.message(d3, 10, 30, FRANKLIN, "Confirmo a viagem de dezembro! Meu contato é 11 98765-4321 se precisarem de algo")
+    rows.message(
+        d3,
+        10,
+        30,
+        FRANKLIN,
+        "Confirmo a viagem de dezembro! Meu contato é 11 98765-4321 se precisarem de algo",
+    )
     rows.message(d3, 10, 31, JULES, "Viagem confirmada também, leio https://docs.example.org/plano")
     return rows
 
@@ -115,10 +170,22 @@ def write_preferences(lake_dir: Path, rows: list[dict]) -> None:
 
 
 DEFAULT_PREFS = [
-    {"pseudonym": FRANKLIN, "alias": "Frank <b>the</b> tank", "bio": "Loves <script>beaches</script>",
-     "twitter": "@frank_t", "website": "https://frank.example.com", "opted_out": False},
-    {"pseudonym": JOHN, "alias": None, "bio": None, "twitter": None, "website": None,
-     "opted_out": True},
+    {
+        "pseudonym": FRANKLIN,
+        "alias": "Frank <b>the</b> tank",
+        "bio": "Loves <script>beaches</script>",
+        "twitter": "@frank_t",
+        "website": "https://frank.example.com",
+        "opted_out": False,
+    },
+    {
+        "pseudonym": JOHN,
+        "alias": None,
+        "bio": None,
+        "twitter": None,
+        "website": None,
+        "opted_out": True,
+    },
 ]
 
 
@@ -144,13 +211,20 @@ def plugins():
 @pytest.fixture
 def make_ctx(plugins):
     def make(project, *, dry_run=False, env=None) -> Context:
-        return Context(project=project, config=project.config(env=env or {}), plugins=plugins,
-                       dry_run=dry_run)
+        return Context(
+            project=project, config=project.config(env=env or {}), plugins=plugins, dry_run=dry_run
+        )
+
     return make
 
 
 def mkdocs_build(root: Path) -> subprocess.CompletedProcess:
     shutil.rmtree(root / "site", ignore_errors=True)
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f",
-                           str(root / "mkdocs.yml")], cwd=root, capture_output=True, text=True,
-                          env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"}, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml")],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
+        check=False,
+    )

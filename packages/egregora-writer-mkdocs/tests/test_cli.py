@@ -24,8 +24,14 @@ def test_scaffold_files_and_force(tmp_path):
     project = init_project(tmp_path / "p")
     written = scaffold.scaffold(project)
     names = {p.relative_to(project.root).as_posix() for p in written}
-    assert {"mkdocs.yml", "docs/index.md", "docs/about.md", "docs/posts/index.md",
-            "docs/posts/.authors.yml", "docs/profiles/index.md"} <= names
+    assert {
+        "mkdocs.yml",
+        "docs/index.md",
+        "docs/about.md",
+        "docs/posts/index.md",
+        "docs/posts/.authors.yml",
+        "docs/profiles/index.md",
+    } <= names
     config = (project.root / "mkdocs.yml").read_text()
     assert "font: false" in config
     assert "- blog:" in config
@@ -48,8 +54,9 @@ def test_empty_scaffold_builds_strict(tmp_path):
 
 
 def test_site_build_command_runs_mkdocs(project):
-    result = CliRunner().invoke(make_cli(), ["site", "build", "--period", "month", "--json"],
-                                obj=State(project))
+    result = CliRunner().invoke(
+        make_cli(), ["site", "build", "--period", "month", "--json"], obj=State(project)
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["posts_written"] == 2

@@ -54,17 +54,22 @@ def test_control_characters_removed():
     assert escape.inline("a\x00b\x1bc") == "abc"
 
 
-@pytest.mark.parametrize(("url", "expected"), [
-    ("https://example.com/a?b=1", "https://example.com/a?b=1"),
-    ("https://example.com/a)b", "https://example.com/a%29b"),
-    ("http://x.org/<script>?a=\"b\" c", "http://x.org/%3Cscript%3E?a=%22b%22%20c"),
-    ("https://example.com/path.", "https://example.com/path"),
-])
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://example.com/a?b=1", "https://example.com/a?b=1"),
+        ("https://example.com/a)b", "https://example.com/a%29b"),
+        ('http://x.org/<script>?a="b" c', "http://x.org/%3Cscript%3E?a=%22b%22%20c"),
+        ("https://example.com/path.", "https://example.com/path"),
+    ],
+)
 def test_safe_url_encodes_link_breakers(url, expected):
     assert escape.safe_url(url) == expected
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,x", "ftp://x.org", "https://"])
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "data:text/html,x", "ftp://x.org", "https://"]
+)
 def test_safe_url_refuses_other_schemes(url):
     assert escape.safe_url(url) is None
 

@@ -10,15 +10,24 @@ from egregora_core.errors import ConfigError
 from egregora_writer_mkdocs import periods
 from egregora_writer_mkdocs.media import MediaFile, media_type, publish, v2_media_id
 
-FIXTURE = (Path(__file__).resolve().parents[3] / ".." / "shared" / "fixtures" / "whatsapp"
-           / "Conversa do WhatsApp com Teste.zip")
+FIXTURE = (
+    Path(__file__).resolve().parents[3]
+    / ".."
+    / "shared"
+    / "fixtures"
+    / "whatsapp"
+    / "Conversa do WhatsApp com Teste.zip"
+)
 
 
-@pytest.mark.parametrize(("period", "key", "end", "label"), [
-    ("day", "2025-10-27", dt.date(2025, 10, 27), "27 October 2025"),
-    ("week", "2025-W44", dt.date(2025, 11, 2), "Week of 27 October 2025"),
-    ("month", "2025-10", dt.date(2025, 10, 31), "October 2025"),
-])
+@pytest.mark.parametrize(
+    ("period", "key", "end", "label"),
+    [
+        ("day", "2025-10-27", dt.date(2025, 10, 27), "27 October 2025"),
+        ("week", "2025-W44", dt.date(2025, 11, 2), "Week of 27 October 2025"),
+        ("month", "2025-10", dt.date(2025, 10, 31), "October 2025"),
+    ],
+)
 def test_period_keys(period, key, end, label):
     start = dt.date(2025, 10, 27) if period != "month" else dt.date(2025, 10, 1)
     assert periods.key(start, period) == key
@@ -34,10 +43,17 @@ def test_december_month_end_and_bad_input():
         periods.parse_date("27/10/2025", "--from")
 
 
-@pytest.mark.parametrize(("ext", "folder"), [
-    ("jpg", "images"), (".JPEG", "images"), ("mp4", "videos"), ("opus", "audio"),
-    ("pdf", "documents"), ("vcf", "files"),
-])
+@pytest.mark.parametrize(
+    ("ext", "folder"),
+    [
+        ("jpg", "images"),
+        (".JPEG", "images"),
+        ("mp4", "videos"),
+        ("opus", "audio"),
+        ("pdf", "documents"),
+        ("vcf", "files"),
+    ],
+)
 def test_media_folders(ext, folder):
     assert media_type(ext) == folder
 
@@ -55,7 +71,9 @@ def test_v2_media_names_from_the_real_fixture():
         names = {Path(n).name: n for n in archive.namelist()}
         for original, expected in GOLDEN.items():
             sha = hashlib.sha256(archive.read(names[original])).hexdigest()
-            item = MediaFile(v2_media_id("conversa-do-whatsapp-com-teste", sha), "images", "jpg", sha)
+            item = MediaFile(
+                v2_media_id("conversa-do-whatsapp-com-teste", sha), "images", "jpg", sha
+            )
             assert item.site_path == f"media/images/{expected}"
 
 

@@ -4,23 +4,34 @@ import pytest
 from egregora_writer_mkdocs.privacy import REDACTED, Guard, PrivacyLeak, find
 
 
-@pytest.mark.parametrize(("text", "kind"), [
-    ("me liga 11 98765-4321", "phone"),
-    ("whatsapp +55 11 98765 4321 ok", "phone"),
-    ("fixo (21) 3456-7890", "phone"),
-    ("mail me at jane.doe+x@example.com.br", "e-mail"),
-    ("cpf 123.456.789-09", "CPF"),
-    ("cnpj 12.345.678/0001-95", "CNPJ"),
-])
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("me liga 11 98765-4321", "phone"),
+        ("whatsapp +55 11 98765 4321 ok", "phone"),
+        ("fixo (21) 3456-7890", "phone"),
+        ("mail me at jane.doe+x@example.com.br", "e-mail"),
+        ("cpf 123.456.789-09", "CPF"),
+        ("cnpj 12.345.678/0001-95", "CNPJ"),
+    ],
+)
 def test_finds_personal_data(text, kind):
     assert kind in find(text)
 
 
-@pytest.mark.parametrize("text", [
-    "date: 2025-10-27", "Week 2025-W43", "at 09:05", "1,234 messages",
-    "media/images/59ae99b8-7e9b-5812-9b2b-03d62efc7ce2.jpg", "pseudonym ca71a986",
-    "https://twitter.com/x/status/1234567890123456789", "rating 1507.7",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "date: 2025-10-27",
+        "Week 2025-W43",
+        "at 09:05",
+        "1,234 messages",
+        "media/images/59ae99b8-7e9b-5812-9b2b-03d62efc7ce2.jpg",
+        "pseudonym ca71a986",
+        "https://twitter.com/x/status/1234567890123456789",
+        "rating 1507.7",
+    ],
+)
 def test_ignores_what_the_site_legitimately_contains(text):
     assert find(text) == []
 

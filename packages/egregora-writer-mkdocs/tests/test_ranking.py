@@ -18,15 +18,18 @@ from egregora_writer_mkdocs.ranking.store import RankStore
 from .cli_host import State, make_cli
 
 
-@pytest.mark.parametrize(("ra", "rb", "outcome", "new_a", "new_b"), [
-    # 1500 v 1500: expected 0.5 -> winner +16
-    (1500, 1500, "left", 1516.0, 1484.0),
-    (1500, 1500, "tie", 1500.0, 1500.0),
-    # 1600 v 1400: expected = 1/(1+10^(-0.5)) = 0.7597469; 32 * 0.2402531 = 7.6881
-    (1600, 1400, "left", 1607.6881, 1392.3119),
-    (1600, 1400, "right", 1575.6881, 1424.3119),  # upset: 32 * 0.7597469 = 24.3119
-    (1600, 1400, "tie", 1591.6881, 1408.3119),    # 32 * (0.5 - 0.7597469) = -8.3119
-])
+@pytest.mark.parametrize(
+    ("ra", "rb", "outcome", "new_a", "new_b"),
+    [
+        # 1500 v 1500: expected 0.5 -> winner +16
+        (1500, 1500, "left", 1516.0, 1484.0),
+        (1500, 1500, "tie", 1500.0, 1500.0),
+        # 1600 v 1400: expected = 1/(1+10^(-0.5)) = 0.7597469; 32 * 0.2402531 = 7.6881
+        (1600, 1400, "left", 1607.6881, 1392.3119),
+        (1600, 1400, "right", 1575.6881, 1424.3119),  # upset: 32 * 0.7597469 = 24.3119
+        (1600, 1400, "tie", 1591.6881, 1408.3119),  # 32 * (0.5 - 0.7597469) = -8.3119
+    ],
+)
 def test_elo_hand_computed(ra, rb, outcome, new_a, new_b):
     a, b = elo.update(ra, rb, outcome)
     assert a == pytest.approx(new_a, abs=1e-4)
@@ -61,7 +64,7 @@ def test_store_records_duels_and_exports(tmp_path):
         # p1 (1516) ties p3 (1500): 1516 + 32 * (0.5 - E), E = 1/(1+10^(-16/400))
         e = 1 / (1 + 10 ** (-16 / 400))
         assert ratings["p1"]["rating"] == pytest.approx(1516 + 32 * (0.5 - e))
-        assert [r["post_id"] for r in store.standings()][0] == "p1"
+        assert store.standings()[0]["post_id"] == "p1"
         parquet = store.export(tmp_path / "out", "parquet")
         csv = store.export(tmp_path / "csv", "csv")
     duels = pq.read_table(parquet[1])
@@ -102,8 +105,9 @@ def test_rank_with_a_plugged_judge_then_show_export_and_top_posts(built, tmp_pat
     state = State(built)
     state.plugins.register(JudgePlugin(), "scripted-judge")
     runner = CliRunner()
-    result = runner.invoke(make_cli(), ["rank", "--judge", "scripted", "--duels", "3", "--seed", "1"],
-                           obj=state)
+    result = runner.invoke(
+        make_cli(), ["rank", "--judge", "scripted", "--duels", "3", "--seed", "1"], obj=state
+    )
     assert result.exit_code == 0, result.output
     assert "3 duel(s) recorded" in result.output
     games = {}
@@ -135,12 +139,17 @@ def test_rank_with_a_plugged_judge_then_show_export_and_top_posts(built, tmp_pat
 
 def test_interactive_duel_through_a_terminal(built):
     host = Path(__file__).with_name("cli_host.py")
-    child = pexpect.spawn(sys.executable, [str(host), str(built.root), "rank", "--duels", "2",
-                                           "--seed", "3"],
-                          encoding="utf-8", timeout=60, dimensions=(40, 140),
-                          env={"PATH": "/usr/bin:/bin", "COLUMNS": "140", "TERM": "dumb"})
+    child = pexpect.spawn(
+        sys.executable,
+        [str(host), str(built.root), "rank", "--duels", "2", "--seed", "3"],
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(40, 140),
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "140", "TERM": "dumb"},
+    )
     child.expect(r"Which post is better\?")
-    assert "[1]" in child.before and "[2]" in child.before
+    assert "[1]" in child.before
+    assert "[2]" in child.before
     assert "Week of" in child.before
     child.sendline("x")  # invalid: asked again
     child.expect(r"Which post is better\?")

@@ -72,7 +72,9 @@ def test_authors_file_and_profiles(make_ctx, project):
     docs = project.root / "docs"
     authors = yaml.safe_load((docs / "posts/.authors.yml").read_text())["authors"]
     assert set(authors) == {FRANKLIN, EURICO, JULES}
-    assert authors[FRANKLIN]["name"] == "Frank &lt;b&gt;the&lt;/b&gt; tank"  # printed raw by Material
+    assert (
+        authors[FRANKLIN]["name"] == "Frank &lt;b&gt;the&lt;/b&gt; tank"
+    )  # printed raw by Material
     assert all(a["avatar"] == f"assets/avatars/{p}.svg" for p, a in authors.items())
     profile = (docs / "profiles" / f"{FRANKLIN}.md").read_text()
     assert "Frank &lt;b&gt;the&lt;\\/b&gt; tank" in profile
@@ -98,7 +100,9 @@ def test_media_copied_with_v2_names_and_missing_noted(make_ctx, project):
     assert summary["media_missing"] == 1
     images = list((project.root / "docs/media/images").glob("*.jpg"))
     assert len(images) == 1
-    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}\.jpg", images[0].name)
+    assert re.fullmatch(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}\.jpg", images[0].name
+    )
     post = (project.root / "docs" / POSTS_DIR / "2025-10-27-praia-foto-sabado.md").read_text()
     assert f"![shared image](../../media/images/{images[0].name})" in post
     assert "*image not available*" in post
@@ -127,9 +131,19 @@ def test_privacy_guard_redacts_chat_text(make_ctx, project):
 
 
 def test_privacy_guard_refuses_a_leaking_page(make_ctx, project):
-    write_preferences(project.lake_dir, [{"pseudonym": EURICO, "alias": None,
-                                          "bio": None, "twitter": None, "website": None,
-                                          "opted_out": False}])
+    write_preferences(
+        project.lake_dir,
+        [
+            {
+                "pseudonym": EURICO,
+                "alias": None,
+                "bio": None,
+                "twitter": None,
+                "website": None,
+                "opted_out": False,
+            }
+        ],
+    )
     from egregora_writer_mkdocs import pages
 
     original = pages.profiles_index
@@ -166,8 +180,19 @@ def test_rerun_writes_nothing_then_only_the_new_day(make_ctx, project):
 def test_opt_out_removes_profile_and_rewrites_posts(make_ctx, project):
     build(make_ctx, project)
     assert (project.root / "docs/profiles" / f"{JULES}.md").exists()
-    write_preferences(project.lake_dir, [{"pseudonym": JULES, "alias": None, "bio": None,
-                                          "twitter": None, "website": None, "opted_out": True}])
+    write_preferences(
+        project.lake_dir,
+        [
+            {
+                "pseudonym": JULES,
+                "alias": None,
+                "bio": None,
+                "twitter": None,
+                "website": None,
+                "opted_out": True,
+            }
+        ],
+    )
     summary = build(make_ctx, project)
     assert summary["profiles_removed"] == 1
     assert not (project.root / "docs/profiles" / f"{JULES}.md").exists()
@@ -189,9 +214,11 @@ def test_manifest_holds_no_chat_text(make_ctx, project):
     dumped = json.dumps(manifest)
     assert "praia no sábado" not in dumped.lower()
     assert "98765" not in dumped
-    assert set(manifest["posts"]) == {"conversa-do-whatsapp-com-teste/2025-10-20",
-                                      "conversa-do-whatsapp-com-teste/2025-10-27",
-                                      "conversa-do-whatsapp-com-teste/2025-11-03"}
+    assert set(manifest["posts"]) == {
+        "conversa-do-whatsapp-com-teste/2025-10-20",
+        "conversa-do-whatsapp-com-teste/2025-10-27",
+        "conversa-do-whatsapp-com-teste/2025-11-03",
+    }
 
 
 def test_home_lists_latest_posts(make_ctx, project):

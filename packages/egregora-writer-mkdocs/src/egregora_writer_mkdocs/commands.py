@@ -22,10 +22,12 @@ PERIOD = click.Choice(["day", "week", "month"])
 
 
 def _summary_line(summary: dict[str, Any]) -> str:
-    return (f"posts: {summary['posts_written']} written, {summary['posts_unchanged']} unchanged, "
-            f"{summary['posts_removed']} removed · profiles: {summary['profiles_written']} written, "
-            f"{summary['profiles_removed']} removed · media: {summary['media_copied']} copied, "
-            f"{summary['media_missing']} missing · redactions: {summary['redactions']}")
+    return (
+        f"posts: {summary['posts_written']} written, {summary['posts_unchanged']} unchanged, "
+        f"{summary['posts_removed']} removed · profiles: {summary['profiles_written']} written, "
+        f"{summary['profiles_removed']} removed · media: {summary['media_copied']} copied, "
+        f"{summary['media_missing']} missing · redactions: {summary['redactions']}"
+    )
 
 
 @click.group("site")
@@ -34,7 +36,9 @@ def site() -> None:
 
 
 @site.command("build")
-@click.option("--period", type=PERIOD, help="One post per day, week or month (default: site.period).")
+@click.option(
+    "--period", type=PERIOD, help="One post per day, week or month (default: site.period)."
+)
 @click.option("--from", "date_from", metavar="YYYY-MM-DD", help="First day to include.")
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Last day to include (inclusive).")
 @click.option("--no-mkdocs", is_flag=True, help="Write the Markdown only; skip `mkdocs build`.")
@@ -42,8 +46,16 @@ def site() -> None:
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_obj
-def site_build(state: Any, period: str | None, date_from: str | None, date_to: str | None,
-               no_mkdocs: bool, force: bool, dry_run: bool, as_json: bool) -> None:
+def site_build(
+    state: Any,
+    period: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    no_mkdocs: bool,
+    force: bool,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
     """Write posts, profiles and media from the lake, then run `mkdocs build --strict`.
 
     \b
@@ -120,8 +132,10 @@ def rank(click_ctx: click.Context, judge_name: str | None, duels: int, seed: int
             store.record(left, right, outcome, judge.name)
             played.add(frozenset((left, right)))
             done += 1
-    click.echo(f"{done} duel(s) recorded. See `egregora rank show`; "
-               "`egregora site build` updates the Top posts page.")
+    click.echo(
+        f"{done} duel(s) recorded. See `egregora rank show`; "
+        "`egregora site build` updates the Top posts page."
+    )
 
 
 @rank.command("show")
@@ -144,14 +158,17 @@ def rank_show(state: Any, top: int, as_json: bool) -> None:
         if as_json:
             click.echo(json.dumps({"rank": i, **r, "title": title}))
         else:
-            click.echo(f"{i:3d}. {r['rating']:7.1f}  {r['wins']}W {r['losses']}L {r['ties']}T  "
-                       f"{title}  [{r['post_id']}]")
+            click.echo(
+                f"{i:3d}. {r['rating']:7.1f}  {r['wins']}W {r['losses']}L {r['ties']}T  "
+                f"{title}  [{r['post_id']}]"
+            )
 
 
 @rank.command("export")
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True
+)
 @click.pass_obj
 def rank_export(state: Any, out: Path, fmt: str) -> None:
     """Export ratings and the full duel history to OUT/rank_ratings.* and OUT/rank_duels.*."""

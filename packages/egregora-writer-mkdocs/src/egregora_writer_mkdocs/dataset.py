@@ -72,9 +72,16 @@ class Scope:
     excluded: frozenset[str] = field(default_factory=frozenset)
 
 
-def scope(messages: ibis.Table, media: ibis.Table, *, period: str, opted_out: set[str],
-          date_from: dt.date | None = None, date_to: dt.date | None = None,
-          timezone: str = "UTC") -> Scope:
+def scope(
+    messages: ibis.Table,
+    media: ibis.Table,
+    *,
+    period: str,
+    opted_out: set[str],
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    timezone: str = "UTC",
+) -> Scope:
     """Visible messages: no system lines, no deleted ones, no opted-out authors, in range."""
     m = messages.filter(messages.author.notnull(), messages.kind.isin(TEXT_KINDS))
     if opted_out:
@@ -103,8 +110,9 @@ def author_fingerprints(s: Scope) -> ibis.Table:
     return m.group_by("author").aggregate(n=m.count(), fp=_fingerprint(m))
 
 
-def only(s: Scope, *, keys: list[tuple[str, dt.date]] | None = None,
-         authors: list[str] | None = None) -> Scope:
+def only(
+    s: Scope, *, keys: list[tuple[str, dt.date]] | None = None, authors: list[str] | None = None
+) -> Scope:
     """Narrow the scope to some posts (group, period start) or some authors (incremental runs)."""
     m = s.messages
     if keys is not None:
@@ -121,7 +129,10 @@ def only(s: Scope, *, keys: list[tuple[str, dt.date]] | None = None,
 def post_stats(s: Scope) -> ibis.Table:
     m = s.messages
     return m.group_by("group_slug", "period").aggregate(
-        messages=m.count(), participants=m.author.nunique(), first_ts=m.ts.min(), last_ts=m.ts.max(),
+        messages=m.count(),
+        participants=m.author.nunique(),
+        first_ts=m.ts.min(),
+        last_ts=m.ts.max(),
     )
 
 
@@ -139,15 +150,19 @@ def _threads(s: Scope) -> ibis.Table:
     gap = seconds - seconds.lag().over(w)
     new = ibis.ifelse(gap.isnull() | (gap > THREAD_GAP_SECONDS), 1, 0)
     t = m.mutate(new=new)
-    w2 = ibis.window(group_by=[t.group_slug, t.period], order_by=[t.ts, t.ordinal],
-                     preceding=None, following=0)
+    w2 = ibis.window(
+        group_by=[t.group_slug, t.period], order_by=[t.ts, t.ordinal], preceding=None, following=0
+    )
     return t.mutate(thread=t.new.sum().over(w2))
 
 
 def post_threads(s: Scope) -> ibis.Table:
     t = _threads(s)
     return t.group_by("group_slug", "period", "thread").aggregate(
-        start=t.ts.min(), end=t.ts.max(), messages=t.count(), participants=t.author.nunique(),
+        start=t.ts.min(),
+        end=t.ts.max(),
+        messages=t.count(),
+        participants=t.author.nunique(),
     )
 
 
@@ -156,15 +171,16 @@ def post_quotes(s: Scope, per_post: int = 5) -> ibis.Table:
     busiest threads (length within bounds, so neither "ok" nor a pasted essay)."""
     t = _threads(s)
     length = t.text.length()
-    t = t.filter(t.text.notnull(), length >= QUOTE_MIN, length <= QUOTE_MAX,
-                 ~t.text.re_search(r"^\S+$"))
+    t = t.filter(
+        t.text.notnull(), length >= QUOTE_MIN, length <= QUOTE_MAX, ~t.text.re_search(r"^\S+$")
+    )
     sizes = _threads(s).group_by("group_slug", "period", "thread").aggregate(size=ibis._.count())
     t = t.join(sizes, ["group_slug", "period", "thread"]).mutate(length=length)
-    in_thread = ibis.window(group_by=[t.group_slug, t.period, t.thread],
-                            order_by=[ibis.desc(t.length), t.ts])
+    in_thread = ibis.window(
+        group_by=[t.group_slug, t.period, t.thread], order_by=[ibis.desc(t.length), t.ts]
+    )
     t = t.mutate(rank=ibis.row_number().over(in_thread)).filter(ibis._.rank == 0)
-    in_post = ibis.window(group_by=[t.group_slug, t.period],
-                          order_by=[ibis.desc(t.size), t.ts])
+    in_post = ibis.window(group_by=[t.group_slug, t.period], order_by=[ibis.desc(t.size), t.ts])
     t = t.mutate(pick=ibis.row_number().over(in_post)).filter(ibis._.pick < per_post)
     return t.select("group_slug", "period", "thread", "ts", "author", "text", "media_ref")
 
@@ -179,8 +195,9 @@ def _urls(m: ibis.Table) -> ibis.Table:
 
 def post_links(s: Scope, per_post: int = 12) -> ibis.Table:
     u = _urls(s.messages)
-    first = u.group_by("group_slug", "period", "url", "domain").aggregate(ts=u.ts.min(),
-                                                                         shares=u.count())
+    first = u.group_by("group_slug", "period", "url", "domain").aggregate(
+        ts=u.ts.min(), shares=u.count()
+    )
     w = ibis.window(group_by=[first.group_slug, first.period], order_by=[first.ts, first.url])
     return first.mutate(i=ibis.row_number().over(w)).filter(ibis._.i < per_post)
 
@@ -188,9 +205,14 @@ def post_links(s: Scope, per_post: int = 12) -> ibis.Table:
 def post_media(s: Scope, per_post: int = 40) -> ibis.Table:
     m = s.messages.filter(s.messages.media_ref.notnull())
     j = m.join(s.media, m.media_ref == s.media.media_id).select(
-        "group_slug", "period", "ts", "author",
-        media_id=s.media.media_id, media_type=s.media.media_type,
-        extension=s.media.extension, sha256=s.media.sha256,
+        "group_slug",
+        "period",
+        "ts",
+        "author",
+        media_id=s.media.media_id,
+        media_type=s.media.media_type,
+        extension=s.media.extension,
+        sha256=s.media.sha256,
     )
     w = ibis.window(group_by=[j.group_slug, j.period], order_by=[j.ts, j.media_id])
     return j.mutate(i=ibis.row_number().over(w)).filter(ibis._.i < per_post)
@@ -202,12 +224,16 @@ def post_keywords(s: Scope, per_post: int = 3) -> ibis.Table:
     cleaned = m.text.re_replace(r"https?://\S+|@[0-9a-f]{8}\b", " ").lower()
     words = m.select("group_slug", "period", word=cleaned.re_split(r"[^\p{L}\p{N}]+"))
     words = words.unnest("word")
-    words = words.filter(words.word.length() >= 4, words.word.length() <= 24,
-                         ~words.word.isin(sorted(STOPWORDS)),
-                         ~words.word.re_search(r"\p{N}"))
+    words = words.filter(
+        words.word.length() >= 4,
+        words.word.length() <= 24,
+        ~words.word.isin(sorted(STOPWORDS)),
+        ~words.word.re_search(r"\p{N}"),
+    )
     counts = words.group_by("group_slug", "period", "word").aggregate(n=ibis._.count())
-    w = ibis.window(group_by=[counts.group_slug, counts.period],
-                    order_by=[ibis.desc(counts.n), counts.word])
+    w = ibis.window(
+        group_by=[counts.group_slug, counts.period], order_by=[ibis.desc(counts.n), counts.word]
+    )
     counts = counts.filter(counts.n >= 2)
     return counts.mutate(i=ibis.row_number().over(w)).filter(ibis._.i < per_post)
 
@@ -216,7 +242,10 @@ def post_keywords(s: Scope, per_post: int = 3) -> ibis.Table:
 def profile_totals(s: Scope) -> ibis.Table:
     m = s.messages
     return m.group_by("author").aggregate(
-        messages=m.count(), days=m.date.nunique(), first=m.date.min(), last=m.date.max(),
+        messages=m.count(),
+        days=m.date.nunique(),
+        first=m.date.min(),
+        last=m.date.max(),
         posts=m.period.nunique(),
     )
 

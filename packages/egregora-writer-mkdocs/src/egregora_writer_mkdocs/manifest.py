@@ -46,8 +46,13 @@ class Manifest:
             entry["fp"] = None
 
     def save(self) -> None:
-        data = {"version": VERSION, "settings": self.settings, "posts": self.posts,
-                "profiles": self.profiles, "files": self.files}
+        data = {
+            "version": VERSION,
+            "settings": self.settings,
+            "posts": self.posts,
+            "profiles": self.profiles,
+            "files": self.files,
+        }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + ".tmp")
         tmp.write_text(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str), "utf-8")

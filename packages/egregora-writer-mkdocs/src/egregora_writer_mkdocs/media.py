@@ -50,7 +50,11 @@ class MediaFile:
     @property
     def site_path(self) -> str:
         """Path relative to ``docs/``."""
-        ext = self.extension if self.extension.startswith(".") or not self.extension else "." + self.extension
+        ext = (
+            self.extension
+            if self.extension.startswith(".") or not self.extension
+            else "." + self.extension
+        )
         folder = self.media_type if self.media_type in (*MEDIA_TYPES, "files") else media_type(ext)
         return f"media/{folder}/{self.media_id}{ext.lower()}"
 

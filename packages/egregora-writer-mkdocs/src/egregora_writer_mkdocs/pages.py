@@ -19,8 +19,14 @@ def authors_yml(authors: list[str], members: Members, guard: Guard) -> str:
     for p in sorted(authors):
         pref = members.prefs.get(p)
         lines.append(f"  {p}:")
-        lines.append(f"    name: {json.dumps(escape.html_text(guard.scrub(members.name(p))), ensure_ascii=False)}")
-        bio = escape.html_text(guard.scrub((pref.bio or "")[:200])) if pref and pref.bio else "Group member"
+        lines.append(
+            f"    name: {json.dumps(escape.html_text(guard.scrub(members.name(p))), ensure_ascii=False)}"
+        )
+        bio = (
+            escape.html_text(guard.scrub((pref.bio or "")[:200]))
+            if pref and pref.bio
+            else "Group member"
+        )
         lines.append(f"    description: {json.dumps(bio, ensure_ascii=False)}")
         lines.append(f"    avatar: {json.dumps(f'{AVATARS_DIR}/{p}.svg')}")
         if p in members.with_profile:
@@ -34,8 +40,12 @@ def profiles_index(rows: list[dict[str, Any]], members: Members, guard: Guard) -
     out = [frontmatter.render({"title": "Members"}), "# Members", ""]
     if not rows:
         return "\n".join([*out, "No member profiles yet.", ""])
-    out += ["Every member who took part, under their pseudonym or the alias they chose.", "",
-            "| Member | Messages | Active days | Last seen |", "| --- | ---: | ---: | --- |"]
+    out += [
+        "Every member who took part, under their pseudonym or the alias they chose.",
+        "",
+        "| Member | Messages | Active days | Last seen |",
+        "| --- | ---: | ---: | --- |",
+    ]
     for r in sorted(rows, key=lambda r: (-r["messages"], r["author"])):
         link = f"[{escape.inline(guard.scrub(members.name(r['author'])))}]({r['author']}.md)"
         out.append(f"| {link} | {r['messages']:,} | {r['days']:,} | {r['last']:%d %b %Y} |")
@@ -47,15 +57,23 @@ def top_posts(ranked: list[dict[str, Any]], files: dict[str, tuple[str, str]]) -
     out = [frontmatter.render({"title": "Top posts"}), "# Top posts", ""]
     rows = [r for r in ranked if r["post_id"] in files and r["games"] > 0]
     if not rows:
-        out.append("No posts have been ranked yet. Run `egregora rank` to compare posts "
-                   "two at a time; the best ones will be listed here.")
+        out.append(
+            "No posts have been ranked yet. Run `egregora rank` to compare posts "
+            "two at a time; the best ones will be listed here."
+        )
         return "\n".join(out) + "\n"
-    out += ["Posts ranked by the group, two at a time (ELO rating).", "",
-            "| # | Post | Rating | Duels |", "| ---: | --- | ---: | ---: |"]
+    out += [
+        "Posts ranked by the group, two at a time (ELO rating).",
+        "",
+        "| # | Post | Rating | Duels |",
+        "| ---: | --- | ---: | ---: |",
+    ]
     for i, r in enumerate(rows, 1):
         title, file = files[r["post_id"]]
-        out.append(f"| {i} | [{escape.inline(title)}]({POSTS_DIR}/{file}) | "
-                   f"{r['rating']:.0f} | {r['games']} |")
+        out.append(
+            f"| {i} | [{escape.inline(title)}]({POSTS_DIR}/{file}) | "
+            f"{r['rating']:.0f} | {r['games']} |"
+        )
     return "\n".join(out) + "\n"
 
 

@@ -17,8 +17,9 @@ _TRUNC = {"day": None, "week": "W", "month": "M"}
 
 def check(period: str) -> str:
     if period not in PERIODS:
-        raise ConfigError(f"unknown period {period!r}", where="--period",
-                          hint="use day, week or month")
+        raise ConfigError(
+            f"unknown period {period!r}", where="--period", hint="use day, week or month"
+        )
     return period
 
 

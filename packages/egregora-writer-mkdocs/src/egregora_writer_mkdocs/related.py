@@ -52,9 +52,14 @@ def _period_vectors(db: Path, start_of: Callable[[dt.date], dt.date]) -> dict[Ke
     return out
 
 
-def related_posts(serving_db: Path, keys: list[Key], all_keys: list[Key],
-                  start_of: Callable[[dt.date], dt.date], k: int = 3,
-                  min_similarity: float = 0.0) -> dict[Key, list[Key]]:
+def related_posts(
+    serving_db: Path,
+    keys: list[Key],
+    all_keys: list[Key],
+    start_of: Callable[[dt.date], dt.date],
+    k: int = 3,
+    min_similarity: float = 0.0,
+) -> dict[Key, list[Key]]:
     """For each of ``keys``, up to ``k`` earlier posts (from ``all_keys``) most similar to it."""
     if not serving_db.is_file() or not keys:
         return {}
@@ -72,8 +77,11 @@ def related_posts(serving_db: Path, keys: list[Key], all_keys: list[Key],
             continue
         scores = matrix @ vectors[key]
         order = np.argsort(-scores, kind="stable")
-        picks = [candidates[i] for i in order
-                 if candidates[i][1] < key[1] and scores[i] >= min_similarity][:k]
+        picks = [
+            candidates[i]
+            for i in order
+            if candidates[i][1] < key[1] and scores[i] >= min_similarity
+        ][:k]
         if picks:
             out[key] = picks
     return out

@@ -87,9 +87,11 @@ class Post:
     @property
     def summary(self) -> str:
         conv = self.thread_count or len(self.threads)
-        return (f"{self.messages:,} messages from {self.participants} "
-                f"member{'s' if self.participants != 1 else ''} in {conv} "
-                f"conversation{'s' if conv != 1 else ''}.")
+        return (
+            f"{self.messages:,} messages from {self.participants} "
+            f"member{'s' if self.participants != 1 else ''} in {conv} "
+            f"conversation{'s' if conv != 1 else ''}."
+        )
 
 
 def _when(ts: dt.datetime, tz: ZoneInfo, fmt: str = "%a %d %b, %H:%M") -> str:
@@ -103,8 +105,11 @@ def _quote_text(text: str, members: Members, to_docs: str, guard: Guard) -> str:
     for i, part in enumerate(parts):
         if i % 2:
             pseudonym = part[1:]
-            out.append("@" + members.link(pseudonym, to_docs, guard)
-                       if pseudonym not in members.excluded else "@member")
+            out.append(
+                "@" + members.link(pseudonym, to_docs, guard)
+                if pseudonym not in members.excluded
+                else "@member"
+            )
         else:
             out.append(escape.block(part) if "\n" in part else escape.inline(part))
     return "".join(out)
@@ -122,8 +127,15 @@ def post_page(post: Post, members: Members, guard: Guard, tz: ZoneInfo) -> str:
         "summary": post.summary,
     }
     span = f"{_when(post.first_ts, tz, '%d %b %Y')} – {_when(post.last_ts, tz, '%d %b %Y')}"
-    out = [frontmatter.render(meta), f"# {escape.inline(post.title)}", "",
-           f"{post.summary} ({span})", "", "<!-- more -->", ""]
+    out = [
+        frontmatter.render(meta),
+        f"# {escape.inline(post.title)}",
+        "",
+        f"{post.summary} ({span})",
+        "",
+        "<!-- more -->",
+        "",
+    ]
 
     out += ["## Who took part", "", "| Member | Messages |", "| --- | ---: |"]
     out += [f"| {members.link(p, to_docs, guard)} | {n:,} |" for p, n in post.authors]
@@ -132,9 +144,11 @@ def post_page(post: Post, members: Members, guard: Guard, tz: ZoneInfo) -> str:
     if post.threads:
         out += ["## Conversations", ""]
         for t in post.threads:
-            out.append(f"- **{_when(t['start'], tz)}–{_when(t['end'], tz, '%H:%M')}** · "
-                       f"{t['messages']:,} messages · {t['participants']} "
-                       f"member{'s' if t['participants'] != 1 else ''}")
+            out.append(
+                f"- **{_when(t['start'], tz)}–{_when(t['end'], tz, '%H:%M')}** · "
+                f"{t['messages']:,} messages · {t['participants']} "
+                f"member{'s' if t['participants'] != 1 else ''}"
+            )
         out.append("")
 
     if post.quotes:
@@ -142,8 +156,14 @@ def post_page(post: Post, members: Members, guard: Guard, tz: ZoneInfo) -> str:
         for q in post.quotes:
             body = _quote_text(q["text"], members, to_docs, guard)
             lines = body.split("  \n")
-            out += ["> " + line + ("  " if i < len(lines) - 1 else "") for i, line in enumerate(lines)]
-            out += [">", f"> — {members.link(q['author'], to_docs, guard)}, {_when(q['ts'], tz)}", ""]
+            out += [
+                "> " + line + ("  " if i < len(lines) - 1 else "") for i, line in enumerate(lines)
+            ]
+            out += [
+                ">",
+                f"> — {members.link(q['author'], to_docs, guard)}, {_when(q['ts'], tz)}",
+                "",
+            ]
 
     links = [(escape.safe_url(guard.scrub(link["url"])), link) for link in post.links]
     links = [(url, link) for url, link in links if url]
@@ -175,29 +195,38 @@ def post_page(post: Post, members: Members, guard: Guard, tz: ZoneInfo) -> str:
 
 def sparkline(values: list[int]) -> str:
     top = max(values) or 1
-    return "".join(SPARK[min(len(SPARK) - 1, round(v / top * (len(SPARK) - 1)))] if v else " "
-                   for v in values)
+    return "".join(
+        SPARK[min(len(SPARK) - 1, round(v / top * (len(SPARK) - 1)))] if v else " " for v in values
+    )
 
 
-def profile_page(pseudonym: str, data: dict[str, Any], members: Members, guard: Guard,
-                 group_names: dict[str, str]) -> str:
+def profile_page(
+    pseudonym: str,
+    data: dict[str, Any],
+    members: Members,
+    guard: Guard,
+    group_names: dict[str, str],
+) -> str:
     pref = members.prefs.get(pseudonym) or Preferences(pseudonym)
     name = members.name(pseudonym)
     meta = {"title": escape.html_text(guard.scrub(name)), "pseudonym": pseudonym}
     out = [frontmatter.render(meta), f"# {escape.inline(guard.scrub(name))}", ""]
     avatar = f"../{AVATARS_DIR}/{pseudonym}.svg"
-    out += [f"![avatar]({avatar}){{ width=72 align=left }}", "",
-            f"Pseudonym: `{pseudonym}`", ""]
+    out += [f"![avatar]({avatar}){{ width=72 align=left }}", "", f"Pseudonym: `{pseudonym}`", ""]
     if pref.bio:
         out += [escape.block(guard.scrub(pref.bio[:500])), ""]
     t = data["totals"]
-    out += [f"- **{t['messages']:,}** messages on **{t['days']:,}** days "
-            f"({t['first']:%d %b %Y} – {t['last']:%d %b %Y})"]
+    out += [
+        f"- **{t['messages']:,}** messages on **{t['days']:,}** days "
+        f"({t['first']:%d %b %Y} – {t['last']:%d %b %Y})"
+    ]
     groups = ", ".join(escape.inline(guard.scrub(group_names.get(g, g))) for g, _ in data["groups"])
     out.append(f"- Groups: {groups}")
     handle = TWITTER.match((pref.twitter or "").strip())
     if handle:
-        out.append(f"- Twitter: [@{escape.inline(handle.group(1))}](https://twitter.com/{handle.group(1)})")
+        out.append(
+            f"- Twitter: [@{escape.inline(handle.group(1))}](https://twitter.com/{handle.group(1)})"
+        )
     website = escape.safe_url(guard.scrub(pref.website or ""))
     if website:
         out.append(f"- Website: [{escape.inline(escape.domain(website))}]({website})")
@@ -214,8 +243,17 @@ def profile_page(pseudonym: str, data: dict[str, Any], members: Members, guard: 
     for hour, n in data["hours"]:
         hours[int(hour)] = n
     busiest = max(range(24), key=lambda h: hours[h])
-    out += ["## Active hours", "", "```text", sparkline(hours), "0     6     12    18   23", "```", "",
-            f"Most active around {busiest:02d}:00.", ""]
+    out += [
+        "## Active hours",
+        "",
+        "```text",
+        sparkline(hours),
+        "0     6     12    18   23",
+        "```",
+        "",
+        f"Most active around {busiest:02d}:00.",
+        "",
+    ]
 
     if data["domains"]:
         out += ["## Top shared domains", ""]

@@ -80,8 +80,11 @@ class SiteBuilder:
         self.progress = progress or NullProgress()
         self.docs = project.root / "docs"
         if not (project.root / "mkdocs.yml").is_file():
-            raise ConfigError("no mkdocs.yml in the project", where=str(project.root),
-                              hint="run `egregora init` to scaffold the site")
+            raise ConfigError(
+                "no mkdocs.yml in the project",
+                where=str(project.root),
+                hint="run `egregora init` to scaffold the site",
+            )
         self.tz = ZoneInfo(request.timezone)
         self.guard = Guard()
         self.manifest = Manifest(project.state_dir / MANIFEST)
@@ -99,15 +102,35 @@ class SiteBuilder:
                 for r in _rows(lake.table("sources").select("group_slug", "group_name").distinct())
             }
             r = self.request
-            self.posts_scope = dataset.scope(messages, media_table, period=r.period,
-                                             opted_out=opted_out, date_from=r.date_from,
-                                             date_to=r.date_to, timezone=r.timezone)
-            self.all_scope = dataset.scope(messages, media_table, period=r.period,
-                                           opted_out=opted_out, timezone=r.timezone)
-            public = {p: [x.alias, x.bio, x.twitter, x.website, x.opted_out]
-                      for p, x in sorted(prefs.items())}
-            settings = sha(json.dumps([TEMPLATE_VERSION, r.period, str(r.date_from), str(r.date_to),
-                                       r.timezone, public, sorted(self.group_names.items())]))
+            self.posts_scope = dataset.scope(
+                messages,
+                media_table,
+                period=r.period,
+                opted_out=opted_out,
+                date_from=r.date_from,
+                date_to=r.date_to,
+                timezone=r.timezone,
+            )
+            self.all_scope = dataset.scope(
+                messages, media_table, period=r.period, opted_out=opted_out, timezone=r.timezone
+            )
+            public = {
+                p: [x.alias, x.bio, x.twitter, x.website, x.opted_out]
+                for p, x in sorted(prefs.items())
+            }
+            settings = sha(
+                json.dumps(
+                    [
+                        TEMPLATE_VERSION,
+                        r.period,
+                        str(r.date_from),
+                        str(r.date_to),
+                        r.timezone,
+                        public,
+                        sorted(self.group_names.items()),
+                    ]
+                )
+            )
             if r.force or self.manifest.settings != settings:
                 self.manifest.reset()
                 self.manifest.settings = settings
@@ -124,22 +147,30 @@ class SiteBuilder:
 
     # -- posts --------------------------------------------------------------------------
     def _posts(self) -> None:
-        fps = {(row["group_slug"], row["period"]): [row["n"], row["fp"]]
-               for row in _rows(dataset.post_fingerprints(self.posts_scope))}
+        fps = {
+            (row["group_slug"], row["period"]): [row["n"], row["fp"]]
+            for row in _rows(dataset.post_fingerprints(self.posts_scope))
+        }
         old = self.manifest.posts
         current = {_key_str(k): k for k in fps}
         for name in sorted(set(old) - set(current)):  # periods with no visible message left
             self.out.remove(f"{render.POSTS_DIR}/{old.pop(name)['file']}")
             self.summary.posts_removed += 1
-        changed = [k for k in sorted(fps, key=lambda k: (k[1], k[0]))
-                   if old.get(_key_str(k), {}).get("fp") != fps[k]
-                   or not (self.docs / render.POSTS_DIR / old[_key_str(k)]["file"]).is_file()]
+        changed = [
+            k
+            for k in sorted(fps, key=lambda k: (k[1], k[0]))
+            if old.get(_key_str(k), {}).get("fp") != fps[k]
+            or not (self.docs / render.POSTS_DIR / old[_key_str(k)]["file"]).is_file()
+        ]
         self.summary.posts_unchanged = len(fps) - len(changed)
         self._render_posts(changed, fps)
         # An unchanged post may link to a related post whose file was just renamed.
         files = {entry["file"] for entry in old.values()}
-        dangling = [current[name] for name, entry in old.items()
-                    if any(f not in files for f in entry.get("links", []))]
+        dangling = [
+            current[name]
+            for name, entry in old.items()
+            if any(f not in files for f in entry.get("links", []))
+        ]
         if dangling:
             self.summary.posts_unchanged -= len(dangling)
             self._render_posts(dangling, fps)
@@ -148,8 +179,9 @@ class SiteBuilder:
         if not keys:
             return
         wanted = set(keys)
-        narrowed = (self.posts_scope if len(keys) == len(fps)
-                    else dataset.only(self.posts_scope, keys=keys))
+        narrowed = (
+            self.posts_scope if len(keys) == len(fps) else dataset.only(self.posts_scope, keys=keys)
+        )
         posts = self._load_posts(narrowed, wanted)
         self._allocate_files(posts)
         self._attach_related(posts)
@@ -162,9 +194,13 @@ class SiteBuilder:
                 text = render.post_page(post, self.members, self.guard, self.tz)
                 self.out.write(f"{render.POSTS_DIR}/{post.file}", text)
                 self.manifest.posts[post.key_str] = {
-                    "fp": fps[(post.group_slug, post.start)], "file": post.file,
-                    "title": post.title, "date": post.start.isoformat(), "summary": post.summary,
-                    "authors": [p for p, _ in post.authors], "links": [f for _, f in post.related],
+                    "fp": fps[(post.group_slug, post.start)],
+                    "file": post.file,
+                    "title": post.title,
+                    "date": post.start.isoformat(),
+                    "summary": post.summary,
+                    "authors": [p for p, _ in post.authors],
+                    "links": [f for _, f in post.related],
                 }
                 self.summary.posts_written += 1
                 task.advance()
@@ -190,21 +226,31 @@ class SiteBuilder:
             if key not in wanted:
                 continue
             busiest = sorted(threads[key], key=lambda t: (-t["messages"], t["start"]))[:MAX_THREADS]
-            posts.append(render.Post(
-                group_slug=key[0], group_name=self.group_names.get(key[0], key[0]),
-                start=key[1], period=self.request.period,
-                messages=row["messages"], participants=row["participants"],
-                first_ts=row["first_ts"], last_ts=row["last_ts"],
-                authors=[(a["author"], a["messages"])
-                         for a in sorted(authors[key], key=lambda a: (-a["messages"], a["author"]))],
-                threads=sorted(busiest, key=lambda t: t["start"]),
-                thread_count=len(threads[key]),
-                quotes=sorted(quotes[key], key=lambda q: q["ts"]),
-                links=sorted(links[key], key=lambda x: x["i"]),
-                media=[media.MediaFile(m["media_id"], m["media_type"], m["extension"], m["sha256"])
-                       for m in sorted(media_rows[key], key=lambda x: x["i"])],
-                keywords=[w["word"] for w in sorted(keywords[key], key=lambda x: x["i"])],
-            ))
+            posts.append(
+                render.Post(
+                    group_slug=key[0],
+                    group_name=self.group_names.get(key[0], key[0]),
+                    start=key[1],
+                    period=self.request.period,
+                    messages=row["messages"],
+                    participants=row["participants"],
+                    first_ts=row["first_ts"],
+                    last_ts=row["last_ts"],
+                    authors=[
+                        (a["author"], a["messages"])
+                        for a in sorted(authors[key], key=lambda a: (-a["messages"], a["author"]))
+                    ],
+                    threads=sorted(busiest, key=lambda t: t["start"]),
+                    thread_count=len(threads[key]),
+                    quotes=sorted(quotes[key], key=lambda q: q["ts"]),
+                    links=sorted(links[key], key=lambda x: x["i"]),
+                    media=[
+                        media.MediaFile(m["media_id"], m["media_type"], m["extension"], m["sha256"])
+                        for m in sorted(media_rows[key], key=lambda x: x["i"])
+                    ],
+                    keywords=[w["word"] for w in sorted(keywords[key], key=lambda x: x["i"])],
+                )
+            )
         return sorted(posts, key=lambda p: (p.start, p.group_slug))
 
     def _allocate_files(self, posts: list[render.Post]) -> None:
@@ -223,10 +269,13 @@ class SiteBuilder:
 
     def _attach_related(self, posts: list[render.Post]) -> None:
         by_key = {(p.group_slug, p.start): p for p in posts}
-        all_keys = [(k.split("/")[0], dt.date.fromisoformat(k.split("/")[1]))
-                    for k in self.manifest.posts] + list(by_key)
+        all_keys = [
+            (k.split("/")[0], dt.date.fromisoformat(k.split("/")[1])) for k in self.manifest.posts
+        ] + list(by_key)
         found = related.related_posts(
-            self.project.serving_db, list(by_key), sorted(set(all_keys)),
+            self.project.serving_db,
+            list(by_key),
+            sorted(set(all_keys)),
             start_of=lambda day: _start_of(day, self.request.period),
         )
         for key, picks in found.items():
@@ -251,23 +300,32 @@ class SiteBuilder:
 
     # -- profiles -----------------------------------------------------------------------
     def _profiles(self) -> None:
-        fps = {row["author"]: [row["n"], row["fp"]]
-               for row in _rows(dataset.author_fingerprints(self.all_scope))}
+        fps = {
+            row["author"]: [row["n"], row["fp"]]
+            for row in _rows(dataset.author_fingerprints(self.all_scope))
+        }
         self.members.with_profile = set(fps)
         old = self.manifest.profiles
         for author in sorted(set(old) - set(fps)):  # opted out, or no visible message left
             self.out.remove(old.pop(author)["file"])
             self.out.remove(f"{render.AVATARS_DIR}/{author}.svg")
             self.summary.profiles_removed += 1
-        changed = sorted(a for a in fps if old.get(a, {}).get("fp") != fps[a]
-                         or not (self.docs / old[a]["file"]).is_file())
+        changed = sorted(
+            a
+            for a in fps
+            if old.get(a, {}).get("fp") != fps[a] or not (self.docs / old[a]["file"]).is_file()
+        )
         self.summary.profiles_unchanged = len(fps) - len(changed)
         if not changed:
             return
-        s = (self.all_scope if len(changed) == len(fps)
-             else dataset.only(self.all_scope, authors=changed))
-        data: dict[str, dict[str, Any]] = {a: {"groups": [], "months": [], "hours": [],
-                                               "domains": []} for a in changed}
+        s = (
+            self.all_scope
+            if len(changed) == len(fps)
+            else dataset.only(self.all_scope, authors=changed)
+        )
+        data: dict[str, dict[str, Any]] = {
+            a: {"groups": [], "months": [], "hours": [], "domains": []} for a in changed
+        }
         for row in _rows(dataset.profile_totals(s)):
             data[row["author"]]["totals"] = row
         for name, expr, cols in (
@@ -285,8 +343,9 @@ class SiteBuilder:
         with self.progress.task("Writing profiles", total=len(changed)) as task:
             for author in changed:
                 file = f"{render.PROFILES_DIR}/{author}.md"
-                text = render.profile_page(author, data[author], self.members, self.guard,
-                                           self.group_names)
+                text = render.profile_page(
+                    author, data[author], self.members, self.guard, self.group_names
+                )
                 self.out.write(file, text)
                 self.out.write(f"{render.AVATARS_DIR}/{author}.svg", render.avatar_svg(author))
                 old[author] = {"fp": fps[author], "file": file}
@@ -302,17 +361,22 @@ class SiteBuilder:
                 self.out.write(f"{render.AVATARS_DIR}/{a}.svg", render.avatar_svg(a))
         self.out.write("posts/.authors.yml", pages.authors_yml(authors, self.members, self.guard))
         totals = _rows(dataset.profile_totals(self.all_scope))
-        self.out.write(f"{render.PROFILES_DIR}/index.md",
-                       pages.profiles_index(totals, self.members, self.guard))
+        self.out.write(
+            f"{render.PROFILES_DIR}/index.md",
+            pages.profiles_index(totals, self.members, self.guard),
+        )
         files = {k: (e["title"], e["file"]) for k, e in posts.items()}
         from .ranking.store import RankStore
 
-        self.out.write("top-posts.md", pages.top_posts(RankStore.read_standings(self.project), files))
+        self.out.write(
+            "top-posts.md", pages.top_posts(RankStore.read_standings(self.project), files)
+        )
         home = self.docs / "index.md"
         if home.is_file():
             latest = sorted(posts.values(), key=lambda e: (e["date"], e["file"]), reverse=True)[:5]
-            text = pages.home_with_latest(home.read_text(encoding="utf-8"),
-                                          [(e["title"], e["file"]) for e in latest])
+            text = pages.home_with_latest(
+                home.read_text(encoding="utf-8"), [(e["title"], e["file"]) for e in latest]
+            )
             if text is not None:
                 self.manifest.files.setdefault("index.md", "")
                 self.out.write("index.md", text)
@@ -329,4 +393,3 @@ def _start_of(day: dt.date, period: str) -> dt.date:
 def build(project: Any, request: BuildRequest, progress: Progress | None = None) -> dict[str, Any]:
     """Write the site's Markdown; returns the summary as a dict."""
     return SiteBuilder(project, request, progress).run().as_dict()
-

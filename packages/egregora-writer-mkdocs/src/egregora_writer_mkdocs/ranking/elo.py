@@ -22,8 +22,12 @@ def update(ra: float, rb: float, outcome: str, k: float = K) -> tuple[float, flo
     return ra + k * (score - ea), rb + k * ((1.0 - score) - (1.0 - ea))
 
 
-def pick_pair(post_ids: Sequence[str], games: Mapping[str, int],
-              played: set[frozenset[str]], rng: random.Random) -> tuple[str, str] | None:
+def pick_pair(
+    post_ids: Sequence[str],
+    games: Mapping[str, int],
+    played: set[frozenset[str]],
+    rng: random.Random,
+) -> tuple[str, str] | None:
     """The two posts with the fewest games (random among equals), avoiding rematches if possible."""
     if len(post_ids) < 2:
         return None

@@ -48,7 +48,8 @@ class InteractiveJudge:
         console.print(Columns([_panel(1, left, width), _panel(2, right, width)]))
         answer = click.prompt(
             "Which post is better? 1 / 2 / t(ie) / s(kip) / q(uit)",
-            type=click.Choice(["1", "2", "t", "s", "q"]), show_choices=False,
+            type=click.Choice(["1", "2", "t", "s", "q"]),
+            show_choices=False,
         )
         if answer == "q":
             raise StopRanking

@@ -22,10 +22,15 @@ def rankable_posts(project: Any) -> dict[str, dict[str, Any]]:
         path = project.root / "docs" / POSTS_DIR / entry["file"]
         text = path.read_text(encoding="utf-8") if path.is_file() else ""
         body = _FRONT.sub("", text)
-        quotes = [line[2:] for line in body.splitlines() if line.startswith("> ") and "—" not in line]
+        quotes = [
+            line[2:] for line in body.splitlines() if line.startswith("> ") and "—" not in line
+        ]
         out[post_id] = {
-            "post_id": post_id, "title": entry["title"], "date": entry["date"],
-            "summary": entry["summary"], "text": body,
+            "post_id": post_id,
+            "title": entry["title"],
+            "date": entry["date"],
+            "summary": entry["summary"],
+            "text": body,
             "excerpt": html.unescape(_MARKUP.sub("", " ".join(quotes))).strip(),
         }
     return out

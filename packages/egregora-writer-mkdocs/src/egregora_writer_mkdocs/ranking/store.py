@@ -51,7 +51,8 @@ class RankStore:
 
     def ratings(self) -> dict[str, dict[str, Any]]:
         rows = self.con.execute(
-            "SELECT post_id, rating, games, wins, losses, ties FROM rank_ratings").fetchall()
+            "SELECT post_id, rating, games, wins, losses, ties FROM rank_ratings"
+        ).fetchall()
         cols = ("post_id", "rating", "games", "wins", "losses", "ties")
         return {r[0]: dict(zip(cols, r, strict=True)) for r in rows}
 
@@ -69,11 +70,16 @@ class RankStore:
             rb = ratings.get(right, {}).get("rating", elo.START)
             na, nb = elo.update(ra, rb, outcome)
             duel_id = self.con.execute(
-                "SELECT coalesce(max(duel_id), 0) + 1 FROM rank_duels").fetchone()[0]
-            self.con.execute("INSERT INTO rank_duels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                             [duel_id, now, judge, left, right, outcome, ra, rb, na, nb])
-            for post, new, result in ((left, na, elo.SCORES[outcome]),
-                                      (right, nb, 1 - elo.SCORES[outcome])):
+                "SELECT coalesce(max(duel_id), 0) + 1 FROM rank_duels"
+            ).fetchone()[0]
+            self.con.execute(
+                "INSERT INTO rank_duels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [duel_id, now, judge, left, right, outcome, ra, rb, na, nb],
+            )
+            for post, new, result in (
+                (left, na, elo.SCORES[outcome]),
+                (right, nb, 1 - elo.SCORES[outcome]),
+            ):
                 win, loss, tie = int(result == 1), int(result == 0), int(result == 0.5)
                 self.con.execute(
                     """INSERT INTO rank_ratings VALUES (?, ?, 1, ?, ?, ?, ?)
@@ -81,7 +87,8 @@ class RankStore:
                        games = rank_ratings.games + 1, wins = rank_ratings.wins + excluded.wins,
                        losses = rank_ratings.losses + excluded.losses,
                        ties = rank_ratings.ties + excluded.ties, updated_at = excluded.updated_at""",
-                    [post, new, win, loss, tie, now])
+                    [post, new, win, loss, tie, now],
+                )
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
@@ -94,7 +101,9 @@ class RankStore:
     def export(self, out: Path, fmt: str) -> list[Path]:
         """Write both tables to ``out/<table>.<fmt>`` (parquet or csv)."""
         if fmt not in ("parquet", "csv"):
-            raise ConfigError(f"unknown format {fmt!r}", where="--format", hint="use parquet or csv")
+            raise ConfigError(
+                f"unknown format {fmt!r}", where="--format", hint="use parquet or csv"
+            )
         out.mkdir(parents=True, exist_ok=True)
         written = []
         for table in TABLES:
