@@ -45,8 +45,16 @@ def test_scrub_redacts_and_counts():
 
 def test_check_document_names_file_not_content():
     with pytest.raises(PrivacyLeak) as info:
-        Guard.check_document("ok\ncontato jane@example.com\n", where="docs/posts/x.md")
+        Guard().check_document("ok\ncontato jane@example.com\n", where="docs/posts/x.md")
     message = str(info.value)
     assert "docs/posts/x.md" in message
     assert "e-mail" in message
     assert "jane" not in message
+
+
+def test_all_digit_pseudonyms_are_not_phone_numbers():
+    guard = Guard({"25616549"})
+    assert guard.scrub("thanks @25616549 and 98765432") == "thanks @25616549 and [redacted]"
+    guard.check_document('authors:\n  25616549:\n    name: "25616549"\n', where="x")
+    with pytest.raises(PrivacyLeak):
+        Guard().check_document("name: 25616549", where="x")

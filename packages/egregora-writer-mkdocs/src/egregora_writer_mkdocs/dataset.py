@@ -94,20 +94,16 @@ def scope(
     return Scope(m, media, period, timezone, frozenset(opted_out))
 
 
-def _fingerprint(t: ibis.Table) -> ibis.Value:
-    raw = (t.message_id.concat("|", t.text.fill_null(""), "|", t.media_ref.fill_null(""))).hash()
-    return (raw % 2_147_483_647).sum()
+def fingerprints(s: Scope) -> ibis.Table:
+    """(group_slug, date, author, n, fp) in one scan; post and member fingerprints, and the
+    members' totals (messages, active days, first/last day) are roll-ups of it.
 
-
-def post_fingerprints(s: Scope) -> ibis.Table:
-    """(group_slug, period, n, fp): changes whenever a period gains, loses or edits a message."""
+    ``fp`` sums a hash of each message id (ids are deterministic, content-derived), so it
+    changes whenever a post or a member gains or loses a message.
+    """
     m = s.messages
-    return m.group_by("group_slug", "period").aggregate(n=m.count(), fp=_fingerprint(m))
-
-
-def author_fingerprints(s: Scope) -> ibis.Table:
-    m = s.messages
-    return m.group_by("author").aggregate(n=m.count(), fp=_fingerprint(m))
+    fp = (m.message_id.hash() % 2_147_483_647).sum()
+    return m.group_by("group_slug", "date", "author").aggregate(n=m.count(), fp=fp)
 
 
 def only(
@@ -142,22 +138,31 @@ def post_authors(s: Scope) -> ibis.Table:
     return m.group_by("group_slug", "period", "author").aggregate(messages=m.count())
 
 
-def _threads(s: Scope) -> ibis.Table:
-    """Every message with its thread number within the post (a gap starts a new thread)."""
-    m = s.messages
+def thread_rows(s: Scope) -> ibis.Table:
+    """Every message with its thread number (materialize it once for threads and quotes)."""
+    return _threads(s, "text", "media_ref")
+
+
+def _threads(s: Scope, *extra: str) -> ibis.Table:
+    """Messages (only the columns needed) with their thread number within the post.
+
+    A silence longer than :data:`THREAD_GAP_SECONDS` starts a new thread. Carrying few
+    columns through the two windows is what keeps this fast on millions of rows.
+    """
+    m = s.messages.select("group_slug", "period", "ts", "ordinal", "author", *extra)
     seconds = m.ts.epoch_seconds()
     w = ibis.window(group_by=[m.group_slug, m.period], order_by=[m.ts, m.ordinal])
-    gap = seconds - seconds.lag().over(w)
-    new = ibis.ifelse(gap.isnull() | (gap > THREAD_GAP_SECONDS), 1, 0)
-    t = m.mutate(new=new)
-    w2 = ibis.window(
-        group_by=[t.group_slug, t.period], order_by=[t.ts, t.ordinal], preceding=None, following=0
+    m = m.mutate(gap=seconds - seconds.lag().over(w))
+    m = m.mutate(new=ibis.ifelse(m.gap.isnull() | (m.gap > THREAD_GAP_SECONDS), 1, 0))
+    running = ibis.window(
+        group_by=[m.group_slug, m.period], order_by=[m.ts, m.ordinal], preceding=None, following=0
     )
-    return t.mutate(thread=t.new.sum().over(w2))
+    return m.mutate(thread=m.new.sum().over(running))
 
 
-def post_threads(s: Scope) -> ibis.Table:
-    t = _threads(s)
+def post_threads(s: Scope, rows: ibis.Table | None = None) -> ibis.Table:
+    """One row per conversation thread (``rows``: :func:`thread_rows`, if materialized)."""
+    t = _threads(s) if rows is None else rows
     return t.group_by("group_slug", "period", "thread").aggregate(
         start=t.ts.min(),
         end=t.ts.max(),
@@ -166,16 +171,18 @@ def post_threads(s: Scope) -> ibis.Table:
     )
 
 
-def post_quotes(s: Scope, per_post: int = 5) -> ibis.Table:
+def post_quotes(s: Scope, per_post: int = 5, rows: ibis.Table | None = None) -> ibis.Table:
     """A few representative messages per post: the most substantial message of each of the
     busiest threads (length within bounds, so neither "ok" nor a pasted essay)."""
-    t = _threads(s)
-    length = t.text.length()
+    t = thread_rows(s) if rows is None else rows
+    thread = ibis.window(group_by=[t.group_slug, t.period, t.thread])
+    t = t.mutate(size=t.ordinal.count().over(thread), length=t.text.length())
     t = t.filter(
-        t.text.notnull(), length >= QUOTE_MIN, length <= QUOTE_MAX, ~t.text.re_search(r"^\S+$")
+        t.text.notnull(),
+        t.length >= QUOTE_MIN,
+        t.length <= QUOTE_MAX,
+        t.text.contains(" "),
     )
-    sizes = _threads(s).group_by("group_slug", "period", "thread").aggregate(size=ibis._.count())
-    t = t.join(sizes, ["group_slug", "period", "thread"]).mutate(length=length)
     in_thread = ibis.window(
         group_by=[t.group_slug, t.period, t.thread], order_by=[ibis.desc(t.length), t.ts]
     )
@@ -188,7 +195,9 @@ def post_quotes(s: Scope, per_post: int = 5) -> ibis.Table:
 def _urls(m: ibis.Table) -> ibis.Table:
     """One row per URL token in message text, with its domain."""
     linked = m.filter(m.text.contains("http"))
-    tokens = linked.mutate(url=linked.text.re_split(r"\s+")).unnest("url")
+    tokens = linked.select(
+        "group_slug", "period", "author", "ts", url=linked.text.re_split(r"\s+").unnest()
+    )
     tokens = tokens.filter(tokens.url.re_search(URL_RE))
     return tokens.mutate(domain=tokens.url.re_extract(DOMAIN_RE, 1).lower())
 
@@ -221,49 +230,30 @@ def post_media(s: Scope, per_post: int = 40) -> ibis.Table:
 def post_keywords(s: Scope, per_post: int = 3) -> ibis.Table:
     """The most frequent meaningful words of each post (titles and tags, no LLM)."""
     m = s.messages.filter(s.messages.text.notnull())
-    cleaned = m.text.re_replace(r"https?://\S+|@[0-9a-f]{8}\b", " ").lower()
-    words = m.select("group_slug", "period", word=cleaned.re_split(r"[^\p{L}\p{N}]+"))
-    words = words.unnest("word")
-    words = words.filter(
-        words.word.length() >= 4,
-        words.word.length() <= 24,
-        ~words.word.isin(sorted(STOPWORDS)),
-        ~words.word.re_search(r"\p{N}"),
-    )
+    # One regex pass turns URLs, mentions and punctuation into spaces; a plain split follows.
+    cleaned = m.text.lower().re_replace(r"https?://\S+|@[0-9a-f]{8}|[^\p{L}\p{N}]+", " ")
+    words = m.select("group_slug", "period", word=cleaned.split(" ").unnest())
+    words = words.filter(words.word.length() >= 4, words.word.length() <= 24)
     counts = words.group_by("group_slug", "period", "word").aggregate(n=ibis._.count())
     w = ibis.window(
         group_by=[counts.group_slug, counts.period], order_by=[ibis.desc(counts.n), counts.word]
     )
-    counts = counts.filter(counts.n >= 2)
+    # Stop words are dropped after grouping: far fewer rows than one per word occurrence.
+    counts = counts.filter(
+        counts.n >= 2, ~counts.word.isin(sorted(STOPWORDS)), ~counts.word.re_search(r"\p{N}")
+    )
     return counts.mutate(i=ibis.row_number().over(w)).filter(ibis._.i < per_post)
 
 
 # -- profiles -------------------------------------------------------------------------
-def profile_totals(s: Scope) -> ibis.Table:
-    m = s.messages
-    return m.group_by("author").aggregate(
-        messages=m.count(),
-        days=m.date.nunique(),
-        first=m.date.min(),
-        last=m.date.max(),
-        posts=m.period.nunique(),
-    )
-
-
-def profile_groups(s: Scope) -> ibis.Table:
-    m = s.messages
-    return m.group_by("author", "group_slug").aggregate(messages=m.count())
-
-
-def profile_months(s: Scope) -> ibis.Table:
-    m = s.messages
-    return m.group_by("author", month=m.date.truncate("M")).aggregate(messages=m.count())
-
-
-def profile_hours(s: Scope) -> ibis.Table:
+def profile_activity(s: Scope) -> ibis.Table:
+    """Messages per (author, group, month, local hour): groups, activity over time and active
+    hours are all roll-ups of this one scan."""
     m = s.messages
     local = _to_zone(s.timezone, m.ts) if s.timezone != "UTC" else m.ts
-    return m.group_by("author", hour=local.hour()).aggregate(messages=m.count())
+    return m.group_by(
+        "author", "group_slug", month=m.date.truncate("M"), hour=local.hour()
+    ).aggregate(messages=m.count())
 
 
 def profile_domains(s: Scope, per_author: int = 5) -> ibis.Table:

@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from egregora_core.errors import ConfigError
 from egregora_core.lake import Lake
 from egregora_core.progress import NullProgress, Progress
@@ -41,6 +43,19 @@ def _key_str(key: Key) -> str:
 
 def _rows(expr: Any) -> list[dict[str, Any]]:
     return expr.to_pyarrow().to_pylist()
+
+
+def _zip(table: pa.Table) -> zip:
+    """Rows as tuples, converted column by column (much faster than dicts)."""
+    return zip(*(column.to_pylist() for column in table.columns), strict=True)
+
+
+def _period_starts(dates: pa.ChunkedArray, period: str) -> pa.ChunkedArray:
+    if period == "day":
+        return dates
+    if period == "week":
+        return pc.floor_temporal(dates, unit="week", week_starts_monday=True)
+    return pc.floor_temporal(dates, unit="month")
 
 
 @dataclass
@@ -94,6 +109,7 @@ class SiteBuilder:
     # -- entry point --------------------------------------------------------------------
     def run(self) -> Summary:
         with Lake.open(self.project) as lake:
+            self.lake = lake
             prefs = dataset.read_preferences(lake)
             opted_out = {p for p, pref in prefs.items() if pref.opted_out}
             messages, media_table = lake.table("messages"), lake.table("media")
@@ -135,8 +151,9 @@ class SiteBuilder:
                 self.manifest.reset()
                 self.manifest.settings = settings
             self.members = render.Members(prefs, excluded=frozenset(opted_out))
-            self._profiles()
-            self._posts()
+            post_fps, author_fps = self._fingerprints()
+            self._profiles(author_fps)
+            self._posts(post_fps)
             self._site_pages()
         self.summary.redactions = self.guard.redactions
         self.summary.files_written = len(self.out.written)
@@ -146,11 +163,36 @@ class SiteBuilder:
         return self.summary
 
     # -- posts --------------------------------------------------------------------------
-    def _posts(self) -> None:
-        fps = {
-            (row["group_slug"], row["period"]): [row["n"], row["fp"]]
-            for row in _rows(dataset.post_fingerprints(self.posts_scope))
-        }
+    def _fingerprints(self) -> tuple[dict[Key, list[int]], dict[str, list[int]]]:
+        """Per-post and per-member fingerprints and member totals, from one or two scans.
+
+        The lake returns one row per (group, day, member); the roll-ups run in Arrow.
+        """
+        r = self.request
+        table = dataset.fingerprints(self.all_scope).to_pyarrow()
+        by_author = table.group_by("author").aggregate(
+            [
+                ("n", "sum"),
+                ("fp", "sum"),
+                ("date", "count_distinct"),
+                ("date", "min"),
+                ("date", "max"),
+            ]
+        )
+        authors, self.totals = {}, []
+        for author, n, fp, days, first, last in _zip(by_author):
+            authors[author] = [n, fp]
+            self.totals.append(
+                {"author": author, "messages": n, "days": days, "first": first, "last": last}
+            )
+        if r.date_from is not None or r.date_to is not None:
+            table = dataset.fingerprints(self.posts_scope).to_pyarrow()
+        table = table.append_column("start", _period_starts(table.column("date"), r.period))
+        by_post = table.group_by(["group_slug", "start"]).aggregate([("n", "sum"), ("fp", "sum")])
+        posts = {(group, start): [n, fp] for group, start, n, fp in _zip(by_post)}
+        return posts, authors
+
+    def _posts(self, fps: dict[Key, list[int]]) -> None:
         old = self.manifest.posts
         current = {_key_str(k): k for k in fps}
         for name in sorted(set(old) - set(current)):  # periods with no visible message left
@@ -215,8 +257,13 @@ class SiteBuilder:
             return out
 
         authors = by_key(dataset.post_authors(s))
-        threads = by_key(dataset.post_threads(s))
-        quotes = by_key(dataset.post_quotes(s))
+        # Threads feed two queries: compute the windows once, in a temporary table.
+        rows = self.lake.ibis.create_table(
+            "_egregora_thread_rows", dataset.thread_rows(s), temp=True, overwrite=True
+        )
+        threads = by_key(dataset.post_threads(s, rows))
+        quotes = by_key(dataset.post_quotes(s, rows=rows))
+        self.lake.ibis.drop_table("_egregora_thread_rows", force=True)
         links = by_key(dataset.post_links(s))
         media_rows = by_key(dataset.post_media(s))
         keywords = by_key(dataset.post_keywords(s))
@@ -299,12 +346,9 @@ class SiteBuilder:
                 self.summary.media_copied += 1
 
     # -- profiles -----------------------------------------------------------------------
-    def _profiles(self) -> None:
-        fps = {
-            row["author"]: [row["n"], row["fp"]]
-            for row in _rows(dataset.author_fingerprints(self.all_scope))
-        }
+    def _profiles(self, fps: dict[str, list[int]]) -> None:
         self.members.with_profile = set(fps)
+        self.guard.allowed = frozenset(fps) | frozenset(self.members.prefs)
         old = self.manifest.profiles
         for author in sorted(set(old) - set(fps)):  # opted out, or no visible message left
             self.out.remove(old.pop(author)["file"])
@@ -326,19 +370,27 @@ class SiteBuilder:
         data: dict[str, dict[str, Any]] = {
             a: {"groups": [], "months": [], "hours": [], "domains": []} for a in changed
         }
-        for row in _rows(dataset.profile_totals(s)):
-            data[row["author"]]["totals"] = row
-        for name, expr, cols in (
-            ("groups", dataset.profile_groups(s), ("group_slug", "messages")),
-            ("months", dataset.profile_months(s), ("month", "messages")),
-            ("hours", dataset.profile_hours(s), ("hour", "messages")),
-            ("domains", dataset.profile_domains(s), ("domain", "shares")),
-        ):
-            for row in _rows(expr):
-                data[row["author"]][name].append(tuple(row[c] for c in cols))
-        for d in data.values():
-            d["months"].sort()
-            d["groups"].sort(key=lambda g: -g[1])
+        for row in self.totals:
+            if row["author"] in data:
+                data[row["author"]]["totals"] = row
+        rollups: dict[str, dict[str, dict[Any, int]]] = {
+            a: {"groups": defaultdict(int), "months": defaultdict(int), "hours": defaultdict(int)}
+            for a in changed
+        }
+        for row in _rows(dataset.profile_activity(s)):
+            if row["author"] in rollups:
+                acc = rollups[row["author"]]
+                acc["groups"][row["group_slug"]] += row["messages"]
+                acc["months"][row["month"]] += row["messages"]
+                acc["hours"][row["hour"]] += row["messages"]
+        for row in _rows(dataset.profile_domains(s)):
+            if row["author"] in data:
+                data[row["author"]]["domains"].append((row["domain"], row["shares"]))
+        for author, d in data.items():
+            acc = rollups[author]
+            d["months"] = sorted(acc["months"].items())
+            d["hours"] = sorted(acc["hours"].items())
+            d["groups"] = sorted(acc["groups"].items(), key=lambda g: (-g[1], g[0]))
             d["domains"].sort(key=lambda x: (-x[1], x[0]))
         with self.progress.task("Writing profiles", total=len(changed)) as task:
             for author in changed:
@@ -360,10 +412,9 @@ class SiteBuilder:
             if a not in self.members.with_profile:
                 self.out.write(f"{render.AVATARS_DIR}/{a}.svg", render.avatar_svg(a))
         self.out.write("posts/.authors.yml", pages.authors_yml(authors, self.members, self.guard))
-        totals = _rows(dataset.profile_totals(self.all_scope))
         self.out.write(
             f"{render.PROFILES_DIR}/index.md",
-            pages.profiles_index(totals, self.members, self.guard),
+            pages.profiles_index(self.totals, self.members, self.guard),
         )
         files = {k: (e["title"], e["file"]) for k, e in posts.items()}
         from .ranking.store import RankStore
