@@ -43,7 +43,7 @@ def served_site(project, make_ctx):
 
 
 def test_home_and_post_render_without_console_errors(served_site, tmp_path):
-    base, project = served_site
+    base, _project = served_site
     artifacts = Path(os.environ.get("EGREGORA_TEST_ARTIFACTS") or tmp_path / "artifacts")
     browser = Browser(tmp_path / "chromium-profile")
     try:
