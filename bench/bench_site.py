@@ -24,7 +24,44 @@ from egregora_core.project import init_project
 from egregora_core.schema import MEDIA, MESSAGES, SOURCES
 from egregora_writer_mkdocs import scaffold, site
 
-WORDS = ["praia", "viagem", "foto", "reunião", "projeto", "música", "jantar", "futebol", "livro", "filme", "trabalho", "festa", "cachorro", "chuva", "sol", "amanhã", "semana", "viagem", "código", "python", "dados", "cerveja", "café", "pão", "bolo", "eleição", "política", "escola", "aula", "prova", "corrida", "bicicleta", "montanha", "mar", "rio", "cidade"]
+WORDS = [
+    "praia",
+    "viagem",
+    "foto",
+    "reunião",
+    "projeto",
+    "música",
+    "jantar",
+    "futebol",
+    "livro",
+    "filme",
+    "trabalho",
+    "festa",
+    "cachorro",
+    "chuva",
+    "sol",
+    "amanhã",
+    "semana",
+    "viagem",
+    "código",
+    "python",
+    "dados",
+    "cerveja",
+    "café",
+    "pão",
+    "bolo",
+    "eleição",
+    "política",
+    "escola",
+    "aula",
+    "prova",
+    "corrida",
+    "bicicleta",
+    "montanha",
+    "mar",
+    "rio",
+    "cidade",
+]
 GROUP = "benchmark-group"
 
 
@@ -90,9 +127,20 @@ def main() -> None:
     t0 = time.perf_counter()
     table = synthetic(args.messages, args.days, args.authors, 1, start)
     sources = pa.Table.from_pylist(
-        [{"source_id": "src", "checksum": "0" * 64, "file_name": "x.zip", "group_name": "Bench",
-          "group_slug": GROUP, "extractor": "bench", "message_count": args.messages,
-          "ingested_at": dt.datetime.now(dt.UTC)}], schema=SOURCES)
+        [
+            {
+                "source_id": "src",
+                "checksum": "0" * 64,
+                "file_name": "x.zip",
+                "group_name": "Bench",
+                "group_slug": GROUP,
+                "extractor": "bench",
+                "message_count": args.messages,
+                "ingested_at": dt.datetime.now(dt.UTC),
+            }
+        ],
+        schema=SOURCES,
+    )
     with Lake.open(project) as lake:
         lake.write({"messages": table, "sources": sources, "media": MEDIA.empty_table()})
     setup = time.perf_counter() - t0
@@ -103,8 +151,9 @@ def main() -> None:
     full_s = time.perf_counter() - t0
 
     new_day = start + dt.timedelta(days=args.days)
-    extra = synthetic(max(1, args.messages // args.days), 1, args.authors, 2, new_day,
-                      ordinal0=args.messages)
+    extra = synthetic(
+        max(1, args.messages // args.days), 1, args.authors, 2, new_day, ordinal0=args.messages
+    )
     with Lake.open(project) as lake:
         lake.write({"messages": extra})
     t0 = time.perf_counter()
@@ -112,11 +161,15 @@ def main() -> None:
     inc_s = time.perf_counter() - t0
 
     result = {
-        "messages": args.messages, "days": args.days, "authors": args.authors,
+        "messages": args.messages,
+        "days": args.days,
+        "authors": args.authors,
         "setup_s": round(setup, 2),
-        "full_write_s": round(full_s, 2), "posts": full["posts_written"],
+        "full_write_s": round(full_s, 2),
+        "posts": full["posts_written"],
         "profiles": full["profiles_written"],
-        "incremental_s": round(inc_s, 2), "incremental_posts_written": incremental["posts_written"],
+        "incremental_s": round(inc_s, 2),
+        "incremental_posts_written": incremental["posts_written"],
         "incremental_profiles_written": incremental["profiles_written"],
         "incremental_files_written": incremental["files_written"],
     }
