@@ -168,3 +168,13 @@ def test_interactive_duel_through_a_terminal(built):
 def test_rank_needs_posts(project):
     result = CliRunner().invoke(make_cli(), ["rank", "--duels", "1"], obj=State(project))
     assert "Need at least two posts" in result.output
+
+
+def test_judges_see_quotes_as_typed(built):
+    from egregora_writer_mkdocs.ranking.posts import rankable_posts
+
+    posts = rankable_posts(built)
+    hostile = posts["conversa-do-whatsapp-com-teste/2025-10-20"]["excerpt"]
+    assert "<script>alert('x')</script> olha isso aqui pessoal" in hostile
+    assert "[aqui](javascript:alert(1))" in hostile
+    assert "\\" not in hostile

@@ -11,7 +11,8 @@ from ..render import POSTS_DIR
 from ..site import MANIFEST
 
 _FRONT = re.compile(r"\A---\n.*?\n---\n", re.S)
-_MARKUP = re.compile(r"[\\*_`#>|\[\]]|\(\.\./[^)]*\)|\{[^}]*\}")
+_LINK = re.compile(r"(?<!\\)\[([^\]]*)\]\([^)]*\)")  # our own links (chat text has none)
+_ESCAPE = re.compile(r"\\(.)")
 
 
 def rankable_posts(project: Any) -> dict[str, dict[str, Any]]:
@@ -31,6 +32,12 @@ def rankable_posts(project: Any) -> dict[str, dict[str, Any]]:
             "date": entry["date"],
             "summary": entry["summary"],
             "text": body,
-            "excerpt": html.unescape(_MARKUP.sub("", " ".join(quotes))).strip(),
+            "excerpt": _plain(" ".join(quotes)),
         }
     return out
+
+
+def _plain(markdown: str) -> str:
+    """Quoted messages back as the text members typed (for judges; never written to disk)."""
+    text = _LINK.sub(r"\1", markdown.replace("  ", " "))
+    return html.unescape(_ESCAPE.sub(r"\1", text)).strip()
