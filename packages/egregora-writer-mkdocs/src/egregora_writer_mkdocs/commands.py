@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,8 @@ def site_serve(state: Any, port: int) -> None:
     """Preview the site on http://127.0.0.1:PORT (live reload; Ctrl-C to stop)."""
     project = state.project()
     click.echo(f"Serving on http://127.0.0.1:{port}/ (Ctrl-C to stop)")
-    raise SystemExit(mkdocs_run.serve(project.root, port))
+    sys.stdout.flush()
+    mkdocs_run.serve(project.root, port)
 
 
 @click.group("rank", invoke_without_command=True)

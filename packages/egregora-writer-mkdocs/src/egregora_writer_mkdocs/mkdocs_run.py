@@ -64,9 +64,11 @@ def serve_command(root: Path, port: int) -> list[str]:
     ]
 
 
-def serve(root: Path, port: int) -> int:
-    """Preview the site on http://127.0.0.1:PORT until interrupted."""
-    try:
-        return subprocess.call(serve_command(root, port), cwd=root, env=_env())
-    except KeyboardInterrupt:
-        return 0
+def serve(root: Path, port: int) -> None:
+    """Preview the site on http://127.0.0.1:PORT until interrupted.
+
+    The process *becomes* ``mkdocs serve`` (exec), so Ctrl-C and signals from a supervisor
+    reach the server directly and no orphan is left behind.
+    """
+    os.chdir(root)
+    os.execve(sys.executable, serve_command(root, port), _env())
