@@ -115,3 +115,12 @@ def test_site_serve_previews_on_localhost(project):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_empty_lake_builds(tmp_path):
+    project = init_project(tmp_path / "empty")
+    scaffold.scaffold(project)
+    result = CliRunner().invoke(make_cli(), ["site", "build", "--json"], obj=State(project))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["posts_written"] == 0
+    assert (project.root / "site/index.html").is_file()
