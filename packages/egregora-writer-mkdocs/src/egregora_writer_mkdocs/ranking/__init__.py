@@ -1,0 +1,1 @@
+"""Ranking posts by pairwise duels (ELO, as in egregora v2)."""

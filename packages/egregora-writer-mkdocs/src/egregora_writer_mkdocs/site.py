@@ -1,0 +1,446 @@
+"""Build the site's Markdown from the lake: posts per period, profiles, media, index pages.
+
+The flow, each step set-based over the lake (see :mod:`.dataset`):
+
+1. fingerprint every post (group, period) and every member in one query each;
+2. compare with ``.egregora/site-manifest.json`` and keep only what changed;
+3. run the detail queries for just those posts and members, template, guard, write;
+4. regenerate the small site-wide pages (authors file, members, top posts, home).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from egregora_core.errors import ConfigError
+from egregora_core.lake import Lake
+from egregora_core.progress import NullProgress, Progress
+from slugify import slugify
+
+from . import dataset, media, pages, related, render
+from .manifest import Manifest, sha
+from .output import Output
+from .privacy import Guard
+
+#: Bump when templates change so that every page is re-rendered once.
+TEMPLATE_VERSION = "1"
+MAX_THREADS = 12
+MANIFEST = "site-manifest.json"
+
+Key = tuple[str, dt.date]
+
+
+def _key_str(key: Key) -> str:
+    return f"{key[0]}/{key[1].isoformat()}"
+
+
+def _rows(expr: Any) -> list[dict[str, Any]]:
+    return expr.to_pyarrow().to_pylist()
+
+
+def _zip(table: pa.Table) -> zip:
+    """Rows as tuples, converted column by column (much faster than dicts)."""
+    return zip(*(column.to_pylist() for column in table.columns), strict=True)
+
+
+def _period_starts(dates: pa.ChunkedArray, period: str) -> pa.ChunkedArray:
+    if period == "day":
+        return dates
+    if period == "week":
+        return pc.floor_temporal(dates, unit="week", week_starts_monday=True)
+    return pc.floor_temporal(dates, unit="month")
+
+
+@dataclass
+class BuildRequest:
+    period: str = "week"
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    timezone: str = "UTC"
+    dry_run: bool = False
+    force: bool = False
+
+
+@dataclass
+class Summary:
+    posts_written: int = 0
+    posts_unchanged: int = 0
+    posts_removed: int = 0
+    profiles_written: int = 0
+    profiles_unchanged: int = 0
+    profiles_removed: int = 0
+    media_copied: int = 0
+    media_missing: int = 0
+    redactions: int = 0
+    files_written: int = 0
+    files: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class SiteBuilder:
+    """One run of the writer over one project."""
+
+    def __init__(self, project: Any, request: BuildRequest, progress: Progress | None = None):
+        self.project = project
+        self.request = request
+        self.progress = progress or NullProgress()
+        self.docs = project.root / "docs"
+        if not (project.root / "mkdocs.yml").is_file():
+            raise ConfigError(
+                "no mkdocs.yml in the project",
+                where=str(project.root),
+                hint="run `egregora init` to scaffold the site",
+            )
+        self.tz = ZoneInfo(request.timezone)
+        self.guard = Guard()
+        self.manifest = Manifest(project.state_dir / MANIFEST)
+        self.out = Output(self.docs, self.manifest, self.guard, dry_run=request.dry_run)
+        self.summary = Summary()
+
+    # -- entry point --------------------------------------------------------------------
+    def run(self) -> Summary:
+        with Lake.open(self.project) as lake:
+            self.lake = lake
+            prefs = dataset.read_preferences(lake)
+            opted_out = {p for p, pref in prefs.items() if pref.opted_out}
+            messages, media_table = lake.table("messages"), lake.table("media")
+            self.group_names = {
+                r["group_slug"]: r["group_name"]
+                for r in _rows(lake.table("sources").select("group_slug", "group_name").distinct())
+            }
+            r = self.request
+            self.posts_scope = dataset.scope(
+                messages,
+                media_table,
+                period=r.period,
+                opted_out=opted_out,
+                date_from=r.date_from,
+                date_to=r.date_to,
+                timezone=r.timezone,
+            )
+            self.all_scope = dataset.scope(
+                messages, media_table, period=r.period, opted_out=opted_out, timezone=r.timezone
+            )
+            public = {
+                p: [x.alias, x.bio, x.twitter, x.website, x.opted_out]
+                for p, x in sorted(prefs.items())
+            }
+            settings = sha(
+                json.dumps(
+                    [
+                        TEMPLATE_VERSION,
+                        r.period,
+                        str(r.date_from),
+                        str(r.date_to),
+                        r.timezone,
+                        public,
+                        sorted(self.group_names.items()),
+                    ]
+                )
+            )
+            if r.force or self.manifest.settings != settings:
+                self.manifest.reset()
+                self.manifest.settings = settings
+            self.members = render.Members(prefs, excluded=frozenset(opted_out))
+            post_fps, author_fps = self._fingerprints()
+            self._profiles(author_fps)
+            self._posts(post_fps)
+            self._site_pages()
+        self.summary.redactions = self.guard.redactions
+        self.summary.files_written = len(self.out.written)
+        self.summary.files = list(self.out.written)
+        if not r.dry_run:
+            self.manifest.save()
+        return self.summary
+
+    # -- posts --------------------------------------------------------------------------
+    def _fingerprints(self) -> tuple[dict[Key, list[int]], dict[str, list[int]]]:
+        """Per-post and per-member fingerprints and member totals, from one or two scans.
+
+        The lake returns one row per (group, day, member); the roll-ups run in Arrow.
+        """
+        r = self.request
+        table = dataset.fingerprints(self.all_scope).to_pyarrow()
+        by_author = table.group_by("author").aggregate(
+            [
+                ("n", "sum"),
+                ("fp", "sum"),
+                ("date", "count_distinct"),
+                ("date", "min"),
+                ("date", "max"),
+            ]
+        )
+        authors, self.totals = {}, []
+        for author, n, fp, days, first, last in _zip(by_author):
+            authors[author] = [n, fp]
+            self.totals.append(
+                {"author": author, "messages": n, "days": days, "first": first, "last": last}
+            )
+        if r.date_from is not None or r.date_to is not None:
+            table = dataset.fingerprints(self.posts_scope).to_pyarrow()
+        table = table.append_column("start", _period_starts(table.column("date"), r.period))
+        by_post = table.group_by(["group_slug", "start"]).aggregate([("n", "sum"), ("fp", "sum")])
+        posts = {(group, start): [n, fp] for group, start, n, fp in _zip(by_post)}
+        return posts, authors
+
+    def _posts(self, fps: dict[Key, list[int]]) -> None:
+        old = self.manifest.posts
+        current = {_key_str(k): k for k in fps}
+        for name in sorted(set(old) - set(current)):  # periods with no visible message left
+            self.out.remove(f"{render.POSTS_DIR}/{old.pop(name)['file']}")
+            self.summary.posts_removed += 1
+        changed = [
+            k
+            for k in sorted(fps, key=lambda k: (k[1], k[0]))
+            if old.get(_key_str(k), {}).get("fp") != fps[k]
+            or not (self.docs / render.POSTS_DIR / old[_key_str(k)]["file"]).is_file()
+        ]
+        self.summary.posts_unchanged = len(fps) - len(changed)
+        self._render_posts(changed, fps)
+        # An unchanged post may link to a related post whose file was just renamed.
+        files = {entry["file"] for entry in old.values()}
+        dangling = [
+            current[name]
+            for name, entry in old.items()
+            if any(f not in files for f in entry.get("links", []))
+        ]
+        if dangling:
+            self.summary.posts_unchanged -= len(dangling)
+            self._render_posts(dangling, fps)
+
+    def _render_posts(self, keys: list[Key], fps: dict[Key, list[int]]) -> None:
+        if not keys:
+            return
+        wanted = set(keys)
+        narrowed = (
+            self.posts_scope if len(keys) == len(fps) else dataset.only(self.posts_scope, keys=keys)
+        )
+        posts = self._load_posts(narrowed, wanted)
+        self._allocate_files(posts)
+        self._attach_related(posts)
+        with self.progress.task("Writing posts", total=len(posts)) as task:
+            for post in posts:
+                self._publish_media(post)
+                entry = self.manifest.posts.get(post.key_str)
+                if entry and entry["file"] != post.file:
+                    self.out.remove(f"{render.POSTS_DIR}/{entry['file']}")
+                text = render.post_page(post, self.members, self.guard, self.tz)
+                self.out.write(f"{render.POSTS_DIR}/{post.file}", text)
+                self.manifest.posts[post.key_str] = {
+                    "fp": fps[(post.group_slug, post.start)],
+                    "file": post.file,
+                    "title": post.title,
+                    "date": post.start.isoformat(),
+                    "summary": post.summary,
+                    "authors": [p for p, _ in post.authors],
+                    "links": [f for _, f in post.related],
+                }
+                self.summary.posts_written += 1
+                task.advance()
+
+    def _load_posts(self, s: dataset.Scope, wanted: set[Key]) -> list[render.Post]:
+        def by_key(expr: Any) -> dict[Key, list[dict[str, Any]]]:
+            out: dict[Key, list[dict[str, Any]]] = defaultdict(list)
+            for row in _rows(expr):
+                key = (row["group_slug"], row["period"])
+                if key in wanted:
+                    out[key].append(row)
+            return out
+
+        authors = by_key(dataset.post_authors(s))
+        # Threads feed two queries: compute the windows once, in a temporary table.
+        rows = self.lake.ibis.create_table(
+            "_egregora_thread_rows", dataset.thread_rows(s), temp=True, overwrite=True
+        )
+        threads = by_key(dataset.post_threads(s, rows))
+        quotes = by_key(dataset.post_quotes(s, rows=rows))
+        self.lake.ibis.drop_table("_egregora_thread_rows", force=True)
+        links = by_key(dataset.post_links(s))
+        media_rows = by_key(dataset.post_media(s))
+        keywords = by_key(dataset.post_keywords(s))
+        posts = []
+        for row in _rows(dataset.post_stats(s)):
+            key = (row["group_slug"], row["period"])
+            if key not in wanted:
+                continue
+            busiest = sorted(threads[key], key=lambda t: (-t["messages"], t["start"]))[:MAX_THREADS]
+            posts.append(
+                render.Post(
+                    group_slug=key[0],
+                    group_name=self.group_names.get(key[0], key[0]),
+                    start=key[1],
+                    period=self.request.period,
+                    messages=row["messages"],
+                    participants=row["participants"],
+                    first_ts=row["first_ts"],
+                    last_ts=row["last_ts"],
+                    authors=[
+                        (a["author"], a["messages"])
+                        for a in sorted(authors[key], key=lambda a: (-a["messages"], a["author"]))
+                    ],
+                    threads=sorted(busiest, key=lambda t: t["start"]),
+                    thread_count=len(threads[key]),
+                    quotes=sorted(quotes[key], key=lambda q: q["ts"]),
+                    links=sorted(links[key], key=lambda x: x["i"]),
+                    media=[
+                        media.MediaFile(m["media_id"], m["media_type"], m["extension"], m["sha256"])
+                        for m in sorted(media_rows[key], key=lambda x: x["i"])
+                    ],
+                    keywords=[w["word"] for w in sorted(keywords[key], key=lambda x: x["i"])],
+                )
+            )
+        return sorted(posts, key=lambda p: (p.start, p.group_slug))
+
+    def _allocate_files(self, posts: list[render.Post]) -> None:
+        """``<date>-<slug>.md``, ``-2``, ``-3``… when another post already has the name."""
+        keys = {p.key_str for p in posts}
+        taken = {e["file"] for k, e in self.manifest.posts.items() if k not in keys}
+        for post in posts:
+            base = slugify(post.topic, max_length=60, word_boundary=True) or "post"
+            slug, n = base, 1
+            while f"{post.start.isoformat()}-{slug}.md" in taken:
+                n += 1
+                slug = f"{base}-{n}"
+            post.slug = slug
+            post.file = f"{post.start.isoformat()}-{slug}.md"
+            taken.add(post.file)
+
+    def _attach_related(self, posts: list[render.Post]) -> None:
+        by_key = {(p.group_slug, p.start): p for p in posts}
+        all_keys = [
+            (k.split("/")[0], dt.date.fromisoformat(k.split("/")[1])) for k in self.manifest.posts
+        ] + list(by_key)
+        found = related.related_posts(
+            self.project.serving_db,
+            list(by_key),
+            sorted(set(all_keys)),
+            start_of=lambda day: _start_of(day, self.request.period),
+        )
+        for key, picks in found.items():
+            for pick in picks:
+                if pick in by_key:
+                    other = by_key[pick]
+                    by_key[key].related.append((other.title, other.file))
+                elif _key_str(pick) in self.manifest.posts:
+                    entry = self.manifest.posts[_key_str(pick)]
+                    by_key[key].related.append((entry["title"], entry["file"]))
+
+    def _publish_media(self, post: render.Post) -> None:
+        for item in post.media:
+            if self.request.dry_run:
+                continue
+            copied = media.publish(self.project.state_dir, self.docs, item)
+            if copied is None:
+                post.missing_media.add(item.sha256)
+                self.summary.media_missing += 1
+            elif copied:
+                self.summary.media_copied += 1
+
+    # -- profiles -----------------------------------------------------------------------
+    def _profiles(self, fps: dict[str, list[int]]) -> None:
+        self.members.with_profile = set(fps)
+        self.guard.allowed = frozenset(fps) | frozenset(self.members.prefs)
+        old = self.manifest.profiles
+        for author in sorted(set(old) - set(fps)):  # opted out, or no visible message left
+            self.out.remove(old.pop(author)["file"])
+            self.out.remove(f"{render.AVATARS_DIR}/{author}.svg")
+            self.summary.profiles_removed += 1
+        changed = sorted(
+            a
+            for a in fps
+            if old.get(a, {}).get("fp") != fps[a] or not (self.docs / old[a]["file"]).is_file()
+        )
+        self.summary.profiles_unchanged = len(fps) - len(changed)
+        if not changed:
+            return
+        s = (
+            self.all_scope
+            if len(changed) == len(fps)
+            else dataset.only(self.all_scope, authors=changed)
+        )
+        data: dict[str, dict[str, Any]] = {
+            a: {"groups": [], "months": [], "hours": [], "domains": []} for a in changed
+        }
+        for row in self.totals:
+            if row["author"] in data:
+                data[row["author"]]["totals"] = row
+        rollups: dict[str, dict[str, dict[Any, int]]] = {
+            a: {"groups": defaultdict(int), "months": defaultdict(int), "hours": defaultdict(int)}
+            for a in changed
+        }
+        for row in _rows(dataset.profile_activity(s)):
+            if row["author"] in rollups:
+                acc = rollups[row["author"]]
+                acc["groups"][row["group_slug"]] += row["messages"]
+                acc["months"][row["month"]] += row["messages"]
+                acc["hours"][row["hour"]] += row["messages"]
+        for row in _rows(dataset.profile_domains(s)):
+            if row["author"] in data:
+                data[row["author"]]["domains"].append((row["domain"], row["shares"]))
+        for author, d in data.items():
+            acc = rollups[author]
+            d["months"] = sorted(acc["months"].items())
+            d["hours"] = sorted(acc["hours"].items())
+            d["groups"] = sorted(acc["groups"].items(), key=lambda g: (-g[1], g[0]))
+            d["domains"].sort(key=lambda x: (-x[1], x[0]))
+        with self.progress.task("Writing profiles", total=len(changed)) as task:
+            for author in changed:
+                file = f"{render.PROFILES_DIR}/{author}.md"
+                text = render.profile_page(
+                    author, data[author], self.members, self.guard, self.group_names
+                )
+                self.out.write(file, text)
+                self.out.write(f"{render.AVATARS_DIR}/{author}.svg", render.avatar_svg(author))
+                old[author] = {"fp": fps[author], "file": file}
+                self.summary.profiles_written += 1
+                task.advance()
+
+    # -- site-wide pages ----------------------------------------------------------------
+    def _site_pages(self) -> None:
+        posts = self.manifest.posts
+        authors = sorted({a for e in posts.values() for a in e["authors"]})
+        for a in authors:  # post authors without a profile (e.g. outside --from/--to) need avatars
+            if a not in self.members.with_profile:
+                self.out.write(f"{render.AVATARS_DIR}/{a}.svg", render.avatar_svg(a))
+        self.out.write("posts/.authors.yml", pages.authors_yml(authors, self.members, self.guard))
+        self.out.write(
+            f"{render.PROFILES_DIR}/index.md",
+            pages.profiles_index(self.totals, self.members, self.guard),
+        )
+        files = {k: (e["title"], e["file"]) for k, e in posts.items()}
+        from .ranking.store import RankStore
+
+        self.out.write(
+            "top-posts.md", pages.top_posts(RankStore.read_standings(self.project), files)
+        )
+        home = self.docs / "index.md"
+        if home.is_file():
+            latest = sorted(posts.values(), key=lambda e: (e["date"], e["file"]), reverse=True)[:5]
+            text = pages.home_with_latest(
+                home.read_text(encoding="utf-8"), [(e["title"], e["file"]) for e in latest]
+            )
+            if text is not None:
+                self.manifest.files.setdefault("index.md", "")
+                self.out.write("index.md", text)
+
+
+def _start_of(day: dt.date, period: str) -> dt.date:
+    if period == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if period == "month":
+        return day.replace(day=1)
+    return day
+
+
+def build(project: Any, request: BuildRequest, progress: Progress | None = None) -> dict[str, Any]:
+    """Write the site's Markdown; returns the summary as a dict."""
+    return SiteBuilder(project, request, progress).run().as_dict()

@@ -1,0 +1,34 @@
+"""The ``mkdocs`` writer component (registered through ``egregora_register_writers``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from . import periods, scaffold, site
+
+
+class MkDocsWriter:
+    """Posts per period, member profiles, media and an MkDocs Material skeleton.
+
+    ``write(ctx, period=None, date_from=None, date_to=None, force=False)`` returns the summary
+    dict of :class:`egregora_writer_mkdocs.site.Summary` (posts/profiles written, unchanged,
+    removed; media copied or missing; redactions made by the privacy guard).
+    """
+
+    name = "mkdocs"
+
+    def write(self, ctx: Any, **options: Any) -> dict[str, Any]:
+        config = ctx.config
+        request = site.BuildRequest(
+            period=periods.check(options.get("period") or config.get("site.period", "week")),
+            date_from=periods.parse_date(options.get("date_from"), "--from"),
+            date_to=periods.parse_date(options.get("date_to"), "--to"),
+            timezone=config.get("extract.timezone", "UTC") or "UTC",
+            dry_run=ctx.dry_run,
+            force=bool(options.get("force")),
+        )
+        return site.build(ctx.project, request, ctx.progress)
+
+    def scaffold(self, project: Any, *, force: bool = False) -> list[Path]:
+        return scaffold.scaffold(project, force=force)
