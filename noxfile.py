@@ -55,7 +55,9 @@ def tests(session: nox.Session, package: str) -> None:
     """
     uv_sync(session, "--package", package, "--no-default-groups", "--group", "test")
     session.chdir(ROOT / "packages" / package)
-    session.run("pytest", *session.posargs)
+    # Screenshots and other artifacts tests keep for people to look at (git-ignored).
+    artifacts = ROOT / "build" / "test-artifacts" / package
+    session.run("pytest", *session.posargs, env={"EGREGORA_TEST_ARTIFACTS": str(artifacts)})
 
 
 @nox.session
