@@ -30,10 +30,10 @@ HEADER_PATTERN = (
     "\n(?P<head>"
     f"{_M}(?P<br>\\[)?{_M}"
     f"(?P<d1>{_D}{{1,4}})(?P<sep>[./-]){_SP}?(?P<d2>{_D}{{1,2}})[./-]{_SP}?(?P<d3>{_D}{{1,4}})\\.?"
-    f",?{_SP}*{_M}(?:[^\\W\\d_]{{1,3}}\\.?{_SP}+)?{_M}"  # optional connector: klo, à, kl.
+    f",?{_SP}*(?:-{_SP}+)?{_M}(?:[^\\W\\d_]{{1,3}}\\.?{_SP}+)?{_M}"  # optional connector: klo, à, kl.
     f"(?P<H>{_D}{{1,2}})[:.](?P<Mi>{_D}{{2}})(?:[:.](?P<S>{_D}{{2}}))?"
     f"(?:{_SP}*{_M}(?P<ap>[aApP]\\.?{_SP}?[mM]\\.?))?{_M}"
-    f"(?:(?P<close>\\]){_M}{_SP}?|(?P<trail>{_SP}-{_SP}|:{_SP}|{_SP}))"
+    f"(?:(?P<close>\\]){_M}{_SP}?|(?P<trail>{_SP}-{_SP}|[:;]{_SP}|{_SP}))"
     f"{_M}(?:(?P<author>[^\n]+?):(?:{_SP}|(?=\n)|$))?"
     ")"
 )
@@ -42,7 +42,7 @@ GROUPS = HEADER_RX.groups
 GROUP_INDEX = {name: index - 1 for name, index in HEADER_RX.groupindex.items()}
 
 _SEP_CODES = {".": 0, "/": 1, "-": 2}
-_TRAIL_CODES = {"]": 0, "-": 1, ":": 2, " ": 3}
+_TRAIL_CODES = {"]": 0, "-": 1, ":": 2, ";": 2, " ": 3}
 _TRAIL_TEXT = {0: "[...] ", 1: " - ", 2: ": ", 3: " "}
 _SEP_TEXT = {0: ".", 1: "/", 2: "-"}
 

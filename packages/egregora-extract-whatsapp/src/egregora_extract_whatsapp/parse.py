@@ -168,7 +168,7 @@ class _ChunkParser:
             np.where(
                 _bools(pc.fill_null(pc.match_substring(trail, "-"), False)),
                 1,
-                np.where(_bools(pc.fill_null(pc.match_substring(trail, ":"), False)), 2, 3),
+                np.where(_bools(pc.fill_null(pc.match_substring_regex(trail, "[:;]"), False)), 2, 3),
             ),
         )
         seconds_strings = _strings(group("S"))
