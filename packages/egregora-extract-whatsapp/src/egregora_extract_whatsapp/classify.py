@@ -85,7 +85,7 @@ def _names(match: re.Match) -> list[str]:
             continue
         parts = _TARGET_SPLIT.split(value) if key == "t" else [value]
         for part in parts:
-            name = clean_name(part).rstrip(".")
+            name = clean_name(part)
             if name and name not in lang.YOU and name not in found:
                 found.append(name)
     return found
