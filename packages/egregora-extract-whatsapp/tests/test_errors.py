@@ -63,7 +63,9 @@ def test_zip_without_chat(tmp_path, raises_cleanly):
     raises_cleanly(path, ArchiveError)
 
 
-@pytest.mark.parametrize("name", ["../evil.txt", "/etc/evil.txt", "C:/evil.txt", "a/../../evil.txt"])
+@pytest.mark.parametrize(
+    "name", ["../evil.txt", "/etc/evil.txt", "C:/evil.txt", "a/../../evil.txt"]
+)
 def test_zip_slip(tmp_path, raises_cleanly, name):
     path = _zip(tmp_path / "slip.zip", {"WhatsApp Chat with X.txt": GOOD, name: b"x"})
     error = raises_cleanly(path, ArchiveError)
@@ -89,7 +91,9 @@ def test_total_size_limit(tmp_path, raises_cleanly):
 
 
 def test_truncated_zip(tmp_path, raises_cleanly):
-    full = _zip(tmp_path / "full.zip", {"WhatsApp Chat with X.txt": GOOD * 50, "a.jpg": os.urandom(3000)})
+    full = _zip(
+        tmp_path / "full.zip", {"WhatsApp Chat with X.txt": GOOD * 50, "a.jpg": os.urandom(3000)}
+    )
     cut = tmp_path / "cut.zip"
     cut.write_bytes(full.read_bytes()[: full.stat().st_size // 2])
     full.unlink()
@@ -104,7 +108,9 @@ def test_binary_garbage(tmp_path, raises_cleanly):
 
 def test_invalid_utf8_names_the_line(tmp_path, raises_cleanly):
     path = tmp_path / "WhatsApp Chat with X.txt"
-    path.write_bytes((GOOD * 3).encode() + "17/03/2024, 21:06 - Maya Secret: caf\xe9\n".encode("latin-1"))
+    path.write_bytes(
+        (GOOD * 3).encode() + "17/03/2024, 21:06 - Maya Secret: caf\xe9\n".encode("latin-1")
+    )
     error = raises_cleanly(path, EncodingError)
     assert error.where.endswith(":4")
 
@@ -172,7 +178,10 @@ def test_impossible_time(tmp_path, raises_cleanly):
     raises_cleanly(path, ChatFormatError)
 
 
-@pytest.mark.parametrize(("option", "value"), [("timezone", "Mars/Olympus"), ("date_order", "ydm"), ("format", "telegram")])
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("timezone", "Mars/Olympus"), ("date_order", "ydm"), ("format", "telegram")],
+)
 def test_bad_options(tmp_path, option, value):
     path = tmp_path / "WhatsApp Chat with X.txt"
     path.write_text(GOOD, encoding="utf-8")

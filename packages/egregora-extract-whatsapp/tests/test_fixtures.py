@@ -5,13 +5,13 @@ Expectations were written by reading the chat files line by line, not from parse
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from egregora_core.components import ExtractOptions
 
 
 def utc(*args):
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 PT_ZIP = "Conversa do WhatsApp com Teste.zip"
@@ -21,30 +21,117 @@ IOS_ZIP = "whatsapp-chat-parser-example.zip"
 PT_EXPECTED = [
     (utc(2025, 10, 3, 9, 45), None, "system", "encryption", None, None, []),
     (utc(2025, 10, 3, 9, 45), None, "system", "created", "Você criou este grupo", None, []),
-    (utc(2025, 10, 3, 9, 45), None, "system", "added", "Iuri Brasil foi adicionado(a)", None, ["Iuri Brasil"]),
+    (
+        utc(2025, 10, 3, 9, 45),
+        None,
+        "system",
+        "added",
+        "Iuri Brasil foi adicionado(a)",
+        None,
+        ["Iuri Brasil"],
+    ),
     (utc(2025, 10, 3, 9, 45), None, "system", "timer", None, None, []),
-    (utc(2025, 10, 3, 9, 45), None, "system", "removed", "Você removeu Iuri Brasil", None, ["Iuri Brasil"]),
+    (
+        utc(2025, 10, 3, 9, 45),
+        None,
+        "system",
+        "removed",
+        "Você removeu Iuri Brasil",
+        None,
+        ["Iuri Brasil"],
+    ),
     (utc(2025, 10, 28, 14, 9), "Franklin", "text", None, "", None, None),
     (utc(2025, 10, 28, 14, 10), "Franklin", "text", None, "", None, None),
-    (utc(2025, 10, 28, 14, 10), "Franklin", "media", "image", None, "IMG-20251028-WA0035.jpg", None),
-    (utc(2025, 10, 28, 14, 10), "Franklin", "media", "image", None, "IMG-20251027-WA0023.jpg", None),
-    (utc(2025, 10, 28, 14, 10), "Franklin", "media", "image", None, "IMG-20251028-WA0033.jpg", None),
-    (utc(2025, 10, 28, 14, 10), "Franklin", "media", "image", None, "IMG-20251028-WA0034.jpg", None),
+    (
+        utc(2025, 10, 28, 14, 10),
+        "Franklin",
+        "media",
+        "image",
+        None,
+        "IMG-20251028-WA0035.jpg",
+        None,
+    ),
+    (
+        utc(2025, 10, 28, 14, 10),
+        "Franklin",
+        "media",
+        "image",
+        None,
+        "IMG-20251027-WA0023.jpg",
+        None,
+    ),
+    (
+        utc(2025, 10, 28, 14, 10),
+        "Franklin",
+        "media",
+        "image",
+        None,
+        "IMG-20251028-WA0033.jpg",
+        None,
+    ),
+    (
+        utc(2025, 10, 28, 14, 10),
+        "Franklin",
+        "media",
+        "image",
+        None,
+        "IMG-20251028-WA0034.jpg",
+        None,
+    ),
     (utc(2025, 10, 28, 14, 11), "Franklin", "text", None, "@meta", None, None),
     (utc(2025, 10, 28, 14, 11), "Franklin", "text", None, "🎶", None, None),
     (utc(2025, 10, 28, 14, 11), "Franklin", "text", None, "What?", None, None),
-    (utc(2025, 10, 28, 14, 12), "Franklin", "text", None, "This is a test, write about anything you want", None, None),
-    (utc(2025, 10, 28, 14, 14), None, "system", "added", "Você adicionou Eurico Max", None, ["Eurico Max"]),
-    (utc(2025, 10, 28, 14, 15), "Franklin", "text", None, "@\u2068Eurico Max\u2069 teste de menção", None, None),
-    (utc(2025, 10, 28, 14, 15), "Eurico Max", "text", None,
-     "Olá! Obrigado por escrever pra Eurico Max  😃\n"
-     "Um dos nossos atendentes vai te responder daqui a pouco.\n"
-     "Em função da alta demanda de atendimento, isso pode levar um tempinho.\n"
-     "Mas não se preocupe - você já está na fila e em breve vai receber nosso retorno.\n"
-     "Horário de atendimento \n"
-     "Segunda a Sexta  - 10h às 19h.\n"
-     "Sábado- 10h às 18:00h.", None, None),
-    (utc(2025, 10, 28, 14, 15), None, "system", "removed", "Você removeu Eurico Max", None, ["Eurico Max"]),
+    (
+        utc(2025, 10, 28, 14, 12),
+        "Franklin",
+        "text",
+        None,
+        "This is a test, write about anything you want",
+        None,
+        None,
+    ),
+    (
+        utc(2025, 10, 28, 14, 14),
+        None,
+        "system",
+        "added",
+        "Você adicionou Eurico Max",
+        None,
+        ["Eurico Max"],
+    ),
+    (
+        utc(2025, 10, 28, 14, 15),
+        "Franklin",
+        "text",
+        None,
+        "@\u2068Eurico Max\u2069 teste de menção",
+        None,
+        None,
+    ),
+    (
+        utc(2025, 10, 28, 14, 15),
+        "Eurico Max",
+        "text",
+        None,
+        "Olá! Obrigado por escrever pra Eurico Max  😃\n"
+        "Um dos nossos atendentes vai te responder daqui a pouco.\n"
+        "Em função da alta demanda de atendimento, isso pode levar um tempinho.\n"
+        "Mas não se preocupe - você já está na fila e em breve vai receber nosso retorno.\n"
+        "Horário de atendimento \n"
+        "Segunda a Sexta  - 10h às 19h.\n"
+        "Sábado- 10h às 18:00h.",
+        None,
+        None,
+    ),
+    (
+        utc(2025, 10, 28, 14, 15),
+        None,
+        "system",
+        "removed",
+        "Você removeu Eurico Max",
+        None,
+        ["Eurico Max"],
+    ),
 ]
 
 
@@ -53,7 +140,12 @@ def _check(rows, expected):
     for index, (row, want) in enumerate(zip(rows, expected, strict=True)):
         ts, author, kind, subtype, text, media_name, names = want
         assert row["ordinal"] == index
-        assert (row["ts"], row["author"], row["kind"], row["subtype"]) == (ts, author, kind, subtype), index
+        assert (row["ts"], row["author"], row["kind"], row["subtype"]) == (
+            ts,
+            author,
+            kind,
+            subtype,
+        ), index
         if text is not None:
             assert row["text"] == text, index
         assert row["media_name"] == media_name, index
@@ -89,11 +181,56 @@ def test_pt_android_fixture(extractor, fixtures):
     assert result.read_media("IMG-20251028-WA0034.jpg")[:2] == b"\xff\xd8"  # a JPEG
 
 
-IOS_AUTHORS = (
-    "John Loris John Loris Emily Loris Loris Loris Loris John Loris Loris Emily John Emily Loris "
-    "Loris John Loris Emily Loris Loris John Emily Loris Loris Loris Loris Emily Loris John Loris "
-    "Loris Loris John John Emily John John John Loris Loris Loris Loris Loris Loris Loris Loris"
-).split()
+IOS_AUTHORS = [
+    "John",
+    "Loris",
+    "John",
+    "Loris",
+    "Emily",
+    "Loris",
+    "Loris",
+    "Loris",
+    "Loris",
+    "John",
+    "Loris",
+    "Loris",
+    "Emily",
+    "John",
+    "Emily",
+    "Loris",
+    "Loris",
+    "John",
+    "Loris",
+    "Emily",
+    "Loris",
+    "Loris",
+    "John",
+    "Emily",
+    "Loris",
+    "Loris",
+    "Loris",
+    "Loris",
+    "Emily",
+    "Loris",
+    "John",
+    "Loris",
+    "Loris",
+    "Loris",
+    "John",
+    "John",
+    "Emily",
+    "John",
+    "John",
+    "John",
+    "Loris",
+    "Loris",
+    "Loris",
+    "Loris",
+    "Loris",
+    "Loris",
+    "Loris",
+    "Loris",
+]
 
 
 def test_ios_fixture(extractor, fixtures):

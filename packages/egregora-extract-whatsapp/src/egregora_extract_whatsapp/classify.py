@@ -156,10 +156,8 @@ def classify(author_raw: str | None, body: str, group_name: str) -> Row:
     if found and (
         ios_marked or author == group_name or author in found[1][:1] or found[0] == "encryption"
     ):
-        names = found[1]
-        if author != group_name and author not in names and found[0] != "encryption":
-            names = [author, *names]
-        return Row(None, "system", found[0], body, None, names)
+        # The author slot held the group name or the actor (already in names): drop it.
+        return Row(None, "system", found[0], body, None, found[1])
     row = _media(first, rest)
     if row is not None:
         return row._replace(author=author)

@@ -70,6 +70,8 @@ def _chunks(data: bytes, size: int, where: str) -> Iterator[tuple[str, int]]:
         cut = data.find(b"\n", start + size) if start + size < end_all else -1
         end = end_all if cut < 0 else cut
         raw = data[start:end]
+        if cut >= 0 and raw.endswith(b"\r"):  # the cut fell inside a CRLF pair
+            raw = raw[:-1]
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -168,7 +170,9 @@ class _ChunkParser:
             np.where(
                 _bools(pc.fill_null(pc.match_substring(trail, "-"), False)),
                 1,
-                np.where(_bools(pc.fill_null(pc.match_substring_regex(trail, "[:;]"), False)), 2, 3),
+                np.where(
+                    _bools(pc.fill_null(pc.match_substring_regex(trail, "[:;]"), False)), 2, 3
+                ),
             ),
         )
         seconds_strings = _strings(group("S"))
@@ -224,7 +228,7 @@ class _ChunkParser:
                     "internal: continuation without a message", where=self.options.where
                 )
             else:
-                self._preamble_error(heads[index] + bodies[index], 1, True)
+                self._preamble_error("\n" + heads[index] + bodies[index], 1, True)
         return bodies, authors
 
     def _detect_format(self, codes: np.ndarray, lines: np.ndarray) -> int:
@@ -256,7 +260,7 @@ class _ChunkParser:
         )
         raise ChatFormatError(
             f"{what}: line looks like {shapes}",
-            where=f"{self.options.where}:{first_line + offset - 1 if first_line > 1 else offset}",
+            where=f"{self.options.where}:{first_line + offset - 1}",
             hint=f"expected {_EXAMPLES}; if the export is unusual try --format android|ios",
         )
 
@@ -352,7 +356,7 @@ def parse_chat(data: bytes, options: ParseOptions) -> Parsed:
         pending = upcoming
     parser.feed(*pending, last=True)
     if not parser.tables:
-        parser._preamble_error(data[:2000].decode("utf-8", "replace"), 1, False)
+        parser._preamble_error("\n" + data[:2000].decode("utf-8", "replace"), 1, False)
     table = pa.concat_tables(parser.tables)
     return _finish(table, Signature.decode(parser.format_code), options)
 
