@@ -36,7 +36,8 @@ def raises_cleanly(tmp_path):
         message = str(info.value)
         assert isinstance(info.value, InputError | ConfigError)
         assert "\n" not in message
-        assert info.value.where and info.value.hint, message
+        assert info.value.where, message
+        assert info.value.hint, message
         assert secret not in message
         assert _snapshot(tmp_path) == before
         assert sorted(os.listdir(".")) == cwd_before
@@ -55,7 +56,8 @@ def _zip(path, members):
 def test_empty_zip(tmp_path, raises_cleanly):
     path = _zip(tmp_path / "empty.zip", {})
     error = raises_cleanly(path, ArchiveError)
-    assert "no chat file" in str(error) and "empty" in str(error)
+    assert "no chat file" in str(error)
+    assert "empty" in str(error)
 
 
 def test_zip_without_chat(tmp_path, raises_cleanly):

@@ -73,7 +73,8 @@ def test_ambiguous_order_uses_change_frequency_then_default(extractor, write_cha
     assert "changes more often" in result.source["date_order_evidence"]
     single = extractor.extract(write_chat("1/3/24, 10:00 - A: x\n", "b.txt"), ExtractOptions())
     assert single.source["date_order"] == "dmy"
-    assert single.warnings and "--date-order" in single.warnings[0]
+    assert single.warnings
+    assert "--date-order" in single.warnings[0]
 
 
 def test_lenient_pm_hours_warn(extractor, write_chat):
@@ -104,4 +105,5 @@ def test_format_override_picks_platform(extractor, write_chat):
     ios = extractor.extract(
         write_chat(text, "d.txt"), ExtractOptions(format="ios")
     ).messages.to_pylist()
-    assert len(ios) == 1 and ios[0]["text"].count("\n") == 2
+    assert len(ios) == 1
+    assert ios[0]["text"].count("\n") == 2
