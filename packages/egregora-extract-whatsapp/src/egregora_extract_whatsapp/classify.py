@@ -22,7 +22,16 @@ def _alt(words) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-_SYSTEM = [(subtype, re.compile(pattern)) for subtype, pattern in lang.SYSTEM]
+def _combined_system() -> tuple[re.Pattern, list[str]]:
+    """All system patterns as one regex (one C call per body); ``s<i>`` names the winner."""
+    branches = []
+    for index, (_subtype, pattern) in enumerate(lang.SYSTEM):
+        renamed = re.sub(r"\(\?P<(a|t|t2)>", rf"(?P<\g<1>_{index}>", pattern)
+        branches.append(f"(?P<s{index}>{renamed})")
+    return re.compile("|".join(branches)), [subtype for subtype, _ in lang.SYSTEM]
+
+
+_SYSTEM, _SYSTEM_SUBTYPES = _combined_system()
 _SYSTEM_HINT = re.compile(lang.SYSTEM_HINT)
 _TARGET_SPLIT = re.compile(lang.TARGET_SPLIT)
 _SP = " \u00a0\u202f"
@@ -76,11 +85,11 @@ def clean_name(raw: str) -> str:
     return name
 
 
-def _names(match: re.Match) -> list[str]:
+def _names(match: re.Match, index: int) -> list[str]:
     found: list[str] = []
     groups = match.groupdict()
     for key in ("a", "t", "t2"):
-        value = groups.get(key)
+        value = groups.get(f"{key}_{index}")
         if not value:
             continue
         parts = _TARGET_SPLIT.split(value) if key == "t" else [value]
@@ -94,11 +103,11 @@ def _names(match: re.Match) -> list[str]:
 def system_match(body: str) -> tuple[str, list[str]] | None:
     """(subtype, names) when ``body`` is a known system event, else None."""
     clean = _MARKS_RX.sub("", body).translate(_SPACES).strip()
-    for subtype, rx in _SYSTEM:
-        match = rx.search(clean)
-        if match:
-            return subtype, _names(match)
-    return None
+    match = _SYSTEM.match(clean)
+    if match is None:
+        return None
+    index = int(match.lastgroup[1:])
+    return _SYSTEM_SUBTYPES[index], _names(match, index)
 
 
 def media_subtype(name: str) -> str:
@@ -150,9 +159,8 @@ def classify(author_raw: str | None, body: str, group_name: str) -> Row:
     rest = rest_text or None
     # iOS puts the group name, or the actor, in the author slot of system lines.
     ios_marked = body[:1] in MARKS
-    found = (
-        system_match(body) if (ios_marked or author == group_name or "\n" not in stripped) else None
-    )
+    maybe_system = ios_marked or author == group_name or stripped.startswith(author)
+    found = system_match(body) if maybe_system and "\n" not in stripped else None
     if found and (
         ios_marked or author == group_name or author in found[1][:1] or found[0] == "encryption"
     ):
