@@ -1,0 +1,101 @@
+"""Parse throughput and peak memory: egregora's WhatsApp extractor vs whatstk and chat-miner.
+
+Each parser runs in its own subprocess on the same synthetic Android export (German
+24 h form ``dd.mm.yy, hh:mm - ``, which all three understand), so peak RSS is per parser.
+
+    uv run --with whatstk --with chat-miner python bench/bench_parse.py            # 100k and 1M
+    uv run --with whatstk --with chat-miner python bench/bench_parse.py --quick    # 100k only
+
+Peers are optional: a parser that is not installed or crashes is reported as such.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RUNNER = r"""
+import json, resource, sys, time
+from pathlib import Path
+which, path = sys.argv[1], Path(sys.argv[2])
+if which == "egregora":
+    from egregora_core.components import ExtractOptions
+    from egregora_extract_whatsapp.extractor import WhatsAppExtractor
+elif which == "whatstk":
+    from whatstk import df_from_whatsapp
+elif which == "chat-miner":
+    from chatminer.chatparsers import WhatsAppParser
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t = time.perf_counter()
+if which == "egregora":
+    n = WhatsAppExtractor().extract(path, ExtractOptions()).messages.num_rows
+elif which == "whatstk":
+    n = len(df_from_whatsapp(str(path), hformat="%d.%m.%y, %H:%M - %name:"))
+elif which == "chat-miner":
+    parser = WhatsAppParser(str(path))
+    parser.parse_file()
+    n = len(parser.parsed_messages.get_df())
+seconds = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"messages": n, "seconds": seconds, "peak_mb": peak / 1024, "base_mb": base / 1024}))
+"""
+
+
+def run(which: str, path: Path) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-c", RUNNER, which, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["failed"])[-1]
+        return {"error": last[:120]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="100k messages only")
+    parser.add_argument("--sizes", type=int, nargs="*", help="message counts (default 100k 1M)")
+    parser.add_argument("--peers", nargs="*", default=["whatstk", "chat-miner"])
+    args = parser.parse_args()
+    sizes = args.sizes or ([100_000] if args.quick else [100_000, 1_000_000])
+    from egregora_extract_whatsapp.synthetic import generate_chat
+
+    print(f"# python {platform.python_version()}, {platform.machine()}, cores: 2 (shared box)")
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            t = time.perf_counter()
+            chat = generate_chat(size, seed=1, platform="android", locale="de")
+            path = chat.write_txt(Path(tmp) / f"WhatsApp Chat mit Bench {size}.txt")
+            gen = time.perf_counter() - t
+            mb = path.stat().st_size / 1e6
+            print(f"\n## {size:,} messages, {mb:.1f} MB (generated in {gen:.1f} s)")
+            print(
+                "| parser | messages | seconds | messages/s | peak RSS MB | growth MB | growth / file |"
+            )
+            print("|---|---|---|---|---|---|---|")
+            peers = args.peers if size <= 100_000 else []
+            for which in ["egregora", *peers]:
+                result = run(which, path)
+                if "error" in result:
+                    print(f"| {which} | error: {result['error']} | | | | | |")
+                    continue
+                rate = result["messages"] / result["seconds"]
+                growth = result["peak_mb"] - result["base_mb"]
+                print(
+                    f"| {which} | {result['messages']:,} | {result['seconds']:.2f} | {rate:,.0f} "
+                    f"| {result['peak_mb']:.0f} | {growth:.0f} | {growth / mb:.1f}x |",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,328 @@
+"""Open an export (zip, bare .txt or unzipped folder): find the chat, list media, stay safe.
+
+Zip members are checked before anything is read: member count, per-member and total
+uncompressed size (from the central directory, and again while reading), absolute paths,
+``..`` components and drive prefixes. Nested zips are media like any other file. Nothing
+is extracted to disk: media bytes are hashed in memory and read back on demand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .errors import ArchiveError, EncodingError
+
+#: Localized prefixes of Android chat file names (the group name follows).
+CHAT_PREFIXES = (
+    "WhatsApp Chat with ",
+    "WhatsApp Chat - ",
+    "WhatsApp-Chat mit ",
+    "WhatsApp Chat mit ",
+    "Conversa do WhatsApp com ",
+    "Conversa de WhatsApp com ",
+    "Chat de WhatsApp con ",
+    "Discussion WhatsApp avec ",
+    "Chat WhatsApp avec ",
+    "Chat di WhatsApp con ",
+    "Chat WhatsApp con ",
+    "WhatsApp-chat met ",
+    "Чат WhatsApp с ",
+    "WhatsApp Sohbeti: ",
+)
+IOS_CHAT = "_chat.txt"
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Safety limits for archives (egregora v2's defaults, chat file allowed to be larger)."""
+
+    max_members: int = 2000
+    max_member_bytes: int = 50 * 1024**2
+    max_chat_bytes: int = 1024**3
+    max_total_bytes: int = 2 * 1024**3
+
+
+@dataclass
+class Export:
+    """An opened export: the chat bytes plus what is needed to read its media."""
+
+    chat_bytes: bytes
+    chat_name: str  # member / file name of the chat .txt
+    file_name: str  # the export's own file name
+    group_name: str
+    checksum: str
+    media: list[tuple[str, int, str]] = field(default_factory=list)  # (name, size, sha256)
+    read_media: Callable[[str], bytes] | None = None
+
+
+def group_from_name(stem: str) -> str | None:
+    """The group name inside a localized chat/zip file name, or None."""
+    for candidate in (stem, stem.replace("_", " ")):
+        for prefix in CHAT_PREFIXES:
+            if candidate.lower().startswith(prefix.lower()) and len(candidate) > len(prefix):
+                return candidate[len(prefix) :].strip()
+    return None
+
+
+def is_chat_name(name: str) -> bool:
+    base = PurePosixPath(name).name
+    return base == IOS_CHAT or (
+        base.lower().endswith(".txt") and group_from_name(base[:-4]) is not None
+    )
+
+
+def _group_name(chat_name: str, container_stem: str) -> str:
+    base = PurePosixPath(chat_name).name
+    if base != IOS_CHAT:
+        found = group_from_name(base[:-4] if base.lower().endswith(".txt") else base)
+        if found:
+            return found
+    return group_from_name(container_stem) or container_stem
+
+
+def _fix_name(info: zipfile.ZipInfo) -> str:
+    """Member names without the UTF-8 flag were decoded as cp437: try UTF-8 instead."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
+def _check_member_path(name: str, where: str) -> None:
+    parts = name.replace("\\", "/").split("/")
+    if name.startswith(("/", "\\")) or _DRIVE.match(name) or ".." in parts:
+        raise ArchiveError(
+            "zip member has an unsafe path (absolute, drive prefix or '..')",
+            where=where,
+            hint="this is not a WhatsApp export; re-export the chat from the phone",
+        )
+
+
+def pick_chat(names: list[str], sizes: dict[str, int]) -> str | None:
+    """The chat .txt among ``names``: by localized pattern, else the largest .txt."""
+    texts = [
+        n
+        for n in names
+        if n.lower().endswith(".txt")
+        and not n.startswith("__MACOSX/")
+        and not PurePosixPath(n).name.startswith("._")
+    ]
+    if not texts:
+        return None
+    named = [n for n in texts if is_chat_name(n)]
+    pool = named or texts
+    return max(pool, key=lambda n: (n.count("/") == 0, sizes.get(n, 0)))
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def open_zip(path: Path, limits: Limits) -> Export:
+    where = path.name
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as error:
+        raise ArchiveError(
+            "not a readable zip (truncated or corrupted)",
+            where=where,
+            hint="copy the export again from the phone; the download may be incomplete",
+        ) from error
+    with archive:
+        infos = [i for i in archive.infolist() if not i.is_dir()]
+        if len(infos) > limits.max_members:
+            raise ArchiveError(
+                f"zip has {len(infos)} members, more than the limit of {limits.max_members}",
+                where=where,
+                hint="export the chat without media, or split the export",
+            )
+        by_name: dict[str, zipfile.ZipInfo] = {}
+        total = 0
+        for info in infos:
+            name = _fix_name(info)
+            _check_member_path(name, f"{where}:{len(by_name) + 1}")
+            total += info.file_size
+            by_name[name] = info
+        if total > limits.max_total_bytes:
+            raise ArchiveError(
+                f"zip expands to {total} bytes, more than the limit of {limits.max_total_bytes}",
+                where=where,
+                hint="export the chat without media",
+            )
+        sizes = {n: i.file_size for n, i in by_name.items()}
+        chat = pick_chat(list(by_name), sizes)
+        if chat is None:
+            hint = "the zip is empty" if not by_name else "the zip holds no .txt chat file"
+            raise ArchiveError(
+                "no chat file (.txt) in the zip",
+                where=where,
+                hint=f"{hint}; export the chat again with WhatsApp's 'Export chat'",
+            )
+
+        def read(name: str, limit: int) -> bytes:
+            info = by_name[name]
+            if info.file_size > limit:
+                raise ArchiveError(
+                    f"member is {info.file_size} bytes, more than the limit of {limit}",
+                    where=f"{where}:{name if name == chat else 'media member'}",
+                    hint="export the chat without media, or raise the limit",
+                )
+            try:
+                with archive.open(info) as handle:
+                    data = handle.read(limit + 1)
+            except (
+                zipfile.BadZipFile,
+                EOFError,
+                OSError,
+                RuntimeError,
+                NotImplementedError,
+            ) as error:
+                raise ArchiveError(
+                    "zip member cannot be read (truncated, corrupted or encrypted)",
+                    where=where,
+                    hint="copy the export again from the phone",
+                ) from error
+            if len(data) > limit:
+                raise ArchiveError(
+                    "member expands beyond its declared size",
+                    where=where,
+                    hint="this zip is not a genuine WhatsApp export",
+                )
+            return data
+
+        chat_bytes = read(chat, limits.max_chat_bytes)
+        media = []
+        for name in by_name:
+            if (
+                name == chat
+                or name.startswith("__MACOSX/")
+                or PurePosixPath(name).name.startswith("._")
+            ):
+                continue
+            data = read(name, limits.max_member_bytes)
+            media.append((name, len(data), _sha256(data)))
+    media_names = {m[0] for m in media}
+
+    def read_media(name: str) -> bytes:
+        if name not in media_names:
+            raise KeyError(name)
+        with zipfile.ZipFile(path) as again:
+            return again.read(by_name[name])
+
+    return Export(
+        chat_bytes=chat_bytes,
+        chat_name=chat,
+        file_name=path.name,
+        group_name=_group_name(chat, path.stem),
+        checksum=_file_sha256(path),
+        media=media,
+        read_media=read_media,
+    )
+
+
+def open_text(path: Path, limits: Limits) -> Export:
+    size = path.stat().st_size
+    if size > limits.max_chat_bytes:
+        raise ArchiveError(
+            f"chat file is {size} bytes, more than the limit",
+            where=path.name,
+            hint="split the export",
+        )
+    data = path.read_bytes()
+    container = path.parent.name if path.name == IOS_CHAT else path.stem
+    return Export(
+        chat_bytes=data,
+        chat_name=path.name,
+        file_name=path.name,
+        group_name=_group_name(path.name, container),
+        checksum=_sha256(data),
+        read_media=lambda name: (_ for _ in ()).throw(KeyError(name)),
+    )
+
+
+def open_folder(path: Path, limits: Limits) -> Export:
+    files = sorted(p for p in path.rglob("*") if p.is_file())
+    names = [p.relative_to(path).as_posix() for p in files]
+    if len(names) > limits.max_members:
+        raise ArchiveError(
+            f"folder has {len(names)} files, more than the limit",
+            where=path.name,
+            hint="point at the chat .txt instead",
+        )
+    sizes = {n: p.stat().st_size for n, p in zip(names, files, strict=True)}
+    chat = pick_chat(names, sizes)
+    if chat is None:
+        raise ArchiveError(
+            "no chat file (.txt) in the folder",
+            where=path.name,
+            hint="point at an unzipped WhatsApp export",
+        )
+    digest = hashlib.sha256()
+    media = []
+    for name, file in zip(names, files, strict=True):
+        if name.startswith("__MACOSX/") or file.name.startswith("._"):
+            continue
+        checksum = _file_sha256(file)
+        digest.update(f"{name}\0{checksum}\n".encode())
+        if name != chat:
+            if sizes[name] > limits.max_member_bytes:
+                raise ArchiveError(
+                    "a media file is larger than the limit",
+                    where=path.name,
+                    hint="remove it from the folder",
+                )
+            media.append((name, sizes[name], checksum))
+    exported = open_text(path / chat, limits)
+    media_names = {m[0] for m in media}
+
+    def read_media(name: str) -> bytes:
+        if name not in media_names:
+            raise KeyError(name)
+        return (path / name).read_bytes()
+
+    exported.chat_name = chat
+    exported.file_name = path.name
+    exported.group_name = _group_name(chat, path.name)
+    exported.checksum = digest.hexdigest()
+    exported.media = media
+    exported.read_media = read_media
+    return exported
+
+
+def open_export(path: Path, limits: Limits | None = None) -> Export:
+    """Open ``path`` as a zip, a folder or a bare chat file."""
+    limits = limits or Limits()
+    if path.is_dir():
+        return open_folder(path, limits)
+    if not path.exists():
+        raise ArchiveError("file not found", where=str(path.name), hint="check the path")
+    if zipfile.is_zipfile(path) or path.suffix.lower() == ".zip":
+        return open_zip(path, limits)
+    return open_text(path, limits)
+
+
+def check_encoding(data: bytes, where: str) -> None:
+    """Reject UTF-16 and binary files with a clear message (UTF-8 is checked while decoding)."""
+    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(b"\x00") > len(head) // 8:
+        raise EncodingError(
+            "chat file is UTF-16 or binary, not UTF-8 text",
+            where=where,
+            hint="use the file WhatsApp exported, or convert it: iconv -f UTF-16 -t UTF-8",
+        )

@@ -1,0 +1,117 @@
+"""Zip, bare .txt and folder exports; chat file names per language; media listing."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+
+import pytest
+from egregora_core.components import ExtractOptions
+from egregora_extract_whatsapp.container import group_from_name, pick_chat
+
+GOOD = "17/03/2024, 21:05 - Maya R.: hello\n"
+
+
+@pytest.mark.parametrize(
+    ("stem", "group"),
+    [
+        ("WhatsApp Chat with Book Club", "Book Club"),
+        ("WhatsApp Chat - Book Club", "Book Club"),
+        ("Conversa do WhatsApp com Clube", "Clube"),
+        ("Chat de WhatsApp con Club", "Club"),
+        ("WhatsApp Chat mit Klub", "Klub"),
+        ("Discussion WhatsApp avec Club", "Club"),
+        ("Chat di WhatsApp con Club", "Club"),
+        ("WhatsApp_Chat_with_Book_Club", "Book Club"),
+        ("random name", None),
+    ],
+)
+def test_group_from_localized_names(stem, group):
+    assert group_from_name(stem) == group
+
+
+def test_pick_chat_skips_macosx_and_prefers_pattern():
+    names = ["__MACOSX/._chat.txt", "notes.txt", "_chat.txt", "IMG-1.jpg"]
+    sizes = {"notes.txt": 10_000, "_chat.txt": 10}
+    assert pick_chat(names, sizes) == "_chat.txt"
+    assert pick_chat(["a.txt", "b.txt"], {"a.txt": 1, "b.txt": 5}) == "b.txt"
+    assert pick_chat(["IMG-1.jpg"], {}) is None
+
+
+def test_zip_media_listing_and_nested_zip(tmp_path, extractor):
+    inner = tmp_path / "inner.zip"
+    with zipfile.ZipFile(inner, "w") as archive:
+        archive.writestr("_chat.txt", "[17.03.24, 21:05:41] X: hi\n")
+    image = b"\x89PNG fake"
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(
+            "WhatsApp Chat with Book Club.txt",
+            GOOD + "17/03/2024, 21:06 - Maya R.: IMG-1.jpg (file attached)\n",
+        )
+        archive.writestr("IMG-1.jpg", image)
+        archive.writestr("old-chat.zip", inner.read_bytes())
+        archive.writestr("__MACOSX/._IMG-1.jpg", b"junk")
+    result = extractor.extract(path, ExtractOptions())
+    media = {m["name"]: m for m in result.media.to_pylist()}
+    assert set(media) == {"IMG-1.jpg", "old-chat.zip"}
+    assert media["IMG-1.jpg"]["sha256"] == hashlib.sha256(image).hexdigest()
+    assert media["IMG-1.jpg"]["size"] == len(image)
+    assert result.read_media("old-chat.zip") == inner.read_bytes()
+    assert result.source["group_name"] == "Book Club"
+    assert result.source["checksum"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    with pytest.raises(KeyError):
+        result.read_media("WhatsApp Chat with Book Club.txt")
+
+
+def test_ios_zip_takes_group_from_zip_name(tmp_path, extractor):
+    path = tmp_path / "WhatsApp Chat - Hikers.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("_chat.txt", "[17.03.24, 21:05:41] X: hi\n")
+    assert extractor.extract(path, ExtractOptions()).source["group_name"] == "Hikers"
+
+
+def test_group_name_override(tmp_path, extractor, write_chat):
+    result = extractor.extract(write_chat(GOOD), ExtractOptions(group_name="Other"))
+    assert result.source["group_name"] == "Other"
+    assert result.messages.column("group_name").to_pylist() == ["Other"]
+
+
+def test_bare_txt_and_folder(tmp_path, extractor):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "WhatsApp Chat with Trip.txt").write_text(
+        GOOD + "17/03/2024, 21:06 - Leo: PTT-1.opus (file attached)\n", encoding="utf-8"
+    )
+    (folder / "PTT-1.opus").write_bytes(b"OggS")
+    from_folder = extractor.extract(folder, ExtractOptions())
+    from_txt = extractor.extract(folder / "WhatsApp Chat with Trip.txt", ExtractOptions())
+    assert from_folder.messages.equals(from_txt.messages)
+    assert from_folder.media.to_pylist()[0]["name"] == "PTT-1.opus"
+    assert from_folder.read_media("PTT-1.opus") == b"OggS"
+    assert from_txt.media.num_rows == 0
+    assert from_folder.source["group_name"] == "Trip"
+    assert extractor.sniff(folder) >= 0.5
+
+
+def test_cp437_member_names_are_recovered(tmp_path, extractor):
+    path = tmp_path / "export.zip"
+    name = "WhatsApp Chat with Café.txt"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(name, GOOD)
+    # clear the UTF-8 flag (bit 11) in the local and central headers, as old zippers do
+    data = bytearray(path.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(signature)
+        data[at + offset + 1] &= ~0x08
+    path.write_bytes(bytes(data))
+    assert extractor.extract(path, ExtractOptions()).source["group_name"] == "Café"
+
+
+def test_sniff(tmp_path, extractor, write_chat, fixtures):
+    assert extractor.sniff(write_chat(GOOD)) >= 0.5
+    assert extractor.sniff(fixtures / "Conversa do WhatsApp com Teste.zip") >= 0.5
+    other = tmp_path / "notes.txt"
+    other.write_text("just some notes\n", encoding="utf-8")
+    assert extractor.sniff(other) < 0.5
+    assert extractor.sniff(tmp_path / "missing.zip") == 0.0
