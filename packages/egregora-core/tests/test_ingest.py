@@ -179,3 +179,21 @@ def test_group_named_after_a_member_is_anonymized(run_ingest):
     source = lake_rows(run_ingest, "sources")[0]
     assert source["group_slug"] == lake_rows(run_ingest)[0]["group_slug"]
     assert len(source["group_slug"]) == 8
+
+
+def test_v2_media_slug_follows_v2_group_naming():
+    from pathlib import Path
+
+    from egregora_core.ingest import media_id, v2_media_slug
+
+    pt = {"chat_file": "Conversa do WhatsApp com Teste.txt", "group_name": "Teste"}
+    assert v2_media_slug(pt, Path("x.zip")) == "conversa-do-whatsapp-com-teste"
+    # golden value from v2-parity.md
+    sha = "a" * 64
+    assert media_id(v2_media_slug(pt, Path("x.zip")), sha) == media_id(
+        "conversa-do-whatsapp-com-teste", sha
+    )
+    en = {"chat_file": "WhatsApp Chat with Book Club.txt"}
+    assert v2_media_slug(en, Path("x.zip")) == "book-club"
+    assert v2_media_slug({"group_name": "Trilha de Domingo"}, Path("r.json")) == "trilha-de-domingo"
+    assert v2_media_slug({}, Path("Family Chat.txt")) == "family-chat"

@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import chat_commands
-from .anonymize import Pseudonymizer
+from .anonymize import Pseudonymizer, group_slug
 from .components import Extraction
 from .errors import ConfigError, SchemaError
 from .extract import extract_stage
@@ -84,6 +84,24 @@ def media_type(name: str) -> str:
 def media_id(slug: str, sha256: str) -> str:
     """egregora v2's media name (without extension): uuid5(uuid5(DNS, slug), sha256)."""
     return str(uuid.uuid5(uuid.uuid5(uuid.NAMESPACE_DNS, slug), sha256))
+
+
+V2_CHAT_PREFIX = "WhatsApp Chat with "
+
+
+def v2_media_slug(source: dict[str, Any], fallback: Path) -> str:
+    """The group slug egregora v2 named media with, so a v2 site's media links stay valid.
+
+    v2 took the group name from ``WhatsApp Chat with NAME.txt``, else the chat file's stem
+    (it stripped no localized prefix), and slugged it with :func:`group_slug`. Extractors
+    without a chat file (other apps) use their group name. The slug is only hashed into the
+    uuid5 namespace; it is never stored.
+    """
+    if source.get("chat_file"):
+        name = PurePosixPath(source["chat_file"]).stem.removeprefix(V2_CHAT_PREFIX)
+    else:
+        name = source.get("group_name") or fallback.stem
+    return group_slug(name)
 
 
 def media_path(project: Any, sha256: str) -> Path:
@@ -242,6 +260,7 @@ def prepare(ctx: Context, batch: Batch) -> Loadable:
     source_id = _source_id(batch.secret, checksum, slug)
 
     # media: v2 names, only for entries referenced by kept messages
+    media_slug = v2_media_slug(info, batch.path)
     raw_media = extraction.media.to_pylist()
     sha_by_name = {m["name"]: m for m in raw_media}
     referenced = set(pc.unique(table.column("raw_media_name")).to_pylist()) - {None}
@@ -254,7 +273,7 @@ def prepare(ctx: Context, batch: Batch) -> Loadable:
         stored = kind in STORED_TYPES or (
             kind == "documents" and ctx.config["privacy.store_documents"]
         )
-        mid = media_id(slug, entry["sha256"])
+        mid = media_id(media_slug, entry["sha256"])
         keys.append(name)
         ids.append(mid)
         media_rows.append(

@@ -66,9 +66,9 @@ def site_build(
     """
     ctx = state.context(dry_run=dry_run, overrides={"site.period": period})
     writer = state.plugins.writers().get_or_fail(ctx.config["site.writer"])
-    summary = writer.write(ctx, period=period, date_from=date_from, date_to=date_to, force=force)
-    if not (no_mkdocs or dry_run):
-        summary["site_dir"] = str(mkdocs_run.build(ctx.project.root))
+    summary = writer.write(
+        ctx, period=period, date_from=date_from, date_to=date_to, force=force, build=not no_mkdocs
+    )
     if as_json:
         click.echo(json.dumps({k: v for k, v in summary.items() if k != "files"}, default=str))
     else:

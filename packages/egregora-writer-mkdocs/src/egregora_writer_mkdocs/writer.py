@@ -5,15 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from . import periods, scaffold, site
+from . import mkdocs_run, periods, scaffold, site
 
 
 class MkDocsWriter:
     """Posts per period, member profiles, media and an MkDocs Material skeleton.
 
-    ``write(ctx, period=None, date_from=None, date_to=None, force=False)`` returns the summary
-    dict of :class:`egregora_writer_mkdocs.site.Summary` (posts/profiles written, unchanged,
-    removed; media copied or missing; redactions made by the privacy guard).
+    ``write(ctx, period=None, date_from=None, date_to=None, force=False, build=False)`` returns
+    the summary dict of :class:`egregora_writer_mkdocs.site.Summary` (posts/profiles written,
+    unchanged, removed; media copied or missing; redactions made by the privacy guard); with
+    ``build=True`` it then runs ``mkdocs build --strict`` and adds ``site_dir``.
     """
 
     name = "mkdocs"
@@ -28,7 +29,10 @@ class MkDocsWriter:
             dry_run=ctx.dry_run,
             force=bool(options.get("force")),
         )
-        return site.build(ctx.project, request, ctx.progress)
+        summary = site.build(ctx.project, request, ctx.progress)
+        if options.get("build") and not ctx.dry_run:
+            summary["site_dir"] = str(mkdocs_run.build(ctx.project.root))
+        return summary
 
     def scaffold(self, project: Any, *, force: bool = False) -> list[Path]:
         return scaffold.scaffold(project, force=force)

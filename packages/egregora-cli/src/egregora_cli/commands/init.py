@@ -3,10 +3,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from egregora_core.project import init_project
+from egregora_core.project import Project, init_project
 
 from ..app import AppState, pass_state
 from ..ui import stdout
+
+
+def create_project(
+    state: AppState, directory: Path, *, force: bool = False
+) -> tuple[Project, list]:
+    """``init_project`` plus every writer's site scaffold; returns the files scaffolded."""
+    project = init_project(directory, force=force)
+    scaffolded = []
+    for writer in state.plugins.writers().values():
+        scaffold = getattr(writer, "scaffold", None)
+        if scaffold is not None:
+            scaffolded += scaffold(project, force=force) or []
+    return project, scaffolded
 
 
 @click.command("init")
@@ -26,12 +39,7 @@ def command(state: AppState, directory: Path, force: bool) -> None:
     Example:
       egregora init my-group
     """
-    project = init_project(directory, force=force)
-    scaffolded = []
-    for writer in state.plugins.writers().values():
-        scaffold = getattr(writer, "scaffold", None)
-        if scaffold is not None:
-            scaffolded += scaffold(project, force=force) or []
+    project, scaffolded = create_project(state, directory, force=force)
     stdout.print(f"Initialized Egregora project in {project.root}")
     stdout.print(f"  config: {project.config_path.relative_to(project.root)}")
     stdout.print(f"  secret: {project.secret_path.relative_to(project.root)} (keep it private)")

@@ -5,12 +5,15 @@ from pathlib import Path
 
 import click
 from egregora_core.errors import InputError
-from egregora_core.extract import extract_stage
-from egregora_core.pipeline import Stage, run_stages
-from egregora_core.project import init_project
+from egregora_core.ingest import ingest
+from egregora_core.pipeline import Context, Stage, StageResult, run_stages
+from egregora_core.project import Project
 
 from ..app import AppState, pass_state
 from ..ui import stdout
+from .init import create_project
+
+DEMO_DIR = Path("egregora-demo")
 
 
 def _demo_export(state: AppState, folder: Path) -> Path:
@@ -23,6 +26,22 @@ def _demo_export(state: AppState, folder: Path) -> Path:
     )
 
 
+def _demo_project(state: AppState) -> Project:
+    project = Project(DEMO_DIR.resolve())
+    return project if project.config_path.exists() else create_project(state, DEMO_DIR)[0]
+
+
+def site_stage(ctx: Context, value: object = None) -> StageResult:
+    """Write the site with the configured writer and build it (mkdocs --strict)."""
+    writer = ctx.plugins.writers().get_or_fail(
+        ctx.config["site.writer"], install_hint="pip install egregora-writer-mkdocs"
+    )
+    summary = writer.write(ctx, period=ctx.options.get("period"), build=True)
+    counts = {k: v for k, v in summary.items() if isinstance(v, int) and k.endswith("written")}
+    detail = f"site in {summary['site_dir']}" if summary.get("site_dir") else ""
+    return StageResult("site", counts=counts, detail=detail, output=summary)
+
+
 @click.command("run")
 @click.argument("exports", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option(
@@ -30,26 +49,51 @@ def _demo_export(state: AppState, folder: Path) -> Path:
 )
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
 @click.option("--extractor", metavar="NAME", help="Extractor to use (default: detected).")
+@click.option("--timezone", metavar="TZ", help="IANA time zone of the exporting phone.")
+@click.option(
+    "--period",
+    type=click.Choice(["day", "week", "month"]),
+    help="Post period (default: site.period).",
+)
+@click.option("--no-site", is_flag=True, help="Stop after the search index; do not write the site.")
 @pass_state
 def command(
-    state: AppState, exports: tuple[Path, ...], demo: bool, dry_run: bool, extractor: str | None
+    state: AppState,
+    exports: tuple[Path, ...],
+    demo: bool,
+    dry_run: bool,
+    extractor: str | None,
+    timezone: str | None,
+    period: str | None,
+    no_site: bool,
 ) -> None:
-    """Run the whole pipeline on EXPORTS: extract → anonymize → load → embed → index → site.
+    """Run the whole pipeline on EXPORTS: ingest (extract → anonymize → load), then the site.
+
+    Each stage is also its own command (`ingest`, `site build`); `run` chains them with
+    progress for every stage and prints a summary at the end.
 
     \b
     Examples:
       egregora run "WhatsApp Chat with Friends.zip"
-      egregora run --demo
+      egregora run --demo          # the bundled synthetic sample, into ./egregora-demo
     """
     paths = list(exports)
     project = None
     if demo:
-        root = Path("egregora-demo")
-        project = init_project(root, force=True)
+        project = _demo_project(state)
         paths.append(_demo_export(state, Path(tempfile.mkdtemp(prefix="egregora-demo-"))))
     if not paths:
         raise click.UsageError("give at least one export (or --demo)")
-    ctx = state.context(dry_run=dry_run, project=project, extractor=extractor)
-    results = run_stages(ctx, [Stage("extract", extract_stage)], paths)
+    ctx = state.context(
+        dry_run=dry_run, project=project, extractor=extractor, timezone=timezone, period=period
+    )
+    results = ingest(ctx, paths)
+    if not no_site:
+        results += run_stages(ctx, [Stage("site", site_stage)])
+    stdout.print("Summary:", highlight=False)
     for result in results:
-        stdout.print(result.summary(), highlight=False)
+        stdout.print(f"  {result.summary()}", highlight=False, markup=False)
+    if demo and not dry_run:
+        stdout.print(
+            f"Demo project: {ctx.project.root} (try `egregora --project {DEMO_DIR} query ...`)"
+        )

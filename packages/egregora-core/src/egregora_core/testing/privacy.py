@@ -9,20 +9,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
+#: Files a site build copies unchanged from mkdocs-material (search-language bundles contain
+#: words such as "john"): not generated from chat data, so not scanned.
+THEME_ASSETS = ("site/assets/javascripts/", "site/assets/stylesheets/")
 
-def project_text(root: Path) -> str:
+
+def project_text(root: Path, *, exclude: tuple[str, ...] = ()) -> str:
     """Everything readable under ``root``: raw bytes of every file, every Parquet cell, and
-    every row of the DuckLake catalog (a DuckDB file), joined in one string to search."""
+    every row of every DuckDB file (the DuckLake catalog, the serving database), joined in
+    one string to search. ``exclude``: relative path prefixes to skip (e.g. THEME_ASSETS)."""
     import duckdb
     import pyarrow.parquet as pq
 
     chunks: list[str] = []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if path.relative_to(root).as_posix().startswith(exclude):
+            continue
         chunks.append(path.name)
         chunks.append(path.read_bytes().decode("utf-8", "ignore"))
         if path.suffix == ".parquet":
             chunks.append(repr(pq.read_table(path).to_pylist()))
-        if path.suffix == ".ducklake":
+        if path.suffix in (".ducklake", ".duckdb"):
             con = duckdb.connect(str(path), read_only=True)
             try:
                 for schema, name in con.execute(
