@@ -32,6 +32,7 @@ def command(state: AppState, as_json: bool) -> None:
     if as_json:
         stdout.print_json(json.dumps({"snapshots": rows, "tables": tables}))
         return
+    stdout.print(f"{'snap':>4}  {'time (UTC)':<19}  {'rows':<10} source", highlight=False)
     for row in rows:
         stdout.print(
             f"{row['snapshot_id']:>4}  {row['time'][:19]}  +{row['rows_added']:<9,} "
