@@ -126,6 +126,13 @@ class DuckDBIndex:
                           " WHERE database_name = current_database()").fetchone()
         return int(row[0] or 0) if row else 0
 
+    def describe(self, con: Any, table: str) -> dict[str, Any] | None:
+        """Facts of the last build (kind, rows, seconds, bytes, parameters), or None."""
+        meta = self._meta(con, table)
+        if meta is None:
+            return None
+        return {**meta, **json.loads(meta.pop("params"))}
+
     def ann_table(self, table: str) -> str:
         return f"{_ident(table)}__hnsw"
 

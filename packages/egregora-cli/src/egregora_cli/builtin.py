@@ -7,7 +7,7 @@ from egregora_core import hookimpl
 
 @hookimpl
 def egregora_register_commands(cli):
-    from .commands import doctor, init, plugins, run
+    from .commands import build, doctor, evaluate, init, plugins, query, run
 
-    for module in (init, plugins, doctor, run):
+    for module in (init, plugins, doctor, run, build, query, evaluate):
         cli.add_command(module.command)

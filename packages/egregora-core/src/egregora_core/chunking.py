@@ -81,15 +81,16 @@ def chunk_expr(messages: ibis.Table, options: ChunkOptions = ChunkOptions()) -> 
     )
     body = m.text.strip()
     m = m.mutate(body=body, line=m.author.fill_null("system").concat(": ", body))
-    order = [m.ts, m.ordinal, m.message_id]
-    by_group = ibis.window(group_by=m.group_slug, order_by=order)
+    order = ["ts", "ordinal", "message_id"]  # names, so windows bind to each new relation
+    by_group = ibis.window(group_by="group_slug", order_by=order)
     gap_seconds = int(options.max_gap.total_seconds())
     previous = m.ts.lag().over(by_group)
     new_conversation = previous.isnull() | (
         (m.ts.epoch_seconds() - previous.epoch_seconds()) > gap_seconds
     )
-    m = m.mutate(conversation=new_conversation.cast("int64").cumsum().over(by_group))
-    in_conversation = ibis.window(group_by=[m.group_slug, m.conversation], order_by=order)
+    m = m.mutate(starts=new_conversation.cast("int64"))
+    m = m.mutate(conversation=m.starts.cumsum().over(by_group))
+    in_conversation = ibis.window(group_by=["group_slug", "conversation"], order_by=order)
     position = ibis.row_number().over(in_conversation)  # 0-based
     chars_before = m.body.length().cumsum().over(in_conversation) - m.body.length()
     m = m.mutate(
@@ -97,7 +98,7 @@ def chunk_expr(messages: ibis.Table, options: ChunkOptions = ChunkOptions()) -> 
         by_chars=(chars_before // options.max_chars).cast("int64"),
     )
     keys = [m.group_slug, m.conversation, m.by_count, m.by_chars]
-    msg_order = [m.ts, m.ordinal, m.message_id]
+    msg_order = [m[name] for name in order]
     return m.group_by(keys).aggregate(
         start_ts=m.ts.min(),
         end_ts=m.ts.max(),
