@@ -34,8 +34,9 @@ def db(tmp_path):
     path = tmp_path / "serving.duckdb"
     con = duckdb.connect(str(path))
     con.execute("CREATE TABLE vecs (id VARCHAR, vector FLOAT[8])")
-    con.executemany("INSERT INTO vecs VALUES (?, ?)",
-                    [(f"v{i}", row.tolist()) for i, row in enumerate(data)])
+    con.executemany(
+        "INSERT INTO vecs VALUES (?, ?)", [(f"v{i}", row.tolist()) for i, row in enumerate(data)]
+    )
     con.close()
     return path, data
 
@@ -50,13 +51,15 @@ def test_index_survives_reopen_and_is_used(index, db):
     path, data = db
     con = duckdb.connect(str(path))
     facts = index.build(con, "vecs", 8, "cosine")
-    assert facts["kind"] == "hnsw" and facts["rows"] == 500
+    assert facts["kind"] == "hnsw"
+    assert facts["rows"] == 500
     con.close()
     con = duckdb.connect(str(path))
     assert index.status(con, "vecs") == "fresh"
     assert "HNSW_INDEX_SCAN" in index.explain(con, "vecs", 8)
     hits = index.search(con, "vecs", data[42].tolist(), 3)
-    assert hits[0][0] == "v42" and hits[0][1] == pytest.approx(0.0, abs=1e-5)
+    assert hits[0][0] == "v42"
+    assert hits[0][1] == pytest.approx(0.0, abs=1e-5)
     con.close()
 
 

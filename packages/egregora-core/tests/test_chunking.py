@@ -14,11 +14,18 @@ def chunks_of(rows, **options):
 
 
 def test_split_on_time_gap_and_group():
-    rows = [("g1", 0, "aaaa0001", "bom dia"), ("g1", 5, "bbbb0002", "oi"),
-            ("g1", 120, "aaaa0001", "later"), ("g2", 1, "cccc0003", "other group")]
+    rows = [
+        ("g1", 0, "aaaa0001", "bom dia"),
+        ("g1", 5, "bbbb0002", "oi"),
+        ("g1", 120, "aaaa0001", "later"),
+        ("g2", 1, "cccc0003", "other group"),
+    ]
     chunks = chunks_of(rows)
     assert [(c["group_slug"], c["message_count"]) for c in chunks] == [
-        ("g1", 2), ("g1", 1), ("g2", 1)]
+        ("g1", 2),
+        ("g1", 1),
+        ("g2", 1),
+    ]
     assert chunks[0]["text"] == "aaaa0001: bom dia\nbbbb0002: oi"
     assert chunks[0]["search_text"] == "bom dia\noi"
     assert chunks[0]["authors"] == ["aaaa0001", "bbbb0002"]
@@ -34,8 +41,12 @@ def test_size_limits():
 
 
 def test_system_deleted_and_empty_skipped():
-    rows = [("g", 0, None, "someone joined", "system"), ("g", 1, "aaaa0001", "   "),
-            ("g", 2, "aaaa0001", "deleted", "deleted"), ("g", 3, "aaaa0001", "real text")]
+    rows = [
+        ("g", 0, None, "someone joined", "system"),
+        ("g", 1, "aaaa0001", "   "),
+        ("g", 2, "aaaa0001", "deleted", "deleted"),
+        ("g", 3, "aaaa0001", "real text"),
+    ]
     chunks = chunks_of(rows)
     assert [c["search_text"] for c in chunks] == ["real text"]
 

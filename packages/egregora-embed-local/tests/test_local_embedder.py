@@ -53,9 +53,11 @@ def test_query_and_document_differ():
 
 def test_multilingual_retrieval():
     """A Portuguese query finds the matching Portuguese passage among unrelated ones."""
-    passages = ["vamos fazer churrasco no sábado na casa do pedro",
-                "o relatório de impostos vence amanhã",
-                "the cat sleeps on the sofa"]
+    passages = [
+        "vamos fazer churrasco no sábado na casa do pedro",
+        "o relatório de impostos vence amanhã",
+        "the cat sleeps on the sofa",
+    ]
     docs = np.asarray(asyncio.run(_shared.embed(passages)), dtype=np.float32)
     query = np.asarray(asyncio.run(_shared.embed(["quando é o churrasco?"], "query"))[0])
     assert int(np.argmax(docs @ query)) == 0

@@ -78,8 +78,14 @@ class DuckDBIndex:
 
     name = "duckdb"
 
-    def __init__(self, *, m: int = 16, ef_construction: int = 64, ef_search: int = 256,
-                 extension: str = "vss"):
+    def __init__(
+        self,
+        *,
+        m: int = 16,
+        ef_construction: int = 64,
+        ef_search: int = 256,
+        extension: str = "vss",
+    ):
         self.m = m
         self.ef_construction = ef_construction
         self.ef_search = ef_search
@@ -91,18 +97,25 @@ class DuckDBIndex:
             load_extension(con, self.extension)
             return True
         except (EgregoraError, duckdb.Error) as exc:
-            log.warning("vector index extension '%s' unavailable (%s); using exact search",
-                        self.extension, str(exc).splitlines()[0])
+            log.warning(
+                "vector index extension '%s' unavailable (%s); using exact search",
+                self.extension,
+                str(exc).splitlines()[0],
+            )
             return False
 
     @staticmethod
     def _meta(con: Any, table: str) -> dict[str, Any] | None:
-        has = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name ="
-                          " 'egregora_ann_index'").fetchone()[0]
+        has = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'egregora_ann_index'"
+        ).fetchone()[0]
         if not has:
             return None
-        row = con.execute("SELECT kind, rows, max_rowid, dimensions, metric, params, seconds,"
-                          " bytes FROM egregora_ann_index WHERE table_name = ?", [table]).fetchone()
+        row = con.execute(
+            "SELECT kind, rows, max_rowid, dimensions, metric, params, seconds,"
+            " bytes FROM egregora_ann_index WHERE table_name = ?",
+            [table],
+        ).fetchone()
         if row is None:
             return None
         keys = ("kind", "rows", "max_rowid", "dimensions", "metric", "params", "seconds", "bytes")
@@ -114,16 +127,21 @@ class DuckDBIndex:
 
     @staticmethod
     def _dimensions(con: Any, table: str) -> int:
-        row = con.execute("SELECT data_type FROM duckdb_columns() WHERE table_name = ? AND"
-                          " column_name = 'vector'", [table]).fetchone()
+        row = con.execute(
+            "SELECT data_type FROM duckdb_columns() WHERE table_name = ? AND"
+            " column_name = 'vector'",
+            [table],
+        ).fetchone()
         if row is None:
             raise IndexError_(f"table {table} has no vector column")
         return int(row[0].rsplit("[", 1)[1].rstrip("]"))
 
     @staticmethod
     def _used_bytes(con: Any) -> int:
-        row = con.execute("SELECT used_blocks * block_size FROM pragma_database_size()"
-                          " WHERE database_name = current_database()").fetchone()
+        row = con.execute(
+            "SELECT used_blocks * block_size FROM pragma_database_size()"
+            " WHERE database_name = current_database()"
+        ).fetchone()
         return int(row[0] or 0) if row else 0
 
     def describe(self, con: Any, table: str) -> dict[str, Any] | None:
@@ -139,26 +157,20 @@ class DuckDBIndex:
     # -- protocol -----------------------------------------------------------------
     def status(self, con: Any, table: str) -> str:
         """'missing' (never built, or its copy is gone), 'stale' (vectors changed) or 'fresh'."""
-        meta = self._meta(con, table)
-        copy_exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
-                                  [self.ann_table(table)]).fetchone()[0]
-        if meta is None or not copy_exists:
-            return "missing"
-        rows, max_rowid = self._shape(con, table)
-        return "fresh" if (rows, max_rowid) == (meta["rows"], meta["max_rowid"]) else "stale"
+        return self._state(con, table)[0]
 
     def build(self, con: Any, table: str, dimensions: int, metric: str) -> dict[str, Any]:
         """(Re)create the HNSW index over a fresh copy of ``table``; record what it covers."""
         if metric not in DISTANCES:
-            raise IndexError_(f"metric '{metric}' is not supported",
-                              hint=f"use one of {', '.join(DISTANCES)}")
+            raise IndexError_(
+                f"metric '{metric}' is not supported", hint=f"use one of {', '.join(DISTANCES)}"
+            )
         if self._dimensions(con, table) != dimensions:
             raise IndexError_(f"table {table} does not hold {dimensions}-dimension vectors")
         if not self._load(con):
             return {"kind": "exact", "rows": self._shape(con, table)[0], "seconds": 0.0}
         copy = self.ann_table(table)
-        params = {"M": self.m, "ef_construction": self.ef_construction,
-                  "ef_search": self.ef_search}
+        params = {"M": self.m, "ef_construction": self.ef_construction, "ef_search": self.ef_search}
         started = time.perf_counter()
         before = self._used_bytes(con)
 
@@ -172,12 +184,21 @@ class DuckDBIndex:
                 con.execute(f"CREATE TABLE {copy} AS SELECT id, vector FROM {_ident(table)}")
                 con.execute(
                     f"CREATE INDEX {copy}_idx ON {copy} USING HNSW (vector) WITH"
-                    f" (metric = '{metric}', M = {self.m}, ef_construction = {self.ef_construction})")
+                    f" (metric = '{metric}', M = {self.m}, ef_construction = {self.ef_construction})"
+                )
                 con.execute("DELETE FROM egregora_ann_index WHERE table_name = ?", [table])
                 con.execute(
                     "INSERT INTO egregora_ann_index VALUES (?, 'hnsw', ?, ?, ?, ?, ?, ?, NULL, now())",
-                    [table, rows, max_rowid, dimensions, metric, json.dumps(params),
-                     time.perf_counter() - started])
+                    [
+                        table,
+                        rows,
+                        max_rowid,
+                        dimensions,
+                        metric,
+                        json.dumps(params),
+                        time.perf_counter() - started,
+                    ],
+                )
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -188,53 +209,83 @@ class DuckDBIndex:
         con.execute("CHECKPOINT")
         seconds = time.perf_counter() - started
         size = max(0, self._used_bytes(con) - before)
-        con.execute("UPDATE egregora_ann_index SET seconds = ?, bytes = ? WHERE table_name = ?",
-                    [seconds, size, table])
+        con.execute(
+            "UPDATE egregora_ann_index SET seconds = ?, bytes = ? WHERE table_name = ?",
+            [seconds, size, table],
+        )
         return {"kind": "hnsw", "rows": rows, "seconds": seconds, "bytes": size, **params}
 
-    def search(self, con: Any, table: str, vector: Sequence[float], k: int, *,
-               exact: bool = False) -> list[tuple[str, float]]:
+    def _state(self, con: Any, table: str) -> tuple[str, int, str]:
+        """(status, dimensions, metric) in one round trip: search runs this per query."""
+        try:
+            row = con.execute(
+                f"SELECT m.rows = t.n AND m.max_rowid IS NOT DISTINCT FROM t.r, m.dimensions,"
+                f" m.metric FROM egregora_ann_index m, (SELECT count(*) AS n, max(rowid) AS r"
+                f" FROM {_ident(table)}) t WHERE m.table_name = ?",
+                [table],
+            ).fetchone()
+        except duckdb.CatalogException:
+            row = None
+        if row is None:
+            return "missing", self._dimensions(con, table), "cosine"
+        fresh, dimensions, metric = row
+        if (
+            fresh
+            and not con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [self.ann_table(table)]
+            ).fetchone()[0]
+        ):
+            return "missing", dimensions, metric
+        return ("fresh" if fresh else "stale"), dimensions, metric
+
+    def search(
+        self, con: Any, table: str, vector: Sequence[float], k: int, *, exact: bool = False
+    ) -> list[tuple[str, float]]:
         """Nearest ``k`` ids and distances; exact scan when asked or when the index can't serve."""
-        dimensions = self._dimensions(con, table)
+        state, dimensions, metric = self._state(con, table)
         if len(vector) != dimensions:
             raise IndexError_(
                 f"query vector has {len(vector)} dimensions, table {table} holds {dimensions}",
-                hint="embed the query with the model the vectors were built with")
+                hint="embed the query with the model the vectors were built with",
+            )
         query = [float(x) for x in vector]
         if k <= 0:
             return []
+        distance = DISTANCES[metric]
         if not exact:
-            state = self.status(con, table)
             if state != "fresh":
                 log.warning("vector index is %s; using exact search (run `egregora build`)", state)
             elif self._load(con):
-                return retry(lambda: self._ann(con, table, query, k, dimensions))
-        return retry(lambda: self._exact(con, table, query, k, dimensions))
+                return retry(lambda: self._ann(con, table, query, k, dimensions, distance))
+        return retry(lambda: self._exact(con, table, query, k, dimensions, distance))
 
-    def _metric(self, con: Any, table: str) -> str:
-        meta = self._meta(con, table)
-        return meta["metric"] if meta else "cosine"
+    def _ann_sql(self, table: str, dim: int, distance: str) -> str:
+        # This exact shape (one named parameter, ORDER BY the alias) is what vss's
+        # optimizer turns into HNSW_INDEX_SCAN; repeating the expression with two
+        # positional parameters silently falls back to a full scan.
+        return (
+            f"SELECT id, {distance}(vector, $q::FLOAT[{dim}]) AS distance"
+            f" FROM {self.ann_table(table)} ORDER BY distance LIMIT $k"
+        )
 
-    def _ann(self, con: Any, table: str, query: list[float], k: int, dim: int):
-        distance = DISTANCES[self._metric(con, table)]
+    def _ann(self, con: Any, table: str, query: list[float], k: int, dim: int, distance: str):
         con.execute(f"SET hnsw_ef_search = {max(self.ef_search, k)}")
-        return con.execute(
-            f"SELECT id, {distance}(vector, ?::FLOAT[{dim}]) AS distance"
-            f" FROM {self.ann_table(table)} ORDER BY {distance}(vector, ?::FLOAT[{dim}]) LIMIT ?",
-            [query, query, k]).fetchall()
+        return con.execute(self._ann_sql(table, dim, distance), {"q": query, "k": k}).fetchall()
 
-    def _exact(self, con: Any, table: str, query: list[float], k: int, dim: int):
-        distance = DISTANCES[self._metric(con, table)]
+    @staticmethod
+    def _exact(con: Any, table: str, query: list[float], k: int, dim: int, distance: str):
         return con.execute(
             f"SELECT id, {distance}(vector, ?::FLOAT[{dim}]) AS distance FROM {_ident(table)}"
-            " ORDER BY distance, id LIMIT ?", [query, k]).fetchall()
+            " ORDER BY distance, id LIMIT ?",
+            [query, k],
+        ).fetchall()
 
     def explain(self, con: Any, table: str, dimensions: int) -> str:
-        """The physical plan of an ANN query (tests check it really uses the HNSW index)."""
+        """The physical plan of the ANN query (tests check it really uses the HNSW index)."""
         self._load(con)
-        distance = DISTANCES[self._metric(con, table)]
-        zero = [0.0] * dimensions
+        distance = DISTANCES[self._state(con, table)[2]]
         rows = con.execute(
-            f"EXPLAIN SELECT id FROM {self.ann_table(table)} ORDER BY"
-            f" {distance}(vector, ?::FLOAT[{dimensions}]) LIMIT 5", [zero]).fetchall()
+            "EXPLAIN " + self._ann_sql(table, dimensions, distance),
+            {"q": [0.0] * dimensions, "k": 5},
+        ).fetchall()
         return "\n".join(r[1] for r in rows)

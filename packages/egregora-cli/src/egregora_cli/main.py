@@ -97,7 +97,7 @@ def run(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         stderr.print("Interrupted.")
         return 130
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         # Never echo the exception text of unknown errors: it may quote raw input.
         _report(exc, f"internal error: {type(exc).__name__} (run with -v for the traceback; "
                      "please report it)")

@@ -39,7 +39,8 @@ def select_embedder(ctx: Context, name: str | None = None) -> Any:
     """The embedder named by ``--embedder`` (or config ``build.embedder``), configured."""
     name = name or ctx.options.get("embedder") or ctx.config["build.embedder"]
     embedder = ctx.plugins.embedders().get_or_fail(
-        name, install_hint="pip install egregora-embed-local" if name == "local" else None)
+        name, install_hint="pip install egregora-embed-local" if name == "local" else None
+    )
     configure = getattr(embedder, "configure", None)
     if callable(configure):
         embedder = configure(ctx.config) or embedder
@@ -49,11 +50,13 @@ def select_embedder(ctx: Context, name: str | None = None) -> Any:
 def select_index(ctx: Context, name: str | None = None) -> Any:
     name = name or ctx.options.get("index") or ctx.config["index.name"]
     return ctx.plugins.indexes().get_or_fail(
-        name, install_hint="pip install egregora-ann-duckdb" if name == "duckdb" else None)
+        name, install_hint="pip install egregora-ann-duckdb" if name == "duckdb" else None
+    )
 
 
-def batches(items: Sequence[tuple[str, str]], max_size: int,
-            max_tokens: int | None) -> Iterator[list[tuple[str, str]]]:
+def batches(
+    items: Sequence[tuple[str, str]], max_size: int, max_tokens: int | None
+) -> Iterator[list[tuple[str, str]]]:
     """Consecutive batches within the embedder's size and token limits."""
     batch: list[tuple[str, str]] = []
     tokens = 0
@@ -73,7 +76,10 @@ def estimate(embedder: Any, texts: list[str]) -> dict[str, float]:
     own = getattr(embedder, "estimate", None)
     if callable(own):
         result = dict(own(texts))
-        return {"tokens": int(result.get("tokens", 0)), "cost_usd": float(result.get("cost_usd", 0))}
+        return {
+            "tokens": int(result.get("tokens", 0)),
+            "cost_usd": float(result.get("cost_usd", 0)),
+        }
     return {"tokens": sum(estimate_tokens(t) for t in texts), "cost_usd": 0.0}
 
 
@@ -92,17 +98,24 @@ def _dry_run(ctx: Context, embedder: Any, chunks) -> StageResult:
             with ServingStore.open(ctx.project, read_only=True) as on_disk:
                 space = on_disk.find_space(embedder.name, embedder.model)
                 if space is not None:
-                    existing = {r[0] for r in on_disk.con.execute(
-                        f"SELECT id FROM {space.table}").fetchall()}
+                    existing = {
+                        r[0]
+                        for r in on_disk.con.execute(f"SELECT id FROM {space.table}").fetchall()
+                    }
         todo = [text for h, text in store.missing_texts(None) if h not in existing]
     finally:
         store.close()
     cost = estimate(embedder, todo)
-    detail = (f"would embed {len(todo):,} of {chunks.num_rows:,} chunks with {embedder.name} "
-              f"({embedder.model}): ~{cost['tokens']:,} tokens, ~${cost['cost_usd']:.4f}")
-    return StageResult("embed", counts={"chunks": chunks.num_rows, "to_embed": len(todo),
-                                        "tokens": cost["tokens"]},
-                       detail=detail, output={"estimate": cost, "to_embed": len(todo)})
+    detail = (
+        f"would embed {len(todo):,} of {chunks.num_rows:,} chunks with {embedder.name} "
+        f"({embedder.model}): ~{cost['tokens']:,} tokens, ~${cost['cost_usd']:.4f}"
+    )
+    return StageResult(
+        "embed",
+        counts={"chunks": chunks.num_rows, "to_embed": len(todo), "tokens": cost["tokens"]},
+        detail=detail,
+        output={"estimate": cost, "to_embed": len(todo)},
+    )
 
 
 def embed_stage(ctx: Context, value: Any = None) -> StageResult:
@@ -113,22 +126,28 @@ def embed_stage(ctx: Context, value: Any = None) -> StageResult:
         return _dry_run(ctx, embedder, chunks)
     with ServingStore.open(ctx.project) as store:
         synced = store.sync_chunks(chunks)
-        space = store.ensure_space(embedder.name, embedder.model, embedder.dimensions,
-                                   embedder.metric)
+        space = store.ensure_space(
+            embedder.name, embedder.model, embedder.dimensions, embedder.metric
+        )
         todo = store.missing_texts(space)
         embedded = asyncio.run(_embed_all(ctx, embedder, store, space, todo))
         pruned = store.prune_vectors(space)
         vectors = store.vector_count(space)
-    counts = {"chunks": synced["chunks"], "embedded": embedded,
-              "reused": synced["chunks"] - embedded, "vectors": vectors}
+    counts = {
+        "chunks": synced["chunks"],
+        "embedded": embedded,
+        "reused": synced["chunks"] - embedded,
+        "vectors": vectors,
+    }
     detail = f"{embedder.name} ({embedder.model}, {embedder.dimensions}-d)"
     if pruned:
         detail += f", {pruned:,} unused vectors removed"
     return StageResult("embed", counts=counts, detail=detail, output=space)
 
 
-async def _embed_all(ctx: Context, embedder: Any, store: ServingStore, space: Space,
-                     todo: list[tuple[str, str]]) -> int:
+async def _embed_all(
+    ctx: Context, embedder: Any, store: ServingStore, space: Space, todo: list[tuple[str, str]]
+) -> int:
     done = 0
     with ctx.progress.task("Embedding", total=len(todo)) as task:
         for batch in batches(todo, embedder.max_batch_size, embedder.max_batch_tokens):
@@ -136,7 +155,9 @@ async def _embed_all(ctx: Context, embedder: Any, store: ServingStore, space: Sp
             if len(vectors) != len(batch):
                 raise EgregoraError(
                     f"embedder '{embedder.name}' returned {len(vectors)} vectors for "
-                    f"{len(batch)} texts", hint="this is a bug in the embedder plugin")
+                    f"{len(batch)} texts",
+                    hint="this is a bug in the embedder plugin",
+                )
             store.add_vectors(space, [h for h, _ in batch], vectors)
             done += len(batch)
             task.advance(len(batch))

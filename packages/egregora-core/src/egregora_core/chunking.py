@@ -158,7 +158,8 @@ def chunk_messages(messages: ibis.Table, options: ChunkOptions = ChunkOptions())
         "content_hash": [content_hash(s) for s in searches],
     }
     arrays = [
-        pa.array(columns[f.name], f.type) if isinstance(columns[f.name], list)
+        pa.array(columns[f.name], f.type)
+        if isinstance(columns[f.name], list)
         else columns[f.name].cast(f.type)
         for f in CHUNKS
     ]

@@ -28,8 +28,9 @@ from .serving import vector_array
 RECALL_THRESHOLD = 0.90
 
 
-def clustered_vectors(n: int, dim: int, *, clusters: int | None = None, spread: float = 0.35,
-                      seed: int = 0) -> np.ndarray:
+def clustered_vectors(
+    n: int, dim: int, *, clusters: int | None = None, spread: float = 0.35, seed: int = 0
+) -> np.ndarray:
     """``n`` L2-normalised float32 vectors around ``clusters`` random centres.
 
     ``spread`` is the per-coordinate noise relative to unit-variance centres: 0.35 gives
@@ -54,7 +55,7 @@ def load_vectors(con: Any, table: str, vectors: np.ndarray, *, batch: int = 100_
     dim = vectors.shape[1]
     con.execute(f"CREATE OR REPLACE TABLE {table} (id VARCHAR, vector FLOAT[{dim}])")
     for start in range(0, len(vectors), batch):
-        part = vectors[start:start + batch]
+        part = vectors[start : start + batch]
         ids = pa.array([f"v{i}" for i in range(start, start + len(part))], pa.string())
         con.register("_eval_incoming", pa.table({"id": ids, "vector": vector_array(part, dim)}))
         con.execute(f"INSERT INTO {table} SELECT * FROM _eval_incoming")
@@ -94,8 +95,16 @@ def _percentile(values: Sequence[float], q: float) -> float:
     return float(np.percentile(np.asarray(values) * 1000.0, q)) if values else 0.0
 
 
-def evaluate(con: Any, table: str, index: Any, queries: np.ndarray, k: int = 10, *,
-             build: dict[str, Any] | None = None, threshold: float = RECALL_THRESHOLD) -> AnnReport:
+def evaluate(
+    con: Any,
+    table: str,
+    index: Any,
+    queries: np.ndarray,
+    k: int = 10,
+    *,
+    build: dict[str, Any] | None = None,
+    threshold: float = RECALL_THRESHOLD,
+) -> AnnReport:
     """Compare ``index.search`` against its exact path on ``queries`` (one row each)."""
     n, dim = con.execute(f"SELECT count(*), any_value(len(vector)) FROM {table}").fetchone()
     ann_lat: list[float] = []
@@ -118,22 +127,33 @@ def evaluate(con: Any, table: str, index: Any, queries: np.ndarray, k: int = 10,
     ann_p50, exact_p50 = _percentile(ann_lat, 50), _percentile(exact_lat, 50)
     build = build or {}
     return AnnReport(
-        vectors=int(n), dimensions=int(dim or 0), queries=len(queries), k=k,
-        recall_at_k=found / (k * count), precision_at_k=found / max(1, returned),
-        mrr=reciprocal / count, ann_p50_ms=ann_p50, ann_p95_ms=_percentile(ann_lat, 95),
-        exact_p50_ms=exact_p50, exact_p95_ms=_percentile(exact_lat, 95),
+        vectors=int(n),
+        dimensions=int(dim or 0),
+        queries=len(queries),
+        k=k,
+        recall_at_k=found / (k * count),
+        precision_at_k=found / max(1, returned),
+        mrr=reciprocal / count,
+        ann_p50_ms=ann_p50,
+        ann_p95_ms=_percentile(ann_lat, 95),
+        exact_p50_ms=exact_p50,
+        exact_p95_ms=_percentile(exact_lat, 95),
         speedup_p50=exact_p50 / ann_p50 if ann_p50 else 0.0,
-        build_seconds=build.get("seconds"), index_bytes=build.get("bytes"),
+        build_seconds=build.get("seconds"),
+        index_bytes=build.get("bytes"),
         index=f"{getattr(index, 'name', '?')} {build.get('kind', '')}".strip(),
         threshold=threshold,
     )
 
 
-def sample_queries(con: Any, table: str, count: int, *, seed: int = 1,
-                   noise: float = 0.05) -> np.ndarray:
+def sample_queries(
+    con: Any, table: str, count: int, *, seed: int = 1, noise: float = 0.05
+) -> np.ndarray:
     """Query vectors near stored ones (a stored vector plus a little noise), reproducibly."""
-    rows = con.execute(f"SELECT vector FROM {table} USING SAMPLE reservoir({int(count)} ROWS)"
-                       f" REPEATABLE ({int(seed)})").fetchall()
+    rows = con.execute(
+        f"SELECT vector FROM {table} USING SAMPLE reservoir({int(count)} ROWS)"
+        f" REPEATABLE ({int(seed)})"
+    ).fetchall()
     base = np.asarray([r[0] for r in rows], dtype=np.float32)
     if base.size == 0:
         return base

@@ -24,7 +24,7 @@ def choose_extractor(plugins: PluginManager, path: Path, name: str | None = None
     for extractor in registry.values():
         try:
             scores.append((float(extractor.sniff(path)), extractor.name, extractor))
-        except Exception:  # noqa: BLE001 - a sniff bug must not hide other extractors
+        except Exception:
             scores.append((0.0, extractor.name, extractor))
     scores.sort(key=lambda item: (-item[0], item[1]))
     if not scores or scores[0][0] < MIN_CONFIDENCE:

@@ -71,7 +71,7 @@ def _notify(ctx: Context, hook_name: str, **kwargs: Any) -> None:
     # Observers must never break a run: log and carry on.
     try:
         getattr(ctx.hook, hook_name)(ctx=ctx, **kwargs)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         log.warning("a %s hook raised %s; ignored", hook_name, type(exc).__name__)
 
 

@@ -53,22 +53,41 @@ def require_space(store: ServingStore, embedder: Any) -> Space:
     if space is None or store.vector_count(space) == 0:
         raise NoVectors(
             f"no vectors for embedder '{embedder.name}' ({embedder.model})",
-            hint="run `egregora build` (with the same --embedder) first")
+            hint="run `egregora build` (with the same --embedder) first",
+        )
     return space
 
 
-def _hits(store: ServingStore, pairs: Sequence[tuple[str, float]], filters: Filters,
-          k: int) -> list[Hit]:
+def _hits(
+    store: ServingStore, pairs: Sequence[tuple[str, float]], filters: Filters, k: int
+) -> list[Hit]:
     distance = dict(pairs)
     rows = store.chunks_for(list(distance), filters)
     rows.sort(key=lambda r: (distance[r["content_hash"]], r["start_ts"], r["chunk_id"]))
-    return [Hit(r["chunk_id"], 1.0 - float(distance[r["content_hash"]]), r["group_slug"],
-                r["start_ts"], r["end_ts"], list(r["authors"] or []), r["text"])
-            for r in rows[:k]]
+    return [
+        Hit(
+            r["chunk_id"],
+            1.0 - float(distance[r["content_hash"]]),
+            r["group_slug"],
+            r["start_ts"],
+            r["end_ts"],
+            list(r["authors"] or []),
+            r["text"],
+        )
+        for r in rows[:k]
+    ]
 
 
-def search_vector(store: ServingStore, space: Space, index: Any, vector: Sequence[float],
-                  k: int = 10, *, filters: Filters = Filters(), exact: bool = False) -> list[Hit]:
+def search_vector(
+    store: ServingStore,
+    space: Space,
+    index: Any,
+    vector: Sequence[float],
+    k: int = 10,
+    *,
+    filters: Filters = Filters(),
+    exact: bool = False,
+) -> list[Hit]:
     """Top-``k`` chunks nearest to ``vector`` that pass ``filters``."""
     check_dimensions(space, vector)
     if k <= 0:
@@ -91,8 +110,9 @@ def search_vector(store: ServingStore, space: Space, index: Any, vector: Sequenc
     return _hits(store, pairs, filters, k)
 
 
-def query(ctx: Context, text: str, k: int = 10, *, filters: Filters = Filters(),
-          exact: bool = False) -> list[Hit]:
+def query(
+    ctx: Context, text: str, k: int = 10, *, filters: Filters = Filters(), exact: bool = False
+) -> list[Hit]:
     """Embed ``text`` as a query and search the project's vectors (``egregora query``)."""
     embedder = select_embedder(ctx)
     index = select_index(ctx)
@@ -102,9 +122,16 @@ def query(ctx: Context, text: str, k: int = 10, *, filters: Filters = Filters(),
         return search_vector(store, space, index, vector, k, filters=filters, exact=exact)
 
 
-def similar_chunks(project: Any, text_or_vector: str | Sequence[float], k: int = 5, *,
-                   before: datetime | None = None, group: str | None = None,
-                   plugins: Any = None, embedder: str | None = None) -> list[Hit]:
+def similar_chunks(
+    project: Any,
+    text_or_vector: str | Sequence[float],
+    k: int = 5,
+    *,
+    before: datetime | None = None,
+    group: str | None = None,
+    plugins: Any = None,
+    embedder: str | None = None,
+) -> list[Hit]:
     """Chunks most similar to a text (embedded as a query) or a vector, for writers.
 
     ``before`` keeps only chunks that ended before that instant ("related earlier
@@ -114,13 +141,18 @@ def similar_chunks(project: Any, text_or_vector: str | Sequence[float], k: int =
     from .plugins import make_plugin_manager
 
     plugins = plugins or make_plugin_manager()
-    ctx = Context(project=project, config=project.config(), plugins=plugins,
-                  options={"embedder": embedder} if embedder else {})
+    ctx = Context(
+        project=project,
+        config=project.config(),
+        plugins=plugins,
+        options={"embedder": embedder} if embedder else {},
+    )
     filters = Filters(group=group, before=before)
     if isinstance(text_or_vector, str):
         return query(ctx, text_or_vector, k, filters=filters)
     model = select_embedder(ctx)
     with ServingStore.open(project, read_only=True) as store:
         space = require_space(store, model)
-        return search_vector(store, space, select_index(ctx), list(text_or_vector), k,
-                             filters=filters)
+        return search_vector(
+            store, space, select_index(ctx), list(text_or_vector), k, filters=filters
+        )

@@ -131,7 +131,8 @@ class ServingStore:
                 raise
             raise EgregoraError(
                 "the serving database is locked by another egregora process",
-                where=str(path), hint="wait for the other command to finish",
+                where=str(path),
+                hint="wait for the other command to finish",
             ) from None
         if not read_only:
             self.con.execute(CHUNKS_DDL)
@@ -141,8 +142,11 @@ class ServingStore:
     def open(cls, project: Any, *, read_only: bool = False) -> ServingStore:
         """The serving database of a project (read-only opens need an existing file)."""
         if read_only and not project.serving_db.exists():
-            raise NoVectors("the project has no serving database yet",
-                            where=str(project.serving_db), hint="run `egregora build` first")
+            raise NoVectors(
+                "the project has no serving database yet",
+                where=str(project.serving_db),
+                hint="run `egregora build` first",
+            )
         return cls(project.serving_db, read_only=read_only)
 
     def close(self) -> None:
@@ -155,8 +159,11 @@ class ServingStore:
         self.close()
 
     def _has_table(self, name: str) -> bool:
-        return bool(self.con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
+        return bool(
+            self.con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]
+            ).fetchone()[0]
+        )
 
     # -- chunks -----------------------------------------------------------------
     def sync_chunks(self, chunks: pa.Table) -> dict[str, int]:
@@ -203,7 +210,8 @@ class ServingStore:
     def filtered_count(self, filters: Filters) -> int:
         where, params = filters.sql()
         return self.con.execute(
-            f"SELECT count(DISTINCT content_hash) FROM chunks c WHERE {where}", params).fetchone()[0]
+            f"SELECT count(DISTINCT content_hash) FROM chunks c WHERE {where}", params
+        ).fetchone()[0]
 
     # -- spaces and vectors -------------------------------------------------------
     def find_space(self, embedder: str, model: str) -> Space | None:
@@ -211,14 +219,18 @@ class ServingStore:
             return None
         row = self.con.execute(
             "SELECT embedder, model, dimensions, metric, table_name FROM vector_spaces"
-            " WHERE embedder = ? AND model = ?", [embedder, model]).fetchone()
+            " WHERE embedder = ? AND model = ?",
+            [embedder, model],
+        ).fetchone()
         return Space(*row) if row else None
 
     def spaces(self) -> list[Space]:
         if not self._has_table("vector_spaces"):
             return []
-        rows = self.con.execute("SELECT embedder, model, dimensions, metric, table_name"
-                                " FROM vector_spaces ORDER BY created_at").fetchall()
+        rows = self.con.execute(
+            "SELECT embedder, model, dimensions, metric, table_name"
+            " FROM vector_spaces ORDER BY created_at"
+        ).fetchall()
         return [Space(*row) for row in rows]
 
     def ensure_space(self, embedder: str, model: str, dimensions: int, metric: str) -> Space:
@@ -235,10 +247,14 @@ class ServingStore:
             return found
         space = Space(embedder, model, dimensions, metric, space_table(embedder, model))
         self.con.execute("BEGIN")
-        self.con.execute(f"CREATE TABLE {space.table} (id VARCHAR PRIMARY KEY,"
-                         f" vector FLOAT[{int(dimensions)}] NOT NULL)")
-        self.con.execute("INSERT INTO vector_spaces VALUES (?, ?, ?, ?, ?, now())",
-                         [embedder, model, dimensions, metric, space.table])
+        self.con.execute(
+            f"CREATE TABLE {space.table} (id VARCHAR PRIMARY KEY,"
+            f" vector FLOAT[{int(dimensions)}] NOT NULL)"
+        )
+        self.con.execute(
+            "INSERT INTO vector_spaces VALUES (?, ?, ?, ?, ?, now())",
+            [embedder, model, dimensions, metric, space.table],
+        )
         self.con.execute("COMMIT")
         return space
 
@@ -246,20 +262,28 @@ class ServingStore:
         """``(content_hash, search_text)`` of chunks with no vector in ``space``, one per hash."""
         if not self._has_table("chunks"):
             return []
-        missing = "" if space is None else (
-            f" WHERE content_hash NOT IN (SELECT id FROM {space.table})")
+        missing = (
+            "" if space is None else (f" WHERE content_hash NOT IN (SELECT id FROM {space.table})")
+        )
         return self.con.execute(
-            "SELECT content_hash, any_value(search_text) FROM chunks" + missing +
-            " GROUP BY content_hash ORDER BY min(start_ts), content_hash").fetchall()
+            "SELECT content_hash, any_value(search_text) FROM chunks"
+            + missing
+            + " GROUP BY content_hash ORDER BY min(start_ts), content_hash"
+        ).fetchall()
 
     def add_vectors(self, space: Space, hashes: Sequence[str], vectors: Any) -> None:
         """Store one batch in one transaction (so an interrupted build keeps it)."""
-        batch = pa.table({"id": pa.array(list(hashes), pa.string()),
-                          "vector": vector_array(vectors, space.dimensions)})
+        batch = pa.table(
+            {
+                "id": pa.array(list(hashes), pa.string()),
+                "vector": vector_array(vectors, space.dimensions),
+            }
+        )
         self.con.register("_incoming_vectors", batch)
         try:
-            self.con.execute(f"INSERT OR IGNORE INTO {space.table} SELECT id, vector"
-                             " FROM _incoming_vectors")
+            self.con.execute(
+                f"INSERT OR IGNORE INTO {space.table} SELECT id, vector FROM _incoming_vectors"
+            )
         finally:
             self.con.unregister("_incoming_vectors")
 
@@ -272,8 +296,9 @@ class ServingStore:
             f"DELETE FROM {space.table} WHERE id NOT IN (SELECT content_hash FROM chunks)"
         ).fetchone()[0]
 
-    def exact_search(self, space: Space, vector: Sequence[float], k: int,
-                     filters: Filters = Filters()) -> list[tuple[str, float]]:
+    def exact_search(
+        self, space: Space, vector: Sequence[float], k: int, filters: Filters = Filters()
+    ) -> list[tuple[str, float]]:
         """Exact k-NN restricted to chunks passing ``filters`` (for narrow filters)."""
         check_dimensions(space, vector)
         where, params = filters.sql()

@@ -9,14 +9,22 @@ from ..ui import stdout
 
 
 @click.command("build")
-@click.option("--embedder", metavar="NAME", help="Embedder to use (default: config build.embedder).")
-@click.option("--index", "index_name", metavar="NAME", help="Vector index (default: config index.name).")
+@click.option(
+    "--embedder", metavar="NAME", help="Embedder to use (default: config build.embedder)."
+)
+@click.option(
+    "--index", "index_name", metavar="NAME", help="Vector index (default: config index.name)."
+)
 @click.option("--reindex", is_flag=True, help="Rebuild the vector index even if it is fresh.")
-@click.option("--dry-run", is_flag=True,
-              help="Show how many chunks would be embedded, estimated tokens and cost; write nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show how many chunks would be embedded, estimated tokens and cost; write nothing.",
+)
 @pass_state
-def command(state: AppState, embedder: str | None, index_name: str | None, reindex: bool,
-            dry_run: bool) -> None:
+def command(
+    state: AppState, embedder: str | None, index_name: str | None, reindex: bool, dry_run: bool
+) -> None:
     """Chunk the lake's conversations, embed new chunks, and refresh the vector index.
 
     Only chunks whose text has no vector yet for the embedder and model are embedded

@@ -80,7 +80,7 @@ def _check_embedder(state: AppState) -> Check:
         dims = len(vectors[0])
     except EgregoraError as exc:
         return Check(label, False, exc.what, exc.hint or "")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return Check(label, False, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
     ok = dims == embedder.dimensions
     return Check(label, ok, f"{embedder.model}: {dims} dimensions",

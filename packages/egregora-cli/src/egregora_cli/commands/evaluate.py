@@ -6,6 +6,8 @@ from dataclasses import fields
 import click
 import duckdb
 from egregora_core.build import select_embedder, select_index
+from egregora_core.config import load_config
+from egregora_core.errors import ProjectNotFound
 from egregora_core.evaluation import (
     RECALL_THRESHOLD,
     AnnReport,
@@ -14,8 +16,6 @@ from egregora_core.evaluation import (
     load_vectors,
     sample_queries,
 )
-from egregora_core.config import load_config
-from egregora_core.errors import ProjectNotFound
 from egregora_core.pipeline import Context
 from egregora_core.search import require_space
 from egregora_core.serving import ServingStore
@@ -31,18 +31,44 @@ def command() -> None:
 
 @command.command("ann")
 @click.option("--k", "k", default=10, show_default=True, type=click.IntRange(1, 1000))
-@click.option("--queries", default=100, show_default=True, type=click.IntRange(1, 100_000),
-              help="Number of query vectors.")
-@click.option("--synthetic", type=click.IntRange(10, 10_000_000), metavar="N",
-              help="Use a fixed generated corpus of N clustered vectors instead of the project's.")
-@click.option("--dim", default=384, show_default=True, type=click.IntRange(2, 4096),
-              help="Dimensions of the --synthetic corpus.")
-@click.option("--threshold", default=RECALL_THRESHOLD, show_default=True, type=float,
-              help="Minimum recall@k; below it the exit status is 1.")
+@click.option(
+    "--queries",
+    default=100,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="Number of query vectors.",
+)
+@click.option(
+    "--synthetic",
+    type=click.IntRange(10, 10_000_000),
+    metavar="N",
+    help="Use a fixed generated corpus of N clustered vectors instead of the project's.",
+)
+@click.option(
+    "--dim",
+    default=384,
+    show_default=True,
+    type=click.IntRange(2, 4096),
+    help="Dimensions of the --synthetic corpus.",
+)
+@click.option(
+    "--threshold",
+    default=RECALL_THRESHOLD,
+    show_default=True,
+    type=float,
+    help="Minimum recall@k; below it the exit status is 1.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @pass_state
-def ann(state: AppState, k: int, queries: int, synthetic: int | None, dim: int,
-        threshold: float, as_json: bool) -> int:
+def ann(
+    state: AppState,
+    k: int,
+    queries: int,
+    synthetic: int | None,
+    dim: int,
+    threshold: float,
+    as_json: bool,
+) -> None:
     """ANN index vs exact scan: recall@k, precision@k, MRR, latency, build time and size.
 
     Exit status 1 when recall@k is below the threshold (CI runs
@@ -60,11 +86,13 @@ def ann(state: AppState, k: int, queries: int, synthetic: int | None, dim: int,
             shown = f"{value:.4g}" if isinstance(value, float) else value
             stdout.print(f"{field.name:>15}: {shown}", highlight=False, markup=False)
         stdout.print("PASS" if report.passed else f"FAIL: recall@{k} below {threshold}")
-    return 0 if report.passed else 1
+    if not report.passed:
+        click.get_current_context().exit(1)
 
 
-def _synthetic(state: AppState, n: int, dim: int, queries: int, k: int,
-               threshold: float) -> AnnReport:
+def _synthetic(
+    state: AppState, n: int, dim: int, queries: int, k: int, threshold: float
+) -> AnnReport:
     project = _maybe_project(state)
     config = project.config() if project else load_config(None)
     index = select_index(Context(project=project, config=config, plugins=state.plugins))
@@ -90,8 +118,7 @@ def _project(state: AppState, queries: int, k: int, threshold: float) -> AnnRepo
             describe = getattr(index, "describe", None)
             facts = describe(store.con, space.table) if callable(describe) else None
         probes = sample_queries(store.con, space.table, queries)
-        return evaluate(store.con, space.table, index, probes, k, build=facts,
-                        threshold=threshold)
+        return evaluate(store.con, space.table, index, probes, k, build=facts, threshold=threshold)
 
 
 def _maybe_project(state: AppState):

@@ -21,18 +21,28 @@ def _when(value: str | None, option: str, *, end: bool = False) -> datetime | No
         if len(value) == 10:
             day = date.fromisoformat(value)
             moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
-            return moment.replace(hour=23, minute=59, second=59, microsecond=999999) if end else moment
+            return (
+                moment.replace(hour=23, minute=59, second=59, microsecond=999999) if end else moment
+            )
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise ConfigError(f"{option} must be a date like 2024-05-31 or an ISO timestamp, got "
-                          f"{value!r}", where=option) from None
+        raise ConfigError(
+            f"{option} must be a date like 2024-05-31 or an ISO timestamp, got {value!r}",
+            where=option,
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @click.command("query")
 @click.argument("text")
-@click.option("-k", "k", default=10, show_default=True, type=click.IntRange(1, 1000),
-              help="Number of chunks to return.")
+@click.option(
+    "-k",
+    "k",
+    default=10,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="Number of chunks to return.",
+)
 @click.option("--group", metavar="SLUG", help="Only this group.")
 @click.option("--since", metavar="DATE", help="Only chunks that end on or after DATE.")
 @click.option("--until", metavar="DATE", help="Only chunks that start on or before DATE.")
@@ -41,9 +51,18 @@ def _when(value: str | None, option: str, *, end: bool = False) -> datetime | No
 @click.option("--embedder", metavar="NAME", help="Embedder (default: config build.embedder).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line (NDJSON).")
 @pass_state
-def command(state: AppState, text: str, k: int, group: str | None, since: str | None,
-            until: str | None, author: str | None, exact: bool, embedder: str | None,
-            as_json: bool) -> None:
+def command(
+    state: AppState,
+    text: str,
+    k: int,
+    group: str | None,
+    since: str | None,
+    until: str | None,
+    author: str | None,
+    exact: bool,
+    embedder: str | None,
+    as_json: bool,
+) -> None:
     """Semantic search: the K conversation chunks closest in meaning to TEXT.
 
     \b
@@ -51,8 +70,12 @@ def command(state: AppState, text: str, k: int, group: str | None, since: str | 
       egregora query "when is the next trip?"
       egregora query "churrasco" -k 5 --since 2024-01-01 --json
     """
-    filters = Filters(group=group, since=_when(since, "--since"),
-                      until=_when(until, "--until", end=True), author=author)
+    filters = Filters(
+        group=group,
+        since=_when(since, "--since"),
+        until=_when(until, "--until", end=True),
+        author=author,
+    )
     ctx = state.context(embedder=embedder)
     hits = query(ctx, text, k, filters=filters, exact=exact)
     if as_json:

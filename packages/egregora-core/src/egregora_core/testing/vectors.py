@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pyarrow as pa
+
 from .. import hookimpl
 from ..schema import MESSAGES
 
@@ -22,11 +23,22 @@ def messages(rows: list[tuple], source: str = "src1") -> pa.Table:
         group, minutes, author, text = row[:4]
         kind = row[4] if len(row) > 4 else "text"
         ts = T0 + timedelta(minutes=minutes)
-        out.append({
-            "message_id": f"{group}-{minutes}-{i}", "group_slug": group, "ts": ts,
-            "date": ts.date(), "author": author, "kind": kind, "subtype": None, "text": text,
-            "media_ref": None, "edited": False, "ordinal": i, "source_id": source,
-        })
+        out.append(
+            {
+                "message_id": f"{group}-{minutes}-{i}",
+                "group_slug": group,
+                "ts": ts,
+                "date": ts.date(),
+                "author": author,
+                "kind": kind,
+                "subtype": None,
+                "text": text,
+                "media_ref": None,
+                "edited": False,
+                "ordinal": i,
+                "source_id": source,
+            }
+        )
     return pa.Table.from_pylist(out, schema=MESSAGES)
 
 
@@ -46,7 +58,9 @@ class ExactIndex:
         dim = len(vector)
         return con.execute(
             f"SELECT id, array_cosine_distance(vector, ?::FLOAT[{dim}]) d FROM {table}"
-            " ORDER BY d, id LIMIT ?", [list(vector), k]).fetchall()
+            " ORDER BY d, id LIMIT ?",
+            [list(vector), k],
+        ).fetchall()
 
     def status(self, con, table):
         return "fresh"
