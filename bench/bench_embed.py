@@ -29,15 +29,51 @@ from egregora_core.project import init_project
 from egregora_core.schema import MESSAGES
 from egregora_embed_local import LocalEmbedder
 
-WORDS = ("bom dia pessoal vamos marcar o churrasco no sábado quem leva a carne "
-         "the meeting moved to friday please bring the report and the slides "
-         "amanhã tem jogo alguém vai ver o relatório está pronto obrigado").split()
+WORDS = [
+    "bom",
+    "dia",
+    "pessoal",
+    "vamos",
+    "marcar",
+    "o",
+    "churrasco",
+    "no",
+    "sábado",
+    "quem",
+    "leva",
+    "a",
+    "carne",
+    "the",
+    "meeting",
+    "moved",
+    "to",
+    "friday",
+    "please",
+    "bring",
+    "the",
+    "report",
+    "and",
+    "the",
+    "slides",
+    "amanhã",
+    "tem",
+    "jogo",
+    "alguém",
+    "vai",
+    "ver",
+    "o",
+    "relatório",
+    "está",
+    "pronto",
+    "obrigado",
+]
 
 
 def texts(n: int) -> list[str]:
     rng = random.Random(0)
-    return [f"{i} " + " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 40)))
-            for i in range(n)]
+    return [
+        f"{i} " + " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 40))) for i in range(n)
+    ]
 
 
 def bare(items: list[str], batch: int) -> float:
@@ -45,7 +81,7 @@ def bare(items: list[str], batch: int) -> float:
     model.passage(items[:8])  # warm up
     started = time.perf_counter()
     for start in range(0, len(items), batch):
-        model.passage(items[start:start + batch])
+        model.passage(items[start : start + batch])
     return len(items) / (time.perf_counter() - started)
 
 
@@ -53,15 +89,32 @@ def through_build(items: list[str]) -> float:
     with tempfile.TemporaryDirectory(prefix="bench-embed-") as tmp:
         project = init_project(Path(tmp) / "p")
         t0 = datetime(2024, 1, 1, tzinfo=UTC)
-        rows = [{"message_id": f"m{i}", "group_slug": "g", "ts": t0 + timedelta(hours=i),
-                 "date": (t0 + timedelta(hours=i)).date(), "author": "aaaa0001", "kind": "text",
-                 "subtype": None, "text": text, "media_ref": None, "edited": False,
-                 "ordinal": i, "source_id": "s"} for i, text in enumerate(items)]
+        rows = [
+            {
+                "message_id": f"m{i}",
+                "group_slug": "g",
+                "ts": t0 + timedelta(hours=i),
+                "date": (t0 + timedelta(hours=i)).date(),
+                "author": "aaaa0001",
+                "kind": "text",
+                "subtype": None,
+                "text": text,
+                "media_ref": None,
+                "edited": False,
+                "ordinal": i,
+                "source_id": "s",
+            }
+            for i, text in enumerate(items)
+        ]
         with Lake.open(project) as lake:
             lake.write({"messages": pa.Table.from_pylist(rows, schema=MESSAGES)})
         plugins = make_plugin_manager(load_entry_points=True, env={})
-        ctx = Context(project=project, config=project.config(env={}), plugins=plugins,
-                      options={"embedder": "local"})
+        ctx = Context(
+            project=project,
+            config=project.config(env={}),
+            plugins=plugins,
+            options={"embedder": "local"},
+        )
         LocalEmbedder().embed_sync(items[:8])  # load the model outside the timing, as bare() does
         started = time.perf_counter()
         result = embed_stage(ctx)
@@ -78,9 +131,16 @@ def main() -> None:
     items = texts(200 if args.quick else args.texts)
     library = bare(items, LocalEmbedder.max_batch_size)
     build = through_build(items)
-    print(json.dumps({"texts": len(items), "bare_texts_per_s": round(library, 1),
-                      "build_texts_per_s": round(build, 1),
-                      "ratio": round(build / library, 3)}))
+    print(
+        json.dumps(
+            {
+                "texts": len(items),
+                "bare_texts_per_s": round(library, 1),
+                "build_texts_per_s": round(build, 1),
+                "ratio": round(build / library, 3),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

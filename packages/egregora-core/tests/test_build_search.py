@@ -196,3 +196,17 @@ def test_batches_respect_limits():
     items = [(str(i), "x" * 35) for i in range(7)]  # ~10 tokens each
     assert [len(b) for b in batches(items, 3, None)] == [3, 3, 1]
     assert [len(b) for b in batches(items, 100, 25)] == [2, 2, 2, 1]
+
+
+def test_build_on_empty_lake(egregora_project, egregora_register):
+    plugins = egregora_register(Provider(FakeEmbedder(32)), name="provider")
+    ctx = Context(
+        project=egregora_project,
+        config=egregora_project.config(env={}),
+        plugins=plugins,
+        options={"embedder": "fake", "index": "exact"},
+    )
+    embed, index = run_stages(ctx, BUILD_STAGES)
+    assert embed.counts["chunks"] == 0
+    assert embed.counts["embedded"] == 0
+    assert index.status == "skipped"
