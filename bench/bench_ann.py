@@ -30,7 +30,7 @@ from egregora_ann_duckdb import DuckDBIndex
 from egregora_core.evaluation import clustered_vectors, evaluate, load_vectors, sample_queries
 
 
-def run(n: int, dim: int, queries: int, k: int, index: DuckDBIndex) -> dict:
+def run(n: int, dim: int, queries: int, k: int, index, ef_values: list[int]) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="bench-ann-") as tmp:
         path = Path(tmp) / "serving.duckdb"
         con = duckdb.connect(str(path))
@@ -134,6 +134,7 @@ def main() -> None:
     parser.add_argument("--m", type=int, default=16)
     parser.add_argument("--ef-construction", type=int, default=64)
     parser.add_argument("--ef-search", type=int, default=256)
+    parser.add_argument("--ef-sweep", default="", help="comma list: re-run queries per ef_search")
     parser.add_argument("--quick", action="store_true", help="20k vectors, 50 queries")
     parser.add_argument("--variant", choices=["hnsw", "ivf"], default="hnsw")
     parser.add_argument("--nlist", type=int, default=0, help="IVF lists (default: n / 400)")
@@ -148,7 +149,9 @@ def main() -> None:
             index = DuckDBIndex(
                 m=args.m, ef_construction=args.ef_construction, ef_search=args.ef_search
             )
-        print(json.dumps(run(n, args.dim, queries, args.k, index)), flush=True)
+        sweep = [int(x) for x in args.ef_sweep.split(",") if x] if args.variant == "hnsw" else []
+        for result in run(n, args.dim, queries, args.k, index, sweep):
+            print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":
