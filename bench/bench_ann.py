@@ -44,15 +44,19 @@ def run(n: int, dim: int, queries: int, k: int, index, ef_values: list[int]) -> 
             con.close()
             con = duckdb.connect(str(path))  # measure after reopening, as `egregora query` does
         probes = sample_queries(con, "vecs", queries)
-        report = evaluate(con, "vecs", index, probes, k, build=facts)
+        results = []
+        for ef in ef_values or [None]:
+            if ef is not None:
+                index.ef_search = ef
+            out = evaluate(con, "vecs", index, probes, k, build=facts).to_json()
+            out.update(
+                load_seconds=load_seconds,
+                file_bytes=os.path.getsize(path),
+                params={name: v for name, v in vars(index).items() if isinstance(v, int)},
+            )
+            results.append(out)
         con.close()
-        out = report.to_json()
-        out.update(
-            load_seconds=load_seconds,
-            file_bytes=os.path.getsize(path),
-            params={k: v for k, v in vars(index).items() if isinstance(v, int)},
-        )
-        return out
+        return results
 
 
 class IvfPrototype:
