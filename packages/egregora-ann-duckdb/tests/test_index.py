@@ -152,3 +152,16 @@ def test_recall_gate_on_clustered_corpus():
     assert report.recall_at_k >= RECALL_THRESHOLD
     assert report.index == "duckdb hnsw"
     con.close()
+
+
+def test_dropped_copy_is_missing_and_search_still_answers(index, db, caplog):
+    path, data = db
+    con = duckdb.connect(str(path))
+    index.build(con, "vecs", 8, "cosine")
+    con.execute(f"DROP TABLE {index.ann_table('vecs')}")
+    assert index.status(con, "vecs") == "missing"
+    with caplog.at_level(logging.WARNING, logger="egregora.ann"):
+        hits = index.search(con, "vecs", data[9].tolist(), 2)
+    assert hits[0][0] == "v9"
+    assert any("missing" in r.getMessage() for r in caplog.records)
+    con.close()

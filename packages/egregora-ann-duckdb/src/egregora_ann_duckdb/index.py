@@ -157,7 +157,16 @@ class DuckDBIndex:
     # -- protocol -----------------------------------------------------------------
     def status(self, con: Any, table: str) -> str:
         """'missing' (never built, or its copy is gone), 'stale' (vectors changed) or 'fresh'."""
-        return self._state(con, table)[0]
+        state = self._state(con, table)[0]
+        copy = self.ann_table(table)
+        if (
+            state == "fresh"
+            and not con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [copy]
+            ).fetchone()[0]
+        ):
+            return "missing"
+        return state
 
     def build(self, con: Any, table: str, dimensions: int, metric: str) -> dict[str, Any]:
         """(Re)create the HNSW index over a fresh copy of ``table``; record what it covers."""
@@ -215,34 +224,32 @@ class DuckDBIndex:
         )
         return {"kind": "hnsw", "rows": rows, "seconds": seconds, "bytes": size, **params}
 
-    def _state(self, con: Any, table: str) -> tuple[str, int, str]:
-        """(status, dimensions, metric) in one round trip: search runs this per query."""
+    def _state(self, con: Any, table: str) -> tuple[str, int, str, bool]:
+        """(status, dimensions, metric, extension loaded) in one round trip (runs per query).
+
+        A missing copy table is not checked here: the ANN query then fails and search
+        falls back to the exact scan.
+        """
         try:
             row = con.execute(
                 f"SELECT m.rows = t.n AND m.max_rowid IS NOT DISTINCT FROM t.r, m.dimensions,"
-                f" m.metric FROM egregora_ann_index m, (SELECT count(*) AS n, max(rowid) AS r"
-                f" FROM {_ident(table)}) t WHERE m.table_name = ?",
-                [table],
+                f" m.metric, (SELECT coalesce(any_value(loaded), false) FROM duckdb_extensions()"
+                f" WHERE extension_name = ?) FROM egregora_ann_index m, (SELECT count(*) AS n,"
+                f" max(rowid) AS r FROM {_ident(table)}) t WHERE m.table_name = ?",
+                [self.extension, table],
             ).fetchone()
         except duckdb.CatalogException:
             row = None
         if row is None:
-            return "missing", self._dimensions(con, table), "cosine"
-        fresh, dimensions, metric = row
-        if (
-            fresh
-            and not con.execute(
-                "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [self.ann_table(table)]
-            ).fetchone()[0]
-        ):
-            return "missing", dimensions, metric
-        return ("fresh" if fresh else "stale"), dimensions, metric
+            return "missing", self._dimensions(con, table), "cosine", False
+        fresh, dimensions, metric, loaded = row
+        return ("fresh" if fresh else "stale"), dimensions, metric, bool(loaded)
 
     def search(
         self, con: Any, table: str, vector: Sequence[float], k: int, *, exact: bool = False
     ) -> list[tuple[str, float]]:
         """Nearest ``k`` ids and distances; exact scan when asked or when the index can't serve."""
-        state, dimensions, metric = self._state(con, table)
+        state, dimensions, metric, loaded = self._state(con, table)
         if len(vector) != dimensions:
             raise IndexError_(
                 f"query vector has {len(vector)} dimensions, table {table} holds {dimensions}",
@@ -255,8 +262,13 @@ class DuckDBIndex:
         if not exact:
             if state != "fresh":
                 log.warning("vector index is %s; using exact search (run `egregora build`)", state)
-            elif self._load(con):
-                return retry(lambda: self._ann(con, table, query, k, dimensions, distance))
+            elif loaded or self._load(con):
+                try:
+                    return retry(lambda: self._ann(con, table, query, k, dimensions, distance))
+                except duckdb.CatalogException:
+                    log.warning(
+                        "vector index table is missing; using exact search (run `egregora build`)"
+                    )
         return retry(lambda: self._exact(con, table, query, k, dimensions, distance))
 
     def _ann_sql(self, table: str, dim: int, distance: str) -> str:
