@@ -7,7 +7,31 @@ from egregora_core import hookimpl
 
 @hookimpl
 def egregora_register_commands(cli):
-    from .commands import datasets, doctor, export, import_, ingest, init, plugins, run
+    from .commands import (
+        build,
+        datasets,
+        doctor,
+        evaluate,
+        export,
+        import_,
+        ingest,
+        init,
+        plugins,
+        query,
+        run,
+    )
 
-    for module in (init, plugins, doctor, run, ingest, import_, datasets, export):
+    for module in (
+        init,
+        plugins,
+        doctor,
+        run,
+        ingest,
+        import_,
+        datasets,
+        export,
+        build,
+        query,
+        evaluate,
+    ):
         cli.add_command(module.command)

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+
+import click
+import duckdb
+from egregora_core.build import select_embedder, select_index
+from egregora_core.config import load_config
+from egregora_core.errors import ProjectNotFound
+from egregora_core.evaluation import (
+    RECALL_THRESHOLD,
+    AnnReport,
+    clustered_vectors,
+    evaluate,
+    load_vectors,
+    sample_queries,
+)
+from egregora_core.pipeline import Context
+from egregora_core.search import require_space
+from egregora_core.serving import ServingStore
+
+from ..app import AppState, pass_state
+from ..ui import stdout
+
+
+@click.group("eval")
+def command() -> None:
+    """Evaluate search quality."""
+
+
+@command.command("ann")
+@click.option("--k", "k", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option(
+    "--queries",
+    default=100,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="Number of query vectors.",
+)
+@click.option(
+    "--synthetic",
+    type=click.IntRange(10, 10_000_000),
+    metavar="N",
+    help="Use a fixed generated corpus of N clustered vectors instead of the project's.",
+)
+@click.option(
+    "--dim",
+    default=384,
+    show_default=True,
+    type=click.IntRange(2, 4096),
+    help="Dimensions of the --synthetic corpus.",
+)
+@click.option(
+    "--threshold",
+    default=RECALL_THRESHOLD,
+    show_default=True,
+    type=float,
+    help="Minimum recall@k; below it the exit status is 1.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@pass_state
+def ann(
+    state: AppState,
+    k: int,
+    queries: int,
+    synthetic: int | None,
+    dim: int,
+    threshold: float,
+    as_json: bool,
+) -> None:
+    """ANN index vs exact scan: recall@k, precision@k, MRR, latency, build time and size.
+
+    Exit status 1 when recall@k is below the threshold (CI runs
+    `egregora eval ann --synthetic 20000 --dim 64`).
+    """
+    if synthetic:
+        report = _synthetic(state, synthetic, dim, queries, k, threshold)
+    else:
+        report = _project(state, queries, k, threshold)
+    if as_json:
+        click.echo(json.dumps(report.to_json()))
+    else:
+        for field in fields(report):
+            value = getattr(report, field.name)
+            shown = f"{value:.4g}" if isinstance(value, float) else value
+            stdout.print(f"{field.name:>15}: {shown}", highlight=False, markup=False)
+        stdout.print("PASS" if report.passed else f"FAIL: recall@{k} below {threshold}")
+    if not report.passed:
+        click.get_current_context().exit(1)
+
+
+def _synthetic(
+    state: AppState, n: int, dim: int, queries: int, k: int, threshold: float
+) -> AnnReport:
+    project = _maybe_project(state)
+    config = project.config() if project else load_config(None)
+    index = select_index(Context(project=project, config=config, plugins=state.plugins))
+    vectors = clustered_vectors(n, dim)
+    con = duckdb.connect()
+    try:
+        load_vectors(con, "eval_vectors", vectors)
+        facts = index.build(con, "eval_vectors", dim, "cosine")
+        probes = sample_queries(con, "eval_vectors", queries)
+        return evaluate(con, "eval_vectors", index, probes, k, build=facts, threshold=threshold)
+    finally:
+        con.close()
+
+
+def _project(state: AppState, queries: int, k: int, threshold: float) -> AnnReport:
+    ctx = state.context()
+    embedder, index = select_embedder(ctx), select_index(ctx)
+    with ServingStore.open(ctx.project) as store:
+        space = require_space(store, embedder)
+        if index.status(store.con, space.table) != "fresh":
+            facts = index.build(store.con, space.table, space.dimensions, space.metric)
+        else:  # report the last build's facts when the index can tell them
+            describe = getattr(index, "describe", None)
+            facts = describe(store.con, space.table) if callable(describe) else None
+        probes = sample_queries(store.con, space.table, queries)
+        return evaluate(store.con, space.table, index, probes, k, build=facts, threshold=threshold)
+
+
+def _maybe_project(state: AppState):
+    try:
+        return state.project()
+    except ProjectNotFound:
+        return None

@@ -1,0 +1,187 @@
+"""The embed and index stages behind ``egregora build``.
+
+``embed``: rebuild the chunks from the lake (deterministic, see :mod:`chunking`), sync
+them into the serving database, then embed every content hash that has no vector yet
+for the current embedder and model. Identical text is embedded once (content-hash
+dedup). Each batch is committed on its own, so an interrupted build keeps its finished
+batches and the next build continues where it stopped. ``--dry-run`` reports how many
+chunks would be embedded, the estimated tokens and the cost, and writes nothing.
+
+``index``: (re)build the vector index over the space's vectors when it is missing or
+stale.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from .chunking import chunk_messages
+from .errors import EgregoraError
+from .lake import Lake
+from .pipeline import Context, Stage, StageResult
+from .serving import ServingStore, Space
+
+log = logging.getLogger("egregora.build")
+
+#: Rough tokens per character for models that do not estimate (subword tokenizers on
+#: chat text average ~3.5-4 characters per token; we round up to stay conservative).
+CHARS_PER_TOKEN = 3.5
+
+
+def estimate_tokens(text: str) -> int:
+    return max(1, int(len(text) / CHARS_PER_TOKEN + 0.999))
+
+
+def select_embedder(ctx: Context, name: str | None = None) -> Any:
+    """The embedder named by ``--embedder`` (or config ``build.embedder``), configured."""
+    name = name or ctx.options.get("embedder") or ctx.config["build.embedder"]
+    embedder = ctx.plugins.embedders().get_or_fail(
+        name, install_hint="pip install egregora-embed-local" if name == "local" else None
+    )
+    configure = getattr(embedder, "configure", None)
+    if callable(configure):
+        embedder = configure(ctx.config) or embedder
+    return embedder
+
+
+def select_index(ctx: Context, name: str | None = None) -> Any:
+    name = name or ctx.options.get("index") or ctx.config["index.name"]
+    return ctx.plugins.indexes().get_or_fail(
+        name, install_hint="pip install egregora-ann-duckdb" if name == "duckdb" else None
+    )
+
+
+def batches(
+    items: Sequence[tuple[str, str]], max_size: int, max_tokens: int | None
+) -> Iterator[list[tuple[str, str]]]:
+    """Consecutive batches within the embedder's size and token limits."""
+    batch: list[tuple[str, str]] = []
+    tokens = 0
+    for item in items:
+        cost = estimate_tokens(item[1])
+        if batch and (len(batch) >= max_size or (max_tokens and tokens + cost > max_tokens)):
+            yield batch
+            batch, tokens = [], 0
+        batch.append(item)
+        tokens += cost
+    if batch:
+        yield batch
+
+
+def estimate(embedder: Any, texts: list[str]) -> dict[str, float]:
+    """Tokens and cost of embedding ``texts``: the embedder's own estimate when it has one."""
+    own = getattr(embedder, "estimate", None)
+    if callable(own):
+        result = dict(own(texts))
+        return {
+            "tokens": int(result.get("tokens", 0)),
+            "cost_usd": float(result.get("cost_usd", 0)),
+        }
+    return {"tokens": sum(estimate_tokens(t) for t in texts), "cost_usd": 0.0}
+
+
+def _load_chunks(ctx: Context):
+    with Lake.open(ctx.project) as lake:
+        return chunk_messages(lake.table("messages"))
+
+
+def _dry_run(ctx: Context, embedder: Any, chunks) -> StageResult:
+    # A scratch in-memory store answers "what is missing" without touching the project.
+    store = ServingStore(":memory:")
+    try:
+        store.sync_chunks(chunks)
+        existing: set[str] = set()
+        if ctx.project.serving_db.exists():
+            with ServingStore.open(ctx.project, read_only=True) as on_disk:
+                space = on_disk.find_space(embedder.name, embedder.model)
+                if space is not None:
+                    existing = {
+                        r[0]
+                        for r in on_disk.con.execute(f"SELECT id FROM {space.table}").fetchall()
+                    }
+        todo = [text for h, text in store.missing_texts(None) if h not in existing]
+    finally:
+        store.close()
+    cost = estimate(embedder, todo)
+    detail = (
+        f"would embed {len(todo):,} of {chunks.num_rows:,} chunks with {embedder.name} "
+        f"({embedder.model}): ~{cost['tokens']:,} tokens, ~${cost['cost_usd']:.4f}"
+    )
+    return StageResult(
+        "embed",
+        counts={"chunks": chunks.num_rows, "to_embed": len(todo), "tokens": cost["tokens"]},
+        detail=detail,
+        output={"estimate": cost, "to_embed": len(todo)},
+    )
+
+
+def embed_stage(ctx: Context, value: Any = None) -> StageResult:
+    """Chunk the lake, sync chunks, embed what has no vector yet (see module docstring)."""
+    embedder = select_embedder(ctx)
+    chunks = _load_chunks(ctx)
+    if ctx.dry_run:
+        return _dry_run(ctx, embedder, chunks)
+    with ServingStore.open(ctx.project) as store:
+        synced = store.sync_chunks(chunks)
+        space = store.ensure_space(
+            embedder.name, embedder.model, embedder.dimensions, embedder.metric
+        )
+        todo = store.missing_texts(space)
+        embedded = asyncio.run(_embed_all(ctx, embedder, store, space, todo))
+        pruned = store.prune_vectors(space)
+        vectors = store.vector_count(space)
+    counts = {
+        "chunks": synced["chunks"],
+        "embedded": embedded,
+        "reused": synced["chunks"] - embedded,
+        "vectors": vectors,
+    }
+    detail = f"{embedder.name} ({embedder.model}, {embedder.dimensions}-d)"
+    if pruned:
+        detail += f", {pruned:,} unused vectors removed"
+    return StageResult("embed", counts=counts, detail=detail, output=space)
+
+
+async def _embed_all(
+    ctx: Context, embedder: Any, store: ServingStore, space: Space, todo: list[tuple[str, str]]
+) -> int:
+    done = 0
+    with ctx.progress.task("Embedding", total=len(todo)) as task:
+        for batch in batches(todo, embedder.max_batch_size, embedder.max_batch_tokens):
+            vectors = await embedder.embed([text for _, text in batch], input_type="document")
+            if len(vectors) != len(batch):
+                raise EgregoraError(
+                    f"embedder '{embedder.name}' returned {len(vectors)} vectors for "
+                    f"{len(batch)} texts",
+                    hint="this is a bug in the embedder plugin",
+                )
+            store.add_vectors(space, [h for h, _ in batch], vectors)
+            done += len(batch)
+            task.advance(len(batch))
+    return done
+
+
+def index_stage(ctx: Context, space: Any = None) -> StageResult:
+    """Build the vector index over the current space when it is missing or stale."""
+    if ctx.dry_run:
+        return StageResult("index", detail="would refresh the vector index")
+    index = select_index(ctx)
+    with ServingStore.open(ctx.project) as store:
+        if not isinstance(space, Space):
+            embedder = select_embedder(ctx)
+            space = store.find_space(embedder.name, embedder.model)
+        if space is None or store.vector_count(space) == 0:
+            return StageResult("index", status="skipped", detail="no vectors to index")
+        status = index.status(store.con, space.table)
+        if status == "fresh" and not ctx.options.get("reindex"):
+            return StageResult("index", status="skipped", detail=f"{index.name} index is fresh")
+        facts = index.build(store.con, space.table, space.dimensions, space.metric)
+    counts = {"vectors": int(facts.get("rows", 0))}
+    detail = f"{index.name} {facts.get('kind', '')} built in {facts.get('seconds', 0):.1f}s"
+    return StageResult("index", counts=counts, detail=detail, output=facts)
+
+
+BUILD_STAGES = [Stage("embed", embed_stage), Stage("index", index_stage)]
