@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
+import pyarrow as pa
+from egregora_core.serving import CHUNKS, ServingStore
 from egregora_writer_mkdocs.render import POSTS_DIR
 
 from .conftest import FRANKLIN, GROUP
@@ -16,12 +17,30 @@ def build(make_ctx, project, env=None, **options):
 
 
 def write_chunks(project, rows):
-    con = duckdb.connect(str(project.serving_db))
-    con.execute(
-        "CREATE TABLE chunks (chunk_id VARCHAR, group_slug VARCHAR, date DATE, vector FLOAT[3])"
+    """Chunks and their vectors through the real serving store, as `egregora build` writes them."""
+    chunks = pa.Table.from_pylist(
+        [
+            {
+                "chunk_id": cid,
+                "group_slug": group,
+                "start_ts": dt.datetime.combine(day, dt.time(12), dt.UTC),
+                "end_ts": dt.datetime.combine(day, dt.time(13), dt.UTC),
+                "first_message_id": f"{cid}-1",
+                "last_message_id": f"{cid}-2",
+                "message_count": 2,
+                "authors": [FRANKLIN],
+                "text": f"chunk {cid}",
+                "search_text": f"chunk {cid}",
+                "content_hash": f"hash-{cid}",
+            }
+            for cid, group, day, _ in rows
+        ],
+        schema=CHUNKS,
     )
-    con.executemany("INSERT INTO chunks VALUES (?, ?, ?, ?)", rows)
-    con.close()
+    with ServingStore.open(project) as store:
+        store.sync_chunks(chunks)
+        space = store.ensure_space("local", "test-model", 3, "cosine")
+        store.add_vectors(space, [f"hash-{r[0]}" for r in rows], [r[3] for r in rows])
 
 
 def test_related_earlier_posts_from_vectors(make_ctx, project):

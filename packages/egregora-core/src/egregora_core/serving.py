@@ -287,6 +287,13 @@ class ServingStore:
         finally:
             self.con.unregister("_incoming_vectors")
 
+    def chunk_vectors(self, space: Space) -> pa.Table:
+        """``group_slug``, ``start_ts`` and ``vector`` of every chunk with a vector in ``space``."""
+        return self.con.execute(
+            f"SELECT c.group_slug, c.start_ts, v.vector FROM chunks c"
+            f" JOIN {space.table} v ON v.id = c.content_hash ORDER BY c.chunk_id"
+        ).to_arrow_table()
+
     def vector_count(self, space: Space) -> int:
         return self.con.execute(f"SELECT count(*) FROM {space.table}").fetchone()[0]
 

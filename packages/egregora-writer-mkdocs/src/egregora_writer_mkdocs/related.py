@@ -1,59 +1,62 @@
-"""Related earlier posts through the serving database's vectors (optional).
+"""Related earlier posts through the serving database's chunk vectors (optional).
 
-One function, :func:`related_posts`, so the integration can rewire it to the vector
-package's own helper. Today it reads the serving DB's ``chunks`` table when it exists
-(columns ``group_slug``, a date column ``date``/``first_ts``/``ts`` and ``vector``),
-averages the chunk vectors of each post's period and ranks *earlier* posts by cosine
-similarity. No serving DB, no table or no vectors: no related posts, and the site still builds.
+Each post's vector is the normalized mean of the vectors of the conversation chunks that
+start in its period (local dates, ``extract.timezone``); earlier posts are ranked by cosine
+similarity. The vectors come from the space of the configured embedder (``build.embedder``),
+else the first space built. No serving database, no chunks or no vectors: no related posts,
+and the site still builds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
+from egregora_core.errors import EgregoraError
+from egregora_core.serving import ServingStore
 
 Key = tuple[str, dt.date]  # (group_slug, period start)
-DATE_COLUMNS = ("date", "first_ts", "ts", "start_ts")
 
 
-def _period_vectors(db: Path, start_of: Callable[[dt.date], dt.date]) -> dict[Key, np.ndarray]:
-    import ibis
-
-    con = ibis.duckdb.connect(str(db), read_only=True)
+def _period_vectors(
+    project: Any, embedder: str, timezone: str, start_of: Callable[[dt.date], dt.date]
+) -> dict[Key, np.ndarray]:
     try:
-        if "chunks" not in con.list_tables():
+        store = ServingStore.open(project, read_only=True)
+    except EgregoraError:
+        return {}
+    with store:
+        spaces = store.spaces()
+        space = next((s for s in spaces if s.embedder == embedder), spaces[0] if spaces else None)
+        if space is None:
             return {}
-        chunks = con.table("chunks")
-        date_col = next((c for c in DATE_COLUMNS if c in chunks.columns), None)
-        if date_col is None or "vector" not in chunks.columns or "group_slug" not in chunks.columns:
-            return {}
-        day = chunks[date_col] if date_col == "date" else chunks[date_col].date()
-        rows = chunks.select("group_slug", day=day, vector=chunks.vector).to_pyarrow()
-    finally:
-        con.disconnect()
-    sums: dict[Key, np.ndarray] = {}
-    groups = rows.column("group_slug").to_pylist()
-    days = rows.column("day").to_pylist()
-    vectors = rows.column("vector").to_pylist()
-    for group, day, vector in zip(groups, days, vectors, strict=True):
-        if vector is None or day is None:
-            continue
-        key = (group, start_of(day))
-        v = np.asarray(vector, dtype=np.float32)
-        sums[key] = sums[key] + v if key in sums else v.copy()
-    out = {}
-    for key, v in sums.items():
-        norm = float(np.linalg.norm(v))
-        if norm > 0:
-            out[key] = v / norm
-    return out
+        rows = store.chunk_vectors(space)
+    if rows.num_rows == 0:
+        return {}
+    zone = ZoneInfo(timezone)
+    keys = [
+        (group, start_of(ts.astimezone(zone).date()))
+        for group, ts in zip(
+            rows.column("group_slug").to_pylist(), rows.column("start_ts").to_pylist(), strict=True
+        )
+    ]
+    flat = rows.column("vector").combine_chunks().flatten().to_numpy()
+    vectors = flat.reshape(rows.num_rows, space.dimensions).astype(np.float32)
+    index: dict[Key, int] = {}
+    slots = np.array([index.setdefault(key, len(index)) for key in keys])
+    sums = np.zeros((len(index), space.dimensions), dtype=np.float32)
+    np.add.at(sums, slots, vectors)
+    norms = np.linalg.norm(sums, axis=1)
+    return {key: sums[i] / norms[i] for key, i in index.items() if norms[i] > 0}
 
 
 def related_posts(
-    serving_db: Path,
+    project: Any,
+    embedder: str,
+    timezone: str,
     keys: list[Key],
     all_keys: list[Key],
     start_of: Callable[[dt.date], dt.date],
@@ -61,12 +64,9 @@ def related_posts(
     min_similarity: float = 0.0,
 ) -> dict[Key, list[Key]]:
     """For each of ``keys``, up to ``k`` earlier posts (from ``all_keys``) most similar to it."""
-    if not serving_db.is_file() or not keys:
+    if not keys:
         return {}
-    try:
-        vectors = _period_vectors(serving_db, start_of)
-    except Exception:
-        return {}
+    vectors = _period_vectors(project, embedder, timezone, start_of)
     candidates = [key for key in all_keys if key in vectors]
     if not candidates:
         return {}

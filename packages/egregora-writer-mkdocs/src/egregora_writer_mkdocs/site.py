@@ -66,6 +66,7 @@ class BuildRequest:
     timezone: str = "UTC"
     dry_run: bool = False
     force: bool = False
+    embedder: str = "local"  # whose vectors find related posts
 
 
 @dataclass
@@ -320,7 +321,9 @@ class SiteBuilder:
             (k.split("/")[0], dt.date.fromisoformat(k.split("/")[1])) for k in self.manifest.posts
         ] + list(by_key)
         found = related.related_posts(
-            self.project.serving_db,
+            self.project,
+            self.request.embedder,
+            self.request.timezone,
             list(by_key),
             sorted(set(all_keys)),
             start_of=lambda day: _start_of(day, self.request.period),

@@ -28,6 +28,7 @@ class MkDocsWriter:
             timezone=config.get("extract.timezone", "UTC") or "UTC",
             dry_run=ctx.dry_run,
             force=bool(options.get("force")),
+            embedder=config.get("build.embedder", "local"),
         )
         summary = site.build(ctx.project, request, ctx.progress)
         if options.get("build") and not ctx.dry_run:

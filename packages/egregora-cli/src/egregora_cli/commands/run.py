@@ -4,6 +4,7 @@ import tempfile
 from pathlib import Path
 
 import click
+from egregora_core.build import BUILD_STAGES
 from egregora_core.errors import InputError
 from egregora_core.ingest import ingest
 from egregora_core.pipeline import Context, Stage, StageResult, run_stages
@@ -55,6 +56,7 @@ def site_stage(ctx: Context, value: object = None) -> StageResult:
     type=click.Choice(["day", "week", "month"]),
     help="Post period (default: site.period).",
 )
+@click.option("--embedder", metavar="NAME", help="Embedder to use (default: build.embedder).")
 @click.option("--no-site", is_flag=True, help="Stop after the search index; do not write the site.")
 @pass_state
 def command(
@@ -65,12 +67,13 @@ def command(
     extractor: str | None,
     timezone: str | None,
     period: str | None,
+    embedder: str | None,
     no_site: bool,
 ) -> None:
-    """Run the whole pipeline on EXPORTS: ingest (extract → anonymize → load), then the site.
+    """Run the whole pipeline on EXPORTS: ingest → embed → index → site.
 
-    Each stage is also its own command (`ingest`, `site build`); `run` chains them with
-    progress for every stage and prints a summary at the end.
+    Each stage is also its own command (`ingest`, `build`, `site build`); `run` chains
+    them with progress for every stage and prints a summary at the end.
 
     \b
     Examples:
@@ -85,9 +88,15 @@ def command(
     if not paths:
         raise click.UsageError("give at least one export (or --demo)")
     ctx = state.context(
-        dry_run=dry_run, project=project, extractor=extractor, timezone=timezone, period=period
+        dry_run=dry_run,
+        project=project,
+        extractor=extractor,
+        timezone=timezone,
+        period=period,
+        embedder=embedder,
     )
     results = ingest(ctx, paths)
+    results += run_stages(ctx, BUILD_STAGES)
     if not no_site:
         results += run_stages(ctx, [Stage("site", site_stage)])
     stdout.print("Summary:", highlight=False)
