@@ -252,3 +252,17 @@ def test_missing_mkdocs_yml_is_one_clear_error(make_ctx, project):
 
     with pytest.raises(ConfigError, match="egregora init"):
         build(make_ctx, project)
+
+
+def test_authors_file_keys_stay_strings_for_numeric_looking_pseudonyms():
+    # Keyed pseudonyms are random hex: "56402624" reads as an int and "1e78c227" as a float
+    # in YAML unless quoted, and the blog plugin then refuses the authors file.
+    from egregora_writer_mkdocs.pages import authors_yml
+    from egregora_writer_mkdocs.privacy import Guard
+    from egregora_writer_mkdocs.render import Members
+
+    ids = ["56402624", "1e78c227", "ca71a986"]
+    members = Members(prefs={}, with_profile=set(ids))
+    loaded = yaml.safe_load(authors_yml(ids, members, Guard(set(ids))))["authors"]
+    assert sorted(loaded) == sorted(ids)
+    assert all(isinstance(key, str) for key in loaded)
