@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import zoneinfo
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 import pyarrow as pa
@@ -30,14 +30,17 @@ from egregora_core.schema import RAW_MESSAGES
 from . import classify as cls
 from .dates import ORDERS, days_from_civil, infer_order, invalid_dates, split_order, to_24h
 from .errors import ChatFormatError, DateOrderError, EncodingError
-from .grammar import GROUP_INDEX, GROUPS, HEADER_RX, MARKS, Signature, line_shape, signature_codes
+from .grammar import MARKS, Signature, line_shape
+from .scan import HEADER_FIELDS, NUMBERS, Headers, lines_array, scan_block
 
 PARSER_VERSION = "1.0.0"
 CHUNK_BYTES = 4 << 20
 FORMATS = ("android", "ios")
-_STRIDE = GROUPS + 1
 _EXAMPLES = "'dd/mm/yyyy, hh:mm - Name: text' (Android) or '[dd.mm.yy, hh:mm:ss] Name: text' (iOS)"
-_G = GROUP_INDEX
+
+
+def _bools(array: pa.Array) -> np.ndarray:
+    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 @dataclass
@@ -57,212 +60,124 @@ class Parsed:
     warnings: list[str] = field(default_factory=list)
 
 
-def _chunks(data: bytes, size: int, where: str) -> Iterator[tuple[str, int]]:
-    """Decoded text chunks cut at line ends, each with the 1-based line it starts at.
+def _normalize(data: bytes) -> bytes:
+    """LF line ends and no U+FEFF anywhere (a BOM, or marks pasted into messages)."""
+    if b"\xef\xbb\xbf" in data:
+        data = data.replace(b"\xef\xbb\xbf", b"")
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return data
 
-    The newline at a cut belongs to the next chunk (it is the "\\n" the header regex
-    needs), so a chunk never ends with the newline that separates it from the next.
-    """
-    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    line = 1
-    end_all = len(data)
-    while start < end_all:
-        cut = data.find(b"\n", start + size) if start + size < end_all else -1
-        end = end_all if cut < 0 else cut
-        raw = data[start:end]
-        if cut >= 0 and raw.endswith(b"\r"):  # the cut fell inside a CRLF pair
-            raw = raw[:-1]
+
+def _line_starts(u8: np.ndarray, block: int = 8 << 20) -> np.ndarray:
+    """Byte offset of every line, plus the end of the data (so line i is starts[i:i+2])."""
+    pieces = [np.zeros(1, np.int64)]
+    for lo in range(0, len(u8), block):
+        pieces.append(np.flatnonzero(u8[lo : lo + block] == 10) + (lo + 1))
+    pieces.append(np.array([len(u8)], np.int64))
+    return np.concatenate(pieces)
+
+
+def _check_utf8(lines: pa.Array, data: bytes, lo: int, hi: int, first_line: int, where: str):
+    try:
+        lines.validate(full=True)
+    except pa.ArrowInvalid:
         try:
-            text = raw.decode("utf-8")
+            str(memoryview(data)[lo:hi], "utf-8")
         except UnicodeDecodeError as error:
-            bad_line = line + raw.count(b"\n", 0, error.start)
+            bad_line = first_line + data.count(b"\n", lo, lo + error.start)
             raise EncodingError(
                 "chat file is not valid UTF-8",
                 where=f"{where}:{bad_line}",
                 hint="use the file exactly as WhatsApp exported it, or convert it to UTF-8",
             ) from None
-        yield text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", ""), line
-        line += raw.count(b"\n") + (0 if cut < 0 else 1)
-        start = end + 1 if cut >= 0 else end_all
+        raise  # pragma: no cover - Arrow and Python disagree on UTF-8
 
 
-def _strings(values: list) -> pa.Array:
-    return pa.array(values, pa.string())
+def _gather(u8: np.ndarray, lo: np.ndarray, hi: np.ndarray, valid=None, span=16 << 20):
+    """String array of the byte ranges [lo, hi) (sorted, disjoint), built without Python str.
+
+    A +1/-1 marker at each range start/end, summed, is a mask of the wanted bytes;
+    ``np.compress`` copies them straight into the Arrow value buffer, a few MB at a time.
+    """
+    n = len(lo)
+    lengths = hi - lo
+    offsets = np.zeros(n + 1, np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    values = np.empty(int(offsets[-1]), np.uint8)
+    i = 0
+    while i < n:
+        j = max(int(np.searchsorted(lo, lo[i] + span)), i + 1)
+        a, z = int(lo[i]), int(hi[j - 1])
+        delta = np.zeros(z - a + 1, np.int8)
+        delta[lo[i:j] - a] += 1
+        delta[hi[i:j] - a] -= 1
+        mask = np.cumsum(delta[:-1], dtype=np.int8).view(bool)
+        np.compress(mask, u8[a:z], out=values[offsets[i] : offsets[j]])
+        i = j
+    bitmap = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.StringArray.from_buffers(
+        n, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(values), bitmap
+    )
 
 
-def _ints(values: list, fill: int | None = None) -> np.ndarray:
-    array = pc.cast(_strings(values), pa.int16())
-    if fill is not None:
-        array = pc.fill_null(array, fill)
-    return array.to_numpy(zero_copy_only=False)
-
-
-def _bools(array: pa.Array) -> np.ndarray:
-    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=bool)
-
-
-class _ChunkParser:
-    """Turns one chunk's split parts into an Arrow table of header fields + classified body."""
-
-    def __init__(self, options: ParseOptions):
-        self.options = options
-        self.format_code: int | None = None
-        self.carry: list | None = None  # the last message of the previous chunk (raw parts)
-        self.carry_line = 0
-        self.tables: list[pa.Table] = []
-
-    # -- split -----------------------------------------------------------------
-    def feed(self, text: str, first_line: int, last: bool) -> None:
-        parts = HEADER_RX.split("\n" + text)
-        pre = parts[0]
-        if self.carry is not None:
-            self.carry[-1] += pre
-            parts = ["", *self.carry, *parts[1:]]
-            line0 = self.carry_line
-        else:
-            if pre.strip():
-                self._preamble_error(pre, first_line, len(parts) > 1)
-            line0 = first_line + pre.count("\n")
-        count = (len(parts) - 1) // _STRIDE
-        if count == 0:
-            return
-        if not last:  # hold the last message back: its body may continue in the next chunk
-            self.carry = parts[-_STRIDE:]
-            parts = parts[:-_STRIDE]
-            count -= 1
-        else:
-            self.carry = None
-            parts[-1] = parts[-1].rstrip("\n")
-        if count == 0:
-            self.carry_line = line0
-            return
-        self._columns(parts, count, line0)
-
-    def _columns(self, parts: list, count: int, line0: int) -> None:
-        def group(name: str) -> list:
-            return parts[1 + _G[name] :: _STRIDE]
-
-        bodies = parts[_STRIDE::_STRIDE]
-        newlines = pc.count_substring(_strings(bodies), "\n").to_numpy(zero_copy_only=False)
-        lines = line0 + np.concatenate(([0], np.cumsum(newlines[:-1] + 1))).astype(np.int64)
-
-        d1_strings = _strings(group("d1"))
-        d1 = pc.cast(d1_strings, pa.int16()).to_numpy(zero_copy_only=False)
-        d1_len = pc.utf8_length(d1_strings).to_numpy(zero_copy_only=False)
-        d3_strings = _strings(group("d3"))
-        d3 = pc.cast(d3_strings, pa.int16()).to_numpy(zero_copy_only=False)
-        d3_len = pc.utf8_length(d3_strings).to_numpy(zero_copy_only=False)
-        sep = _strings(group("sep"))
-        sep_code = np.where(
-            _bools(pc.equal(sep, "/")), 1, np.where(_bools(pc.equal(sep, "-")), 2, 0)
-        )
-        ap = pc.utf8_lower(pc.utf8_slice_codeunits(_strings(group("ap")), 0, 1))
-        ampm = np.where(
-            _bools(pc.fill_null(pc.equal(ap, "p"), False)),
-            2,
-            np.where(_bools(pc.is_valid(ap)), 1, 0),
-        ).astype(np.int8)
-        close = _bools(pc.is_valid(_strings(group("close"))))
-        trail = _strings(group("trail"))
-        trail_code = np.where(
-            close,
-            0,
-            np.where(
-                _bools(pc.fill_null(pc.match_substring(trail, "-"), False)),
-                1,
-                np.where(
-                    _bools(pc.fill_null(pc.match_substring_regex(trail, "[:;]"), False)), 2, 3
-                ),
-            ),
-        )
-        seconds_strings = _strings(group("S"))
-        codes = signature_codes(
-            _bools(pc.is_valid(_strings(group("br")))),
-            sep_code,
-            d1_len,
-            d3_len,
-            _bools(pc.is_valid(seconds_strings)),
-            ampm > 0,
-            trail_code,
-        )
-        if self.format_code is None:
-            self.format_code = self._detect_format(codes, lines)
-        authors = group("author")
-        keep = codes == self.format_code
-        if not keep.all():
-            bodies, authors = self._glue(parts, keep, bodies, authors)
-        mask = pa.array(keep)
-        body_array = _strings(bodies)
-        table = pa.table(
-            {
-                "line": pa.array(lines).filter(mask),
-                "d1": pa.array(d1).filter(mask),
-                "d2": pa.array(_ints(group("d2"))).filter(mask),
-                "d3": pa.array(d3).filter(mask),
-                "hour": pa.array(_ints(group("H"))).filter(mask),
-                "minute": pa.array(_ints(group("Mi"))).filter(mask),
-                "second": pc.fill_null(pc.cast(seconds_strings, pa.int16()), 0).filter(mask),
-                "ampm": pa.array(ampm).filter(mask),
-            }
-        )
-        author_array = _strings(authors)
-        if not keep.all():
-            body_array = body_array.filter(mask)
-            author_array = author_array.filter(mask)
-        self.tables.append(_classify(table, author_array, body_array, self.options.group_name))
-
-    def _glue(self, parts, keep, bodies, authors):
-        """Glue header-looking lines of another format back onto the message before them."""
-        heads = parts[1 + _G["head"] :: _STRIDE]
-        bodies = list(bodies)
-        previous = -1
-        for index in range(len(bodies)):
-            if keep[index]:
-                previous = index
-                continue
-            line = "\n" + heads[index] + bodies[index]
-            if previous >= 0:
-                bodies[previous] += line
-            elif self.tables or self.carry_line:
-                raise ChatFormatError(  # pragma: no cover - guarded by the carry logic
-                    "internal: continuation without a message", where=self.options.where
-                )
-            else:
-                self._preamble_error("\n" + heads[index] + bodies[index], 1, True)
-        return bodies, authors
-
-    def _detect_format(self, codes: np.ndarray, lines: np.ndarray) -> int:
-        candidates = codes
-        wanted = self.options.format
-        if wanted == "ios":
-            candidates = codes[(codes & 1) == 1]
-        elif wanted == "android":
-            candidates = codes[(codes & 1) == 0]
-        if len(candidates) == 0:
-            raise ChatFormatError(
-                f"no {wanted} message header found",
-                where=f"{self.options.where}:{int(lines[0])}",
-                hint=f"expected {_EXAMPLES}; drop --format or pass the other one",
-            )
-        values, counts = np.unique(candidates, return_counts=True)
-        return int(values[np.argmax(counts)])
-
-    def _preamble_error(self, pre: str, first_line: int, has_headers: bool) -> None:
-        lines = pre.split("\n")
-        offset = 0
-        while offset < len(lines) and not lines[offset].strip():
-            offset += 1
-        shapes = "; ".join(repr(line_shape(x)) for x in lines[offset : offset + 2])
-        what = (
-            "the chat does not start with a message header"
-            if has_headers
-            else "no WhatsApp message header found"
-        )
+def _detect_format(codes: np.ndarray, first_line: int, options: ParseOptions) -> int:
+    candidates = codes
+    wanted = options.format
+    if wanted == "ios":
+        candidates = codes[(codes & 1) == 1]
+    elif wanted == "android":
+        candidates = codes[(codes & 1) == 0]
+    if len(candidates) == 0:
         raise ChatFormatError(
-            f"{what}: line looks like {shapes}",
-            where=f"{self.options.where}:{first_line + offset - 1}",
-            hint=f"expected {_EXAMPLES}; if the export is unusual try --format android|ios",
+            f"no {wanted} message header found",
+            where=f"{options.where}:{first_line}",
+            hint=f"expected {_EXAMPLES}; drop --format or pass the other one",
         )
+    values, counts = np.unique(candidates, return_counts=True)
+    return int(values[np.argmax(counts)])
+
+
+def _preamble_error(pre: str, has_headers: bool, where: str) -> None:
+    lines = pre.split("\n")
+    offset = 0
+    while offset < len(lines) and not lines[offset].strip():
+        offset += 1
+    shapes = "; ".join(repr(line_shape(x)) for x in lines[offset : offset + 2])
+    what = (
+        "the chat does not start with a message header"
+        if has_headers
+        else "no WhatsApp message header found"
+    )
+    raise ChatFormatError(
+        f"{what}: line looks like {shapes}",
+        where=f"{where}:{offset + 1}",
+        hint=f"expected {_EXAMPLES}; if the export is unusual try --format android|ios",
+    )
+
+
+def _scan(data: bytes, options: ParseOptions) -> tuple[Headers, int]:
+    """All header lines of the file (any signature) and the file's format code."""
+    u8 = np.frombuffer(data, np.uint8)
+    buffer = pa.py_buffer(data)
+    starts = _line_starts(u8)
+    cuts = np.unique(np.searchsorted(starts, np.arange(0, len(data), options.chunk_bytes)))
+    cuts = [*cuts.tolist(), len(starts) - 1]
+    found: list[Headers] = []
+    format_code = None
+    for a, z in pairwise(cuts):
+        if z <= a:
+            continue
+        block = starts[a : z + 1]
+        _check_utf8(
+            lines_array(buffer, block), data, int(block[0]), int(block[-1]), a + 1, options.where
+        )
+        headers = scan_block(data, buffer, u8, block, a)
+        if format_code is None and len(headers.line):
+            format_code = _detect_format(headers.code, int(headers.line[0]) + 1, options)
+        found.append(headers)
+    headers = Headers(**{k: np.concatenate([getattr(h, k) for h in found]) for k in HEADER_FIELDS})
+    return headers, format_code
 
 
 def _classify(table: pa.Table, author_raw: pa.Array, bodies: pa.Array, group_name: str) -> pa.Table:
@@ -342,23 +257,43 @@ def parse_chat(data: bytes, options: ParseOptions) -> Parsed:
             f"unknown format {options.format!r}", where="--format", hint="use android or ios"
         )
     _check_timezone(options.timezone)
-    parser = _ChunkParser(options)
-    chunks = _chunks(data, options.chunk_bytes, options.where)
-    pending = next(chunks, None)
-    if pending is None:
+    data = _normalize(data)
+    if not data:
         raise ChatFormatError(
             "the chat file is empty",
             where=options.where,
             hint="export the chat again from WhatsApp",
         )
-    for upcoming in chunks:
-        parser.feed(*pending, last=False)
-        pending = upcoming
-    parser.feed(*pending, last=True)
-    if not parser.tables:
-        parser._preamble_error("\n" + data[:2000].decode("utf-8", "replace"), 1, False)
-    table = pa.concat_tables(parser.tables)
-    return _finish(table, Signature.decode(parser.format_code), options)
+    headers, format_code = _scan(data, options)
+    if format_code is None:
+        _preamble_error(data[:2000].decode("utf-8", "replace"), False, options.where)
+    keep = np.flatnonzero(headers.code == format_code)
+    first = int(keep[0])
+    pre = data[: int(headers.start[first])]
+    if first > 0 or pre.strip():
+        _preamble_error(pre[:2000].decode("utf-8", "replace"), True, options.where)
+    u8 = np.frombuffer(data, np.uint8)
+    body_end = np.empty(len(keep), np.int64)
+    body_end[:-1] = headers.start[keep[1:]] - 1
+    end = len(data)
+    while end > headers.body_start[keep[-1]] and u8[end - 1] == 10:
+        end -= 1
+    body_end[-1] = end
+    author_end = headers.author_end[keep]
+    has_author = author_end >= 0
+    author_start = headers.author_start[keep]
+    author_raw = _gather(
+        u8, author_start, np.where(has_author, author_end, author_start), has_author
+    )
+    bodies = _gather(u8, headers.body_start[keep], body_end)
+    table = pa.table(
+        {
+            "line": pa.array(headers.line[keep] + 1),
+            **{name: pa.array(getattr(headers, name)[keep]) for name in NUMBERS},
+        }
+    )
+    table = _classify(table, author_raw, bodies, options.group_name)
+    return _finish(table, Signature.decode(format_code), options)
 
 
 def _where(options: ParseOptions, lines: np.ndarray, index: np.ndarray, limit: int = 3) -> str:
