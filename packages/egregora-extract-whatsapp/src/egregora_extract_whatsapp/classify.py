@@ -9,7 +9,12 @@ rows, not to the whole chat.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import NamedTuple
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import languages as lang
 from .grammar import MARKS
@@ -85,11 +90,10 @@ def clean_name(raw: str) -> str:
     return name
 
 
-def _names(match: re.Match, index: int) -> list[str]:
+def _names(groups: dict, suffix: str = "") -> list[str]:
     found: list[str] = []
-    groups = match.groupdict()
     for key in ("a", "t", "t2"):
-        value = groups.get(f"{key}_{index}")
+        value = groups.get(f"{key}{suffix}")
         if not value:
             continue
         parts = _TARGET_SPLIT.split(value) if key == "t" else [value]
@@ -100,14 +104,54 @@ def _names(match: re.Match, index: int) -> list[str]:
     return found
 
 
+def _clean(body: str) -> str:
+    return _MARKS_RX.sub("", body).translate(_SPACES).strip()
+
+
 def system_match(body: str) -> tuple[str, list[str]] | None:
     """(subtype, names) when ``body`` is a known system event, else None."""
-    clean = _MARKS_RX.sub("", body).translate(_SPACES).strip()
-    match = _SYSTEM.match(clean)
+    match = _SYSTEM.match(_clean(body))
     if match is None:
         return None
     index = int(match.lastgroup[1:])
-    return _SYSTEM_SUBTYPES[index], _names(match, index)
+    return _SYSTEM_SUBTYPES[index], _names(match.groupdict(), f"_{index}")
+
+
+_SYSTEM_ONE = [re.compile(pattern) for _, pattern in lang.SYSTEM]
+#: All system patterns as one RE2 test (does any of them match?).
+_SYSTEM_ANY = "|".join(re.sub(r"\(\?P<\w+>", "(?:", pattern) for _, pattern in lang.SYSTEM)
+
+
+def system_matches(bodies: list[str]) -> dict[str, tuple[str, list[str]] | None]:
+    """:func:`system_match` for many bodies at once, mostly in RE2.
+
+    The patterns are tried in order, as in :func:`system_match`, but each one first
+    as an RE2 test over all still-undecided bodies (one C call per pattern); Python's
+    ``re`` then confirms only the rows RE2 let through and reads the names. RE2 never
+    rejects what Python accepts here (its ``\\b`` is ASCII, so it can only match *more*),
+    which makes the result identical to calling :func:`system_match` on each body.
+    """
+    out: dict[str, tuple[str, list[str]] | None] = dict.fromkeys(bodies)
+    cleans = [_clean(body) for body in out]
+    keys = list(out)
+    array = pa.array(cleans, pa.string())
+    pending = np.flatnonzero(
+        np.asarray(pc.match_substring_regex(array, _SYSTEM_ANY).to_numpy(zero_copy_only=False))
+    )
+    for index, (subtype, pattern) in enumerate(lang.SYSTEM):
+        if not len(pending):
+            break
+        hits = pc.match_substring_regex(array.take(pa.array(pending)), pattern)
+        hit = np.asarray(hits.to_numpy(zero_copy_only=False), dtype=bool)
+        done = []
+        for row in pending[hit]:
+            match = _SYSTEM_ONE[index].match(cleans[row])
+            if match is not None:
+                out[keys[row]] = (subtype, _names(match.groupdict()))
+                done.append(row)
+        if done:
+            pending = np.setdiff1d(pending, done, assume_unique=True)
+    return out
 
 
 def media_subtype(name: str) -> str:
@@ -142,16 +186,30 @@ def _media(first: str, rest: str | None) -> Row | None:
     return None
 
 
-def classify(author_raw: str | None, body: str, group_name: str) -> Row:
-    """Classify one message whose header gave ``author_raw`` (None: no author) and ``body``."""
+def hinted(authors: pa.Array) -> list[bool]:
+    """Per author candidate: may it be a system line split at a ": " (see :func:`classify`)?"""
+    test = pc.fill_null(pc.match_substring_regex(authors, lang.SYSTEM_HINT), False)
+    return test.to_pylist()
+
+
+def classify(
+    author_raw: str | None,
+    body: str,
+    group_name: str,
+    system: Callable[[str], tuple[str, list[str]] | None] = system_match,
+) -> Row:
+    """Classify one message whose header gave ``author_raw`` (None: no author) and ``body``.
+
+    ``system`` is :func:`system_match`, or a lookup filled by :func:`system_matches`.
+    """
     if author_raw is None:
-        found = system_match(body)
+        found = system(body)
         subtype, names = found if found else ("other", [])
         return Row(None, "system", subtype, body, None, names)
     author = clean_name(author_raw)
     if _SYSTEM_HINT.search(author_raw):
         # Android system line whose body holds ": " (a quoted subject): undo the split.
-        found = system_match(f"{author_raw}: {body}")
+        found = system(f"{author_raw}: {body}")
         if found:
             return Row(None, "system", found[0], f"{author_raw}: {body}", None, found[1])
     stripped = _MARKS_RX.sub("", body).translate(_SPACES).strip()
@@ -160,7 +218,7 @@ def classify(author_raw: str | None, body: str, group_name: str) -> Row:
     # iOS puts the group name, or the actor, in the author slot of system lines.
     ios_marked = body[:1] in MARKS
     maybe_system = ios_marked or author == group_name or stripped.startswith(author)
-    found = system_match(body) if maybe_system and "\n" not in stripped else None
+    found = system(body) if maybe_system and "\n" not in stripped else None
     if found and (
         ios_marked or author == group_name or author in found[1][:1] or found[0] == "encryption"
     ):

@@ -180,6 +180,34 @@ def _scan(data: bytes, options: ParseOptions) -> tuple[Headers, int]:
     return headers, format_code
 
 
+def _classify_distinct(authors: pa.Array, bodies: pa.Array, group_name: str):
+    """Classify each distinct (author, body) pair once: ``(rows, index of each input's row)``.
+
+    Special rows repeat a lot (``<Media omitted>`` from the same few members, the same
+    location or deleted notice), so this runs the per-row Python rules a few times less.
+    """
+    key = pc.binary_join_element_wise(
+        pc.if_else(pc.is_null(authors), "\x00", pc.binary_join_element_wise("\x01", authors, "")),
+        bodies,
+        "\x00",
+    )
+    encoded = pc.dictionary_encode(key)
+    back = encoded.indices
+    _, first = np.unique(back.to_numpy(), return_index=True)
+    take = pa.array(first)
+    pairs = list(zip(authors.take(take).to_pylist(), bodies.take(take).to_pylist(), strict=True))
+    hinted = cls.hinted(authors.take(take))
+    candidates = [b for _, b in pairs]
+    candidates += [f"{a}: {b}" for (a, b), hint in zip(pairs, hinted, strict=True) if hint]
+    found = cls.system_matches(candidates)
+
+    def system(text: str):
+        return found[text] if text in found else cls.system_match(text)
+
+    rows = [cls.classify(a, b, group_name, system) for a, b in pairs]
+    return rows, back
+
+
 def _classify(table: pa.Table, author_raw: pa.Array, bodies: pa.Array, group_name: str) -> pa.Table:
     """Add author/kind/subtype/text/media_name/edited/names to a chunk's header table."""
     edited = pc.fill_null(pc.match_substring_regex(bodies, cls.EDITED_RX), False)
@@ -206,20 +234,22 @@ def _classify(table: pa.Table, author_raw: pa.Array, bodies: pa.Array, group_nam
     names = pa.nulls(n, pa.list_(pa.string()))
     index = np.flatnonzero(_bools(special))
     if len(index):
-        raw_authors = author_raw.take(pa.array(index)).to_pylist()
-        raw_bodies = bodies.take(pa.array(index)).to_pylist()
-        rows = [
-            cls.classify(a, b, group_name) for a, b in zip(raw_authors, raw_bodies, strict=True)
-        ]
+        rows, back = _classify_distinct(
+            author_raw.take(pa.array(index)), bodies.take(pa.array(index)), group_name
+        )
         mask = pa.array(_bools(special))
         columns = list(zip(*rows, strict=True))
-        author = pc.replace_with_mask(author, mask, pa.array(columns[0], pa.string()))
-        kind = pc.replace_with_mask(kind, mask, pa.array(columns[1], pa.string()))
-        subtype = pc.replace_with_mask(subtype, mask, pa.array(columns[2], pa.string()))
-        text = pc.replace_with_mask(text, mask, pa.array(columns[3], pa.string()))
-        media_name = pc.replace_with_mask(media_name, mask, pa.array(columns[4], pa.string()))
+
+        def spread(values, kind=pa.string()):
+            return pa.array(values, kind).take(back)
+
+        author = pc.replace_with_mask(author, mask, spread(columns[0]))
+        kind = pc.replace_with_mask(kind, mask, spread(columns[1]))
+        subtype = pc.replace_with_mask(subtype, mask, spread(columns[2]))
+        text = pc.replace_with_mask(text, mask, spread(columns[3]))
+        media_name = pc.replace_with_mask(media_name, mask, spread(columns[4]))
         positions = np.full(n, -1, dtype=np.int64)
-        positions[index] = np.arange(len(index))
+        positions[index] = back.to_numpy()
         take = pa.array(positions, mask=positions < 0)
         names = pa.array(columns[5], pa.list_(pa.string())).take(take)
     return (
