@@ -31,7 +31,7 @@ from . import classify as cls
 from .dates import ORDERS, days_from_civil, infer_order, invalid_dates, split_order, to_24h
 from .errors import ChatFormatError, DateOrderError, EncodingError
 from .grammar import MARKS, Signature, line_shape
-from .scan import HEADER_FIELDS, NUMBERS, Headers, lines_array, scan_block
+from .scan import HEADER_FIELDS, NUMBERS, Headers, gather, lines_array, scan_block
 
 PARSER_VERSION = "1.0.0"
 CHUNK_BYTES = 4 << 20
@@ -92,33 +92,6 @@ def _check_utf8(lines: pa.Array, data: bytes, lo: int, hi: int, first_line: int,
                 hint="use the file exactly as WhatsApp exported it, or convert it to UTF-8",
             ) from None
         raise  # pragma: no cover - Arrow and Python disagree on UTF-8
-
-
-def _gather(u8: np.ndarray, lo: np.ndarray, hi: np.ndarray, valid=None, span=16 << 20):
-    """String array of the byte ranges [lo, hi) (sorted, disjoint), built without Python str.
-
-    A +1/-1 marker at each range start/end, summed, is a mask of the wanted bytes;
-    ``np.compress`` copies them straight into the Arrow value buffer, a few MB at a time.
-    """
-    n = len(lo)
-    lengths = hi - lo
-    offsets = np.zeros(n + 1, np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    values = np.empty(int(offsets[-1]), np.uint8)
-    i = 0
-    while i < n:
-        j = max(int(np.searchsorted(lo, lo[i] + span)), i + 1)
-        a, z = int(lo[i]), int(hi[j - 1])
-        delta = np.zeros(z - a + 1, np.int8)
-        delta[lo[i:j] - a] += 1
-        delta[hi[i:j] - a] -= 1
-        mask = np.cumsum(delta[:-1], dtype=np.int8).view(bool)
-        np.compress(mask, u8[a:z], out=values[offsets[i] : offsets[j]])
-        i = j
-    bitmap = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
-    return pa.StringArray.from_buffers(
-        n, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(values), bitmap
-    )
 
 
 def _detect_format(codes: np.ndarray, first_line: int, options: ParseOptions) -> int:
@@ -212,16 +185,22 @@ def _classify(table: pa.Table, author_raw: pa.Array, bodies: pa.Array, group_nam
     """Add author/kind/subtype/text/media_name/edited/names to a chunk's header table."""
     edited = pc.fill_null(pc.match_substring_regex(bodies, cls.EDITED_RX), False)
     if pc.any(edited).as_py():
-        bodies = pc.replace_substring_regex(bodies, cls.EDITED_RX, "")
-    author = pc.replace_substring_regex(author_raw, f"[{MARKS}]", "")
-    author = pc.replace_substring_regex(author, "[\u00a0\u202f]", " ")
-    author = pc.replace_substring_regex(pc.utf8_trim_whitespace(author), "^~\\s*", "")
+        stripped = pc.replace_substring_regex(pc.filter(bodies, edited), cls.EDITED_RX, "")
+        bodies = pc.replace_with_mask(bodies, edited, stripped)
+    # members are few: clean each distinct author candidate once
+    encoded = pc.dictionary_encode(author_raw)
+    distinct = encoded.dictionary
+    clean = pc.replace_substring_regex(distinct, f"[{MARKS}]", "")
+    clean = pc.replace_substring_regex(clean, "[\u00a0\u202f]", " ")
+    clean = pc.replace_substring_regex(pc.utf8_trim_whitespace(clean), "^~\\s*", "")
+    hint = pc.match_substring_regex(distinct, cls.SYSTEM_HINT_RX)
+    author = clean.take(encoded.indices)
     special = pc.or_kleene(
         pc.is_null(author_raw),
         pc.or_kleene(
             pc.fill_null(pc.match_substring_regex(bodies, cls.SPECIAL_RX), False),
             pc.or_kleene(
-                pc.fill_null(pc.match_substring_regex(author_raw, cls.SYSTEM_HINT_RX), False),
+                pc.fill_null(hint.take(encoded.indices), False),
                 pc.fill_null(pc.equal(author, group_name), False),
             ),
         ),
@@ -312,10 +291,10 @@ def parse_chat(data: bytes, options: ParseOptions) -> Parsed:
     author_end = headers.author_end[keep]
     has_author = author_end >= 0
     author_start = headers.author_start[keep]
-    author_raw = _gather(
-        u8, author_start, np.where(has_author, author_end, author_start), has_author
+    author_raw = gather(
+        data, author_start, np.where(has_author, author_end, author_start), has_author
     )
-    bodies = _gather(u8, headers.body_start[keep], body_end)
+    bodies = gather(data, headers.body_start[keep], body_end)
     table = pa.table(
         {
             "line": pa.array(headers.line[keep] + 1),
