@@ -20,7 +20,11 @@ from . import languages as lang
 from .grammar import MARKS
 
 _MARKS_RX = re.compile(f"[{MARKS}\ufeff]")
-_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " "})
+
+
+def _spaces(text: str) -> str:
+    """NBSP and NARROW NBSP as plain spaces (two ``str.replace`` beat ``translate``)."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
 def _alt(words) -> str:
@@ -84,7 +88,7 @@ class Row(NamedTuple):
 
 def clean_name(raw: str) -> str:
     """A member name as written, minus invisible marks, NBSPs and the ``~`` prefix."""
-    name = _MARKS_RX.sub("", raw).translate(_SPACES).strip()
+    name = _spaces(_MARKS_RX.sub("", raw)).strip()
     if name.startswith("~"):
         name = name[1:].lstrip()
     return name
@@ -105,7 +109,7 @@ def _names(groups: dict, suffix: str = "") -> list[str]:
 
 
 def _clean(body: str) -> str:
-    return _MARKS_RX.sub("", body).translate(_SPACES).strip()
+    return _spaces(_MARKS_RX.sub("", body)).strip()
 
 
 def system_match(body: str) -> tuple[str, list[str]] | None:
@@ -212,7 +216,7 @@ def classify(
         found = system(f"{author_raw}: {body}")
         if found:
             return Row(None, "system", found[0], f"{author_raw}: {body}", None, found[1])
-    stripped = _MARKS_RX.sub("", body).translate(_SPACES).strip()
+    stripped = _spaces(_MARKS_RX.sub("", body)).strip()
     first, _, rest_text = stripped.partition("\n")
     rest = rest_text or None
     # iOS puts the group name, or the actor, in the author slot of system lines.

@@ -206,7 +206,7 @@ def _classify(table: pa.Table, author_raw: pa.Array, bodies: pa.Array, group_nam
         ),
     )
     n = len(bodies)
-    kind = pa.array(np.full(n, "text", dtype=object), pa.string())
+    kind = pa.repeat(pa.scalar("text"), n)
     subtype = pa.nulls(n, pa.string())
     text = bodies
     media_name = pa.nulls(n, pa.string())
@@ -360,7 +360,7 @@ def _finish(table: pa.Table, signature: Signature, options: ParseOptions) -> Par
     ts = local.cast(pa.timestamp("us", tz="UTC"))
     n = table.num_rows
     columns = {
-        "group_name": pa.array(np.full(n, options.group_name, dtype=object), pa.string()),
+        "group_name": pa.repeat(pa.scalar(options.group_name), n),
         "ordinal": pa.array(np.arange(n, dtype=np.int64)),
         "ts": ts,
         "date": pa.array(days.astype(np.int32), pa.int32()).cast(pa.date32()),
