@@ -181,6 +181,63 @@ def _classify_distinct(authors: pa.Array, bodies: pa.Array, group_name: str):
     return rows, back
 
 
+_RESULT = pa.schema(
+    [
+        ("author", pa.string()),
+        ("kind", pa.string()),
+        ("subtype", pa.string()),
+        ("text", pa.string()),
+        ("media_name", pa.string()),
+        ("names", pa.list_(pa.string())),
+    ]
+)
+
+
+def _classify_special(index, author_raw, encoded, bodies, hint, author, group_name):
+    """Classify the special rows ``index``: (result table, result row of each special row).
+
+    Android attachments (``NAME (file attached)``, unique names, so deduplication does
+    not help) are read in RE2 when their author is an ordinary member; the rest go
+    through the per-row rules, once per distinct (author, body).
+    """
+    take = pa.array(index)
+    sub_bodies = bodies.take(take)
+    sub_indices = encoded.indices.take(take)
+    member = (
+        np.asarray(pc.is_valid(sub_indices).to_numpy(zero_copy_only=False), dtype=bool)
+        & ~_bools(pc.fill_null(hint.take(sub_indices), True))
+        & ~_bools(pc.fill_null(pc.equal(author.take(take), group_name), True))
+    )
+    fast, media_names, media_subtypes = cls.attached_media(sub_bodies.filter(pa.array(member)))
+    fast = np.flatnonzero(member)[fast]
+    slow = np.ones(len(index), bool)
+    slow[fast] = False
+    slow = np.flatnonzero(slow)
+    rows, back = _classify_distinct(
+        author_raw.take(pa.array(index[slow])), sub_bodies.take(pa.array(slow)), group_name
+    )
+    python = pa.Table.from_pylist([row._asdict() for row in rows], schema=_RESULT)
+    distinct_authors = encoded.dictionary.take(sub_indices.take(pa.array(fast)))
+    f = len(fast)
+    quick = pa.table(
+        {
+            "author": pa.array(
+                [cls.clean_name(a) for a in distinct_authors.to_pylist()], pa.string()
+            ),
+            "kind": pc.if_else(pc.equal(media_subtypes, "contact"), "contact", "media"),
+            "subtype": media_subtypes,
+            "text": pa.nulls(f, pa.string()),
+            "media_name": media_names,
+            "names": pa.nulls(f, pa.list_(pa.string())),
+        },
+        schema=_RESULT,
+    )
+    which = np.empty(len(index), np.int64)
+    which[slow] = back.to_numpy()
+    which[fast] = python.num_rows + np.arange(f)
+    return pa.concat_tables([python, quick]).combine_chunks(), pa.array(which)
+
+
 def _classify(table: pa.Table, author_raw: pa.Array, bodies: pa.Array, group_name: str) -> pa.Table:
     """Add author/kind/subtype/text/media_name/edited/names to a chunk's header table."""
     edited = pc.fill_null(pc.match_substring_regex(bodies, cls.EDITED_RX), False)
@@ -213,24 +270,20 @@ def _classify(table: pa.Table, author_raw: pa.Array, bodies: pa.Array, group_nam
     names = pa.nulls(n, pa.list_(pa.string()))
     index = np.flatnonzero(_bools(special))
     if len(index):
-        rows, back = _classify_distinct(
-            author_raw.take(pa.array(index)), bodies.take(pa.array(index)), group_name
+        result, which = _classify_special(
+            index, author_raw, encoded, bodies, hint, author, group_name
         )
+        result = {name: result.column(name).chunk(0) for name in result.column_names}
         mask = pa.array(_bools(special))
-        columns = list(zip(*rows, strict=True))
-
-        def spread(values, kind=pa.string()):
-            return pa.array(values, kind).take(back)
-
-        author = pc.replace_with_mask(author, mask, spread(columns[0]))
-        kind = pc.replace_with_mask(kind, mask, spread(columns[1]))
-        subtype = pc.replace_with_mask(subtype, mask, spread(columns[2]))
-        text = pc.replace_with_mask(text, mask, spread(columns[3]))
-        media_name = pc.replace_with_mask(media_name, mask, spread(columns[4]))
+        author = pc.replace_with_mask(author, mask, result["author"].take(which))
+        kind = pc.replace_with_mask(kind, mask, result["kind"].take(which))
+        text = pc.replace_with_mask(text, mask, result["text"].take(which))
         positions = np.full(n, -1, dtype=np.int64)
-        positions[index] = back.to_numpy()
+        positions[index] = which.to_numpy()
         take = pa.array(positions, mask=positions < 0)
-        names = pa.array(columns[5], pa.list_(pa.string())).take(take)
+        subtype = result["subtype"].take(take)
+        media_name = result["media_name"].take(take)
+        names = result["names"].take(take)
     return (
         table.append_column("author", author)
         .append_column("kind", kind)
