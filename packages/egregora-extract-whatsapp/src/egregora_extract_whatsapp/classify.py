@@ -192,8 +192,8 @@ def _media(first: str, rest: str | None) -> Row | None:
 
 #: Python's ``str.strip`` whitespace, for RE2 (``\\s`` there is ASCII only).
 _WHITE = "[\\s\\x{0b}\\x{1c}-\\x{1f}\\x{85}\\pZ]"
-_ODD = f"[{MARKS}\\x{{feff}}\\x{{a0}}\\x{{202f}}\\n\\r]"
-_ATTACHED_RE2 = rf"^(?P<name>[^\n]+?) \((?:{_alt(lang.ATTACHED_SUFFIX)})\)$"
+_ODD = f"[{MARKS}\\x{{feff}}\\x{{a0}}\\x{{202f}}\\r]"
+_ATTACHED_RE2 = rf"^(?P<name>[^\n]+?) \((?:{_alt(lang.ATTACHED_SUFFIX)})\)(?:\n(?P<rest>(?s:.+)))?$"
 _MEDIA_KINDS = [subtype for _, subtype in lang.MEDIA_SUBTYPES] + ["file"]
 
 
@@ -202,12 +202,12 @@ def _test(values: pa.Array, pattern: str) -> np.ndarray:
     return np.asarray(hits.to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def attached_media(bodies: pa.Array) -> tuple[np.ndarray, pa.Array, pa.Array]:
-    """Android ``NAME (file attached)`` bodies read in RE2: (rows, names, subtypes).
+def attached_media(bodies: pa.Array) -> tuple[np.ndarray, pa.Array, pa.Array, pa.Array]:
+    """Android ``NAME (file attached)`` bodies read in RE2: (rows, names, subtypes, captions).
 
-    Only bodies where :func:`classify` certainly takes this branch qualify: a single
-    line with no invisible marks (but leading ones), NBSPs or edge whitespace (so
-    stripping changes nothing else), no system pattern (RE2 over-matches, so none is missed), and an ASCII
+    Only bodies where :func:`classify` certainly takes this branch qualify: no
+    invisible marks (but leading ones), NBSPs or edge whitespace (so stripping changes
+    nothing else), no system pattern (RE2 over-matches, so none is missed), and an ASCII
     file name (so lower-casing is the same in Arrow and Python). The caller adds the
     author conditions. Everything else goes through :func:`classify` as before.
     """
@@ -215,12 +215,16 @@ def attached_media(bodies: pa.Array) -> tuple[np.ndarray, pa.Array, pa.Array]:
     rows = np.flatnonzero(ok)
     # WhatsApp puts a direction mark before the name; classify() drops all marks
     cleaned = pc.replace_substring_regex(bodies.take(pa.array(rows)), f"^[{MARKS}]+", "")
-    sure = ~_test(cleaned, f"{_ODD}|^{_WHITE}|{_SYSTEM_ANY}")
+    sure = ~_test(cleaned, f"{_ODD}|^{_WHITE}|{_WHITE}$|{_SYSTEM_ANY}")
     rows, cleaned = rows[sure], cleaned.filter(pa.array(sure))
-    names = pc.struct_field(pc.extract_regex(cleaned, _ATTACHED_RE2), [0])
+    parts = pc.extract_regex(cleaned, _ATTACHED_RE2)
+    names = pc.struct_field(parts, [0])
     good = np.asarray(pc.string_is_ascii(names).to_numpy(zero_copy_only=False), dtype=bool)
     good &= ~_test(names, f"^~|{_WHITE}$")
-    rows, names = rows[good], names.filter(pa.array(good))
+    keep = pa.array(good)
+    rows, names = rows[good], names.filter(keep)
+    captions = pc.struct_field(parts, [1]).filter(keep)
+    captions = pc.if_else(pc.equal(captions, ""), pa.scalar(None, pa.string()), captions)
     lower = pc.utf8_lower(names)
     code = np.full(len(rows), len(_MEDIA_KINDS) - 1, np.int8)
     undecided = np.ones(len(rows), bool)
@@ -229,7 +233,7 @@ def attached_media(bodies: pa.Array) -> tuple[np.ndarray, pa.Array, pa.Array]:
         code[hit] = number
         undecided &= ~hit
     subtypes = pa.DictionaryArray.from_arrays(code, _MEDIA_KINDS).cast(pa.string())
-    return rows, names, subtypes
+    return rows, names, subtypes, captions
 
 
 def hinted(authors: pa.Array) -> list[bool]:

@@ -208,7 +208,9 @@ def _classify_special(index, author_raw, encoded, bodies, hint, author, group_na
         & ~_bools(pc.fill_null(hint.take(sub_indices), True))
         & ~_bools(pc.fill_null(pc.equal(author.take(take), group_name), True))
     )
-    fast, media_names, media_subtypes = cls.attached_media(sub_bodies.filter(pa.array(member)))
+    fast, media_names, media_subtypes, captions = cls.attached_media(
+        sub_bodies.filter(pa.array(member))
+    )
     fast = np.flatnonzero(member)[fast]
     slow = np.ones(len(index), bool)
     slow[fast] = False
@@ -226,7 +228,7 @@ def _classify_special(index, author_raw, encoded, bodies, hint, author, group_na
             ),
             "kind": pc.if_else(pc.equal(media_subtypes, "contact"), "contact", "media"),
             "subtype": media_subtypes,
-            "text": pa.nulls(f, pa.string()),
+            "text": captions,
             "media_name": media_names,
             "names": pa.nulls(f, pa.list_(pa.string())),
         },
