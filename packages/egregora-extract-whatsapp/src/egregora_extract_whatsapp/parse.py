@@ -193,7 +193,7 @@ _RESULT = pa.schema(
 )
 
 
-def _classify_special(index, author_raw, encoded, bodies, hint, author, group_name):
+def _classify_special(index, sub_bodies, author_raw, encoded, hint, author, group_name):
     """Classify the special rows ``index``: (result table, result row of each special row).
 
     Android attachments (``NAME (file attached)``, unique names, so deduplication does
@@ -201,7 +201,6 @@ def _classify_special(index, author_raw, encoded, bodies, hint, author, group_na
     through the per-row rules, once per distinct (author, body).
     """
     take = pa.array(index)
-    sub_bodies = bodies.take(take)
     sub_indices = encoded.indices.take(take)
     member = (
         np.asarray(pc.is_valid(sub_indices).to_numpy(zero_copy_only=False), dtype=bool)
@@ -240,12 +239,25 @@ def _classify_special(index, author_raw, encoded, bodies, hint, author, group_na
     return pa.concat_tables([python, quick]).combine_chunks(), pa.array(which)
 
 
-def _classify(table: pa.Table, author_raw: pa.Array, bodies: pa.Array, group_name: str) -> pa.Table:
-    """Add author/kind/subtype/text/media_name/edited/names to a chunk's header table."""
+def _classify(author_raw: pa.Array, bodies: pa.Array, group_name: str) -> dict[str, pa.Array]:
+    """The author/kind/subtype/text/media_name/edited/names columns."""
+    # The edited marker is cut off the few edited bodies only; ``body(rows)`` gives the
+    # bodies as classification sees them, and ``text`` is copied once, at the end.
     edited = pc.fill_null(pc.match_substring_regex(bodies, cls.EDITED_RX), False)
-    if pc.any(edited).as_py():
-        stripped = pc.replace_substring_regex(pc.filter(bodies, edited), cls.EDITED_RX, "")
-        bodies = pc.replace_with_mask(bodies, edited, stripped)
+    edited_rows = np.flatnonzero(_bools(edited))
+    stripped = pc.replace_substring_regex(
+        bodies.take(pa.array(edited_rows, pa.int64())), cls.EDITED_RX, ""
+    )
+
+    def body(rows: np.ndarray) -> pa.Array:
+        sub = bodies.take(pa.array(rows, pa.int64()))
+        where = np.isin(rows, edited_rows)
+        if not where.any():
+            return sub
+        return pc.replace_with_mask(
+            sub, pa.array(where), stripped.take(np.searchsorted(edited_rows, rows[where]))
+        )
+
     # members are few: clean each distinct author candidate once
     encoded = pc.dictionary_encode(author_raw)
     distinct = encoded.dictionary
@@ -254,47 +266,53 @@ def _classify(table: pa.Table, author_raw: pa.Array, bodies: pa.Array, group_nam
     clean = pc.replace_substring_regex(pc.utf8_trim_whitespace(clean), "^~\\s*", "")
     hint = pc.match_substring_regex(distinct, cls.SYSTEM_HINT_RX)
     author = clean.take(encoded.indices)
-    special = pc.or_kleene(
-        pc.is_null(author_raw),
-        pc.or_kleene(
-            pc.fill_null(pc.match_substring_regex(bodies, cls.SPECIAL_RX), False),
-            pc.or_kleene(
-                pc.fill_null(hint.take(encoded.indices), False),
-                pc.fill_null(pc.equal(author, group_name), False),
-            ),
-        ),
+    special = _bools(pc.fill_null(pc.match_substring_regex(bodies, cls.SPECIAL_RX), False))
+    special[edited_rows] = _bools(
+        pc.fill_null(pc.match_substring_regex(stripped, cls.SPECIAL_RX), False)
     )
+    special |= _bools(pc.is_null(author_raw))
+    special |= _bools(pc.fill_null(hint.take(encoded.indices), False))
+    special |= _bools(pc.fill_null(pc.equal(author, group_name), False))
     n = len(bodies)
     kind = pa.repeat(pa.scalar("text"), n)
     subtype = pa.nulls(n, pa.string())
-    text = bodies
     media_name = pa.nulls(n, pa.string())
     names = pa.nulls(n, pa.list_(pa.string()))
-    index = np.flatnonzero(_bools(special))
+    index = np.flatnonzero(special)
+    texts = stripped  # replacement texts: classified special rows, then edited bodies
+    which = np.searchsorted(edited_rows, np.arange(n))  # used at edited rows only
     if len(index):
-        result, which = _classify_special(
-            index, author_raw, encoded, bodies, hint, author, group_name
+        result, back = _classify_special(
+            index, body(index), author_raw, encoded, hint, author, group_name
         )
         result = {name: result.column(name).chunk(0) for name in result.column_names}
-        mask = pa.array(_bools(special))
-        author = pc.replace_with_mask(author, mask, result["author"].take(which))
-        kind = pc.replace_with_mask(kind, mask, result["kind"].take(which))
-        text = pc.replace_with_mask(text, mask, result["text"].take(which))
+        mask = pa.array(special)
+        back = back.to_numpy()
+        author = pc.replace_with_mask(author, mask, result["author"].take(back))
+        kind = pc.replace_with_mask(kind, mask, result["kind"].take(back))
         positions = np.full(n, -1, dtype=np.int64)
-        positions[index] = which.to_numpy()
+        positions[index] = back
         take = pa.array(positions, mask=positions < 0)
         subtype = result["subtype"].take(take)
         media_name = result["media_name"].take(take)
         names = result["names"].take(take)
-    return (
-        table.append_column("author", author)
-        .append_column("kind", kind)
-        .append_column("subtype", subtype)
-        .append_column("text", text)
-        .append_column("media_name", media_name)
-        .append_column("edited", edited)
-        .append_column("names", names)
-    )
+        texts = pa.concat_arrays([result["text"], stripped])
+        which = np.where(special, positions, len(result["text"]) + which)
+    replaced = special.copy()
+    replaced[edited_rows] = True
+    rows = np.flatnonzero(replaced)
+    text = bodies
+    if len(rows):
+        text = pc.replace_with_mask(bodies, pa.array(replaced), texts.take(which[rows]))
+    return {
+        "author": author,
+        "kind": kind,
+        "subtype": subtype,
+        "text": text,
+        "media_name": media_name,
+        "edited": edited,
+        "names": names,
+    }
 
 
 def _check_timezone(name: str) -> None:
@@ -336,40 +354,52 @@ def parse_chat(data: bytes, options: ParseOptions) -> Parsed:
     pre = data[: int(headers.start[first])]
     if first > 0 or pre.strip():
         _preamble_error(pre[:2000].decode("utf-8", "replace"), True, options.where)
+    signature = Signature.decode(format_code)
+    fields = {name: getattr(headers, name)[keep] for name in ("line", *NUMBERS)}
+    fields["line"] += 1
+    times = _times(fields, signature, options)  # errors surface before strings are built
     u8 = np.frombuffer(data, np.uint8)
+    body_start = headers.body_start[keep]
     body_end = np.empty(len(keep), np.int64)
     body_end[:-1] = headers.start[keep[1:]] - 1
     end = len(data)
-    while end > headers.body_start[keep[-1]] and u8[end - 1] == 10:
+    while end > body_start[-1] and u8[end - 1] == 10:
         end -= 1
     body_end[-1] = end
-    author_end = headers.author_end[keep]
-    has_author = author_end >= 0
     author_start = headers.author_start[keep]
+    author_end = headers.author_end[keep]
+    del headers, keep
+    has_author = author_end >= 0
     author_raw = gather(
         data, author_start, np.where(has_author, author_end, author_start), has_author
     )
-    bodies = gather(data, headers.body_start[keep], body_end)
-    table = pa.table(
-        {
-            "line": pa.array(headers.line[keep] + 1),
-            **{name: pa.array(getattr(headers, name)[keep]) for name in NUMBERS},
-        }
-    )
-    table = _classify(table, author_raw, bodies, options.group_name)
-    return _finish(table, Signature.decode(format_code), options)
+    del author_start, author_end, has_author
+    bodies = gather(data, body_start, body_end)
+    del body_start, body_end
+    columns = _classify(author_raw, bodies, options.group_name)
+    return _finish(columns, times, signature, options)
 
 
 def _where(options: ParseOptions, lines: np.ndarray, index: np.ndarray, limit: int = 3) -> str:
     return f"{options.where}:" + ",".join(str(int(lines[i])) for i in index[:limit])
 
 
-def _finish(table: pa.Table, signature: Signature, options: ParseOptions) -> Parsed:
+@dataclass
+class _Times:
+    ts: pa.Array
+    days: np.ndarray
+    order: str
+    evidence: str
+    warnings: list[str]
+
+
+def _times(fields: dict, signature: Signature, options: ParseOptions) -> _Times:
+    """Localized timestamps from the header numbers (decides the day/month order)."""
     warnings: list[str] = []
-    lines = table.column("line").to_numpy()
-    d1 = table.column("d1").to_numpy().astype(np.int32)
-    d2 = table.column("d2").to_numpy().astype(np.int32)
-    d3 = table.column("d3").to_numpy().astype(np.int32)
+    lines = fields["line"]
+    d1 = fields["d1"].astype(np.int32)
+    d2 = fields["d2"].astype(np.int32)
+    d3 = fields["d3"].astype(np.int32)
     decision = infer_order(d1, d2, signature.year_first)
     if options.date_order:
         order, evidence = options.date_order, "set with --date-order"
@@ -392,13 +422,13 @@ def _finish(table: pa.Table, signature: Signature, options: ParseOptions) -> Par
             where=_where(options, lines, bad),
             hint="pass --date-order dmy, mdy or ymd to match the export",
         )
-    hour, odd = to_24h(table.column("hour").to_numpy(), table.column("ampm").to_numpy())
+    hour, odd = to_24h(fields["hour"], fields["ampm"])
     if odd:
         warnings.append(
             f"{odd} times mix a 24 h hour with AM/PM (e.g. '23:59 PM'); kept as written"
         )
-    minute = table.column("minute").to_numpy()
-    second = table.column("second").to_numpy()
+    minute = fields["minute"].astype(np.int64)
+    second = fields["second"].astype(np.int64)
     bad = np.flatnonzero((hour > 23) | (minute > 59) | (second > 59))
     if len(bad):
         raise ChatFormatError(
@@ -413,16 +443,18 @@ def _finish(table: pa.Table, signature: Signature, options: ParseOptions) -> Par
         naive, timezone=options.timezone, ambiguous="earliest", nonexistent="earliest"
     )
     ts = local.cast(pa.timestamp("us", tz="UTC"))
-    n = table.num_rows
+    return _Times(ts, days.astype(np.int32), order, evidence, warnings)
+
+
+def _finish(columns: dict, times: _Times, signature: Signature, options: ParseOptions) -> Parsed:
+    ts = times.ts
+    n = len(ts)
     columns = {
         "group_name": pa.repeat(pa.scalar(options.group_name), n),
         "ordinal": pa.array(np.arange(n, dtype=np.int64)),
         "ts": ts,
-        "date": pa.array(days.astype(np.int32), pa.int32()).cast(pa.date32()),
-        **{
-            name: table.column(name)
-            for name in ("author", "kind", "subtype", "text", "media_name", "edited", "names")
-        },
+        "date": pa.array(times.days, pa.int32()).cast(pa.date32()),
+        **columns,
     }
     messages = pa.Table.from_pydict(columns, schema=RAW_MESSAGES)
     counts = dict(
@@ -443,10 +475,10 @@ def _finish(table: pa.Table, signature: Signature, options: ParseOptions) -> Par
     bounds = pc.min_max(ts).as_py()
     source = {
         "platform": signature.platform,
-        "date_order": order,
-        "date_order_evidence": evidence,
+        "date_order": times.order,
+        "date_order_evidence": times.evidence,
         "clock": signature.clock,
-        "format": signature.describe(order),
+        "format": signature.describe(times.order),
         "parser_version": PARSER_VERSION,
         "counts": counts,
         "message_count": n,
@@ -454,4 +486,4 @@ def _finish(table: pa.Table, signature: Signature, options: ParseOptions) -> Par
         "last_ts": bounds["max"],
         "timezone": options.timezone,
     }
-    return Parsed(messages, source, warnings)
+    return Parsed(messages, source, times.warnings)
