@@ -35,6 +35,7 @@ from .scan import HEADER_FIELDS, NUMBERS, Headers, gather, lines_array, scan_blo
 
 PARSER_VERSION = "1.0.0"
 CHUNK_BYTES = 4 << 20
+_TIME_ROWS = 1 << 18
 FORMATS = ("android", "ios")
 _EXAMPLES = "'dd/mm/yyyy, hh:mm - Name: text' (Android) or '[dd.mm.yy, hh:mm:ss] Name: text' (iOS)"
 
@@ -149,7 +150,12 @@ def _scan(data: bytes, options: ParseOptions) -> tuple[Headers, int]:
         if format_code is None and len(headers.line):
             format_code = _detect_format(headers.code, int(headers.line[0]) + 1, options)
         found.append(headers)
-    headers = Headers(**{k: np.concatenate([getattr(h, k) for h in found]) for k in HEADER_FIELDS})
+    columns = {}
+    for name in HEADER_FIELDS:  # one field at a time, dropping the pieces as we go
+        columns[name] = np.concatenate([getattr(h, name) for h in found])
+        for h in found:
+            setattr(h, name, None)
+    headers = Headers(**columns)
     return headers, format_code
 
 
@@ -239,8 +245,9 @@ def _classify_special(index, sub_bodies, author_raw, encoded, hint, author, grou
     return pa.concat_tables([python, quick]).combine_chunks(), pa.array(which)
 
 
-def _classify(author_raw: pa.Array, bodies: pa.Array, group_name: str) -> dict[str, pa.Array]:
-    """The author/kind/subtype/text/media_name/edited/names columns."""
+def _classify(author_raw: pa.Array, bodies: pa.Array, group_name: str) -> dict:
+    """The author/kind/subtype/media_name/edited/names columns, and for ``text`` the
+    rows whose text is not their body (special or edited) with their texts."""
     # The edited marker is cut off the few edited bodies only; ``body(rows)`` gives the
     # bodies as classification sees them, and ``text`` is copied once, at the end.
     edited = pc.fill_null(pc.match_substring_regex(bodies, cls.EDITED_RX), False)
@@ -301,14 +308,11 @@ def _classify(author_raw: pa.Array, bodies: pa.Array, group_name: str) -> dict[s
     replaced = special.copy()
     replaced[edited_rows] = True
     rows = np.flatnonzero(replaced)
-    text = bodies
-    if len(rows):
-        text = pc.replace_with_mask(bodies, pa.array(replaced), texts.take(which[rows]))
     return {
         "author": author,
         "kind": kind,
         "subtype": subtype,
-        "text": text,
+        "text": (rows, texts.take(which[rows])),  # built by the caller, see parse_chat
         "media_name": media_name,
         "edited": edited,
         "names": names,
@@ -355,19 +359,21 @@ def parse_chat(data: bytes, options: ParseOptions) -> Parsed:
     if first > 0 or pre.strip():
         _preamble_error(pre[:2000].decode("utf-8", "replace"), True, options.where)
     signature = Signature.decode(format_code)
-    fields = {name: getattr(headers, name)[keep] for name in ("line", *NUMBERS)}
-    fields["line"] += 1
+    if len(keep) < len(headers.code):  # glue other-format header lines into bodies
+        headers = Headers(**{name: getattr(headers, name)[keep] for name in HEADER_FIELDS})
+    fields = {name: getattr(headers, name) for name in ("line", *NUMBERS)}
+    fields["line"] = fields["line"] + 1
     times = _times(fields, signature, options)  # errors surface before strings are built
+    del fields
     u8 = np.frombuffer(data, np.uint8)
-    body_start = headers.body_start[keep]
-    body_end = np.empty(len(keep), np.int64)
-    body_end[:-1] = headers.start[keep[1:]] - 1
+    body_start = headers.body_start
+    body_end = np.empty(len(keep), np.int32)
+    body_end[:-1] = headers.start[1:] - 1
     end = len(data)
     while end > body_start[-1] and u8[end - 1] == 10:
         end -= 1
     body_end[-1] = end
-    author_start = headers.author_start[keep]
-    author_end = headers.author_end[keep]
+    author_start, author_end = headers.author_start, headers.author_end
     del headers, keep
     has_author = author_end >= 0
     author_raw = gather(
@@ -375,8 +381,10 @@ def parse_chat(data: bytes, options: ParseOptions) -> Parsed:
     )
     del author_start, author_end, has_author
     bodies = gather(data, body_start, body_end)
-    del body_start, body_end
     columns = _classify(author_raw, bodies, options.group_name)
+    del author_raw, bodies  # text is built from the file bytes: at most one copy alive
+    rows, values = columns["text"]
+    columns["text"] = gather(data, body_start, body_end, rows=rows, values=values)
     return _finish(columns, times, signature, options)
 
 
@@ -397,9 +405,7 @@ def _times(fields: dict, signature: Signature, options: ParseOptions) -> _Times:
     """Localized timestamps from the header numbers (decides the day/month order)."""
     warnings: list[str] = []
     lines = fields["line"]
-    d1 = fields["d1"].astype(np.int32)
-    d2 = fields["d2"].astype(np.int32)
-    d3 = fields["d3"].astype(np.int32)
+    d1, d2, d3 = fields["d1"], fields["d2"], fields["d3"]
     decision = infer_order(d1, d2, signature.year_first)
     if options.date_order:
         order, evidence = options.date_order, "set with --date-order"
@@ -413,37 +419,50 @@ def _times(fields: dict, signature: Signature, options: ParseOptions) -> _Times:
         order, evidence = decision.order, decision.evidence
         if decision.warning:
             warnings.append(decision.warning)
-    year, month, day = split_order(order, d1, d2, d3)
-    year = np.where(year < 100, year + 2000, year)
-    bad = np.flatnonzero(invalid_dates(year, month, day))
+    n = len(lines)
+    days = np.empty(n, np.int32)
+    micros = np.empty(n, np.int64)
+    bad_dates, bad_times, odd = [], [], 0
+    for lo in range(0, n, _TIME_ROWS):  # slices keep the int64 temporaries small
+        part = slice(lo, lo + _TIME_ROWS)
+        year, month, day = split_order(order, d1[part], d2[part], d3[part])
+        year = np.where(year < 100, year + 2000, year)
+        bad_dates.append(np.flatnonzero(invalid_dates(year, month, day)) + lo)
+        hour, odd_part = to_24h(fields["hour"][part], fields["ampm"][part])
+        odd += odd_part
+        minute = fields["minute"][part].astype(np.int64)
+        second = fields["second"][part].astype(np.int64)
+        bad_times.append(np.flatnonzero((hour > 23) | (minute > 59) | (second > 59)) + lo)
+        day_numbers = days_from_civil(year, month, day)
+        days[part] = day_numbers
+        micros[part] = (
+            day_numbers * 86400 + hour.astype(np.int64) * 3600 + minute * 60 + second
+        ) * 1_000_000
+    bad = np.concatenate(bad_dates)
     if len(bad):
         raise DateOrderError(
             f"{len(bad)} impossible dates for day/month order {order} ({evidence})",
             where=_where(options, lines, bad),
             hint="pass --date-order dmy, mdy or ymd to match the export",
         )
-    hour, odd = to_24h(fields["hour"], fields["ampm"])
     if odd:
         warnings.append(
             f"{odd} times mix a 24 h hour with AM/PM (e.g. '23:59 PM'); kept as written"
         )
-    minute = fields["minute"].astype(np.int64)
-    second = fields["second"].astype(np.int64)
-    bad = np.flatnonzero((hour > 23) | (minute > 59) | (second > 59))
+    bad = np.concatenate(bad_times)
     if len(bad):
         raise ChatFormatError(
             f"{len(bad)} impossible times (hour > 23 or minute > 59)",
             where=_where(options, lines, bad),
             hint="check the file was not edited; 12 h exports need AM/PM markers",
         )
-    days = days_from_civil(year, month, day)
-    micros = (days * 86400 + hour.astype(np.int64) * 3600 + minute * 60 + second) * 1_000_000
-    naive = pa.array(micros.astype(np.int64), pa.int64()).cast(pa.timestamp("us"))
+    naive = pa.array(micros, pa.int64()).cast(pa.timestamp("us"))
+    del micros
     local = pc.assume_timezone(
         naive, timezone=options.timezone, ambiguous="earliest", nonexistent="earliest"
     )
     ts = local.cast(pa.timestamp("us", tz="UTC"))
-    return _Times(ts, days.astype(np.int32), order, evidence, warnings)
+    return _Times(ts, days, order, evidence, warnings)
 
 
 def _finish(columns: dict, times: _Times, signature: Signature, options: ParseOptions) -> Parsed:

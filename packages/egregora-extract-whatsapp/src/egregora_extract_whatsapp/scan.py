@@ -146,32 +146,61 @@ def _low_bytes(count: np.ndarray) -> np.ndarray:
     return np.where(count >= 8, full, np.where(count == 7, np.uint64(0xFFFFFFFFFFFFFF), ones))
 
 
-def gather(data: bytes, lo: np.ndarray, hi: np.ndarray, valid: np.ndarray | None = None):
-    """String array of the byte ranges ``data[lo:hi]``, built without Python strings.
+def _views(data, lo: np.ndarray, hi: np.ndarray, buffer: int) -> np.ndarray:
+    """Arrow string views (n x 16 bytes) of the byte ranges ``data[lo:hi]``.
 
-    Each range becomes an Arrow *string view* (16 bytes: length, then the bytes inline
-    when they fit in 12, else a 4-byte prefix and the offset into ``data``), made with a
-    few numpy gathers of unaligned 8-byte words; Arrow's cast to ``string`` then copies
-    the bytes in C. ``valid`` marks null rows (give them empty ranges).
+    A view holds the length, then the bytes inline when they fit in 12, else a 4-byte
+    prefix, the buffer number and the offset. Made with a few numpy gathers of
+    unaligned 8-byte words (``words[i]`` is ``data[i:i+8]``), no Python strings.
     """
     n, size = len(lo), len(data)
     length = hi - lo
-    words = np.ndarray((max(size - 7, 0),), "<u8", data, 0, (1,))  # words[i] = data[i:i+8]
+    words = np.ndarray((max(size - 7, 1),), "<u8", data if size >= 8 else bytes(8), 0, (1,))
     safe = lo + 12 <= size
-    pos = np.where(safe, lo, 0)
-    first, second = words[pos], words[pos + 4]
+    pos = np.where(safe, lo, 0) if size >= 12 else np.zeros(n, np.int64)
     view = np.empty((n, 2), np.uint64)
-    head = (first & _low_bytes(np.minimum(length, 4))) << np.uint64(32)
+    head = (words[pos] & _low_bytes(np.minimum(length, 4))) << np.uint64(32)
     view[:, 0] = length.astype(np.uint64) | head
-    tail = second & _low_bytes(np.clip(length - 4, 0, 8))
-    view[:, 1] = np.where(length <= 12, tail, lo.astype(np.uint64) << np.uint64(32))
-    for i in np.flatnonzero(~safe):  # the last few bytes of the file: no 8-byte word there
-        raw = data[lo[i] : hi[i]] + bytes(12)
+    tail = words[np.minimum(pos + 4, len(words) - 1)] & _low_bytes(np.clip(length - 4, 0, 8))
+    far = np.uint64(buffer) | (lo.astype(np.uint64) << np.uint64(32))
+    view[:, 1] = np.where(length <= 12, tail, far)
+    raw_data = memoryview(data).cast("B")
+    for i in np.flatnonzero(~safe):  # the last few bytes: no 8-byte word there
+        raw = bytes(raw_data[lo[i] : hi[i]]) + bytes(12)
         view[i, 0] = int(length[i]) | int.from_bytes(raw[:4], "little") << 32
-        view[i, 1] = int.from_bytes(raw[4:12], "little") if length[i] <= 12 else int(lo[i]) << 32
+        view[i, 1] = int.from_bytes(raw[4:12], "little") if length[i] <= 12 else int(far[i])
+    return view
+
+
+def gather(
+    data: bytes,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    valid: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
+    values: pa.Array | None = None,
+) -> pa.Array:
+    """String array of the byte ranges ``data[lo:hi]``, built without Python strings.
+
+    ``valid`` marks null rows (give them empty ranges). ``values`` (a string array)
+    replaces the ``rows`` (sorted): their views point into its buffer instead. Arrow's
+    cast from string views to ``string`` copies the bytes once, in C.
+    """
+    view = _views(data, lo, hi, 0)
+    buffers = [pa.py_buffer(data)]
+    if rows is not None and len(rows):
+        values = pa.concat_arrays([values])  # no offset into the buffers
+        _, offsets, chunk = values.buffers()
+        offsets = np.frombuffer(offsets, np.int32)[: len(values) + 1]
+        chunk = chunk if chunk is not None and chunk.size else pa.py_buffer(bytes(16))
+        view[rows] = _views(chunk, offsets[:-1], offsets[1:], 1)
+        buffers.append(chunk)
+        if values.null_count:
+            valid = np.ones(len(lo), bool) if valid is None else valid.copy()
+            valid[rows] = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), bool)
     bitmap = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
-    buffers = [bitmap, pa.py_buffer(view), pa.py_buffer(data)]
-    return pa.Array.from_buffers(pa.string_view(), n, buffers).cast(pa.string())
+    array = pa.Array.from_buffers(pa.string_view(), len(lo), [bitmap, pa.py_buffer(view), *buffers])
+    return array.cast(pa.string())
 
 
 def _fast(b: _Bytes, p: np.ndarray, line_end: np.ndarray) -> tuple[np.ndarray, dict]:
@@ -356,12 +385,12 @@ def scan_block(
             index, line_start = index[keep], line_start[keep]
             fields = {name: value[keep] for name, value in fields.items()}
     small = {name: fields[name].astype(np.int16) for name in NUMBERS}
-    return Headers(
-        line=(index + first_line).astype(np.int64),
-        start=line_start,
-        author_start=fields["author_start"],
-        author_end=fields["author_end"],
-        body_start=fields["body_start"],
-        code=fields["code"].astype(np.int32),
+    return Headers(  # int32 offsets: chat files are limited to 1 GiB (container.Limits)
+        line=(index + first_line).astype(np.int32),
+        start=line_start.astype(np.int32),
+        author_start=fields["author_start"].astype(np.int32),
+        author_end=fields["author_end"].astype(np.int32),
+        body_start=fields["body_start"].astype(np.int32),
+        code=fields["code"].astype(np.int16),
         **small,
     )
