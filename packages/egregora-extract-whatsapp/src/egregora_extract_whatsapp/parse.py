@@ -287,7 +287,11 @@ def _classify(author_raw: pa.Array, bodies: pa.Array, group_name: str) -> dict:
     names = pa.nulls(n, pa.list_(pa.string()))
     index = np.flatnonzero(special)
     texts = stripped  # replacement texts: classified special rows, then edited bodies
-    which = np.searchsorted(edited_rows, np.arange(n))  # used at edited rows only
+    replaced = special.copy()
+    replaced[edited_rows] = True
+    rows = np.flatnonzero(replaced)
+    del replaced
+    which = np.searchsorted(edited_rows, rows)  # for edited rows: their place in stripped
     if len(index):
         result, back = _classify_special(
             index, body(index), author_raw, encoded, hint, author, group_name
@@ -297,22 +301,20 @@ def _classify(author_raw: pa.Array, bodies: pa.Array, group_name: str) -> dict:
         back = back.to_numpy()
         author = pc.replace_with_mask(author, mask, result["author"].take(back))
         kind = pc.replace_with_mask(kind, mask, result["kind"].take(back))
-        positions = np.full(n, -1, dtype=np.int64)
+        positions = np.full(n, -1, dtype=np.int32)
         positions[index] = back
         take = pa.array(positions, mask=positions < 0)
         subtype = result["subtype"].take(take)
         media_name = result["media_name"].take(take)
         names = result["names"].take(take)
         texts = pa.concat_arrays([result["text"], stripped])
-        which = np.where(special, positions, len(result["text"]) + which)
-    replaced = special.copy()
-    replaced[edited_rows] = True
-    rows = np.flatnonzero(replaced)
+        which = np.where(special[rows], positions[rows], len(result["text"]) + which)
+        del positions, take
     return {
         "author": author,
         "kind": kind,
         "subtype": subtype,
-        "text": (rows, texts.take(which[rows])),  # built by the caller, see parse_chat
+        "text": (rows, texts.take(which)),  # built by the caller, see parse_chat
         "media_name": media_name,
         "edited": edited,
         "names": names,
