@@ -1,17 +1,18 @@
-"""Parse chat bytes into RAW_MESSAGES rows, in bounded chunks.
+"""Parse chat bytes into RAW_MESSAGES rows without a per-line Python loop.
 
-How, and why it is fast:
+How, and why it is fast (details in docs/whatsapp.md, "How parsing stays fast"):
 
-* the bytes are cut into chunks of a few MB at line ends and decoded one chunk at a
-  time (memory stays flat; a multi-line message that crosses a cut is carried over);
-* ``HEADER_RX.split`` cuts a chunk into headers and bodies in one C call: a body
-  already holds its continuation lines, so there is no per-line Python loop;
-* the header fields become Arrow arrays; numbers, signatures, author clean-up and the
-  edited marker are vectorized (pyarrow compute, RE2);
-* a vectorized prefilter sends only the rows that may be media/system/deleted/poll/...
-  through the exact per-row rules of :mod:`.classify`;
-* the day/month order is decided once from all dates, then timestamps are computed
-  with numpy and localized with ``pyarrow.compute.assume_timezone``.
+* the file stays bytes: numpy finds the line starts, and blocks of lines (a few MB) are
+  zero-copy Arrow string arrays, UTF-8-checked in C;
+* :mod:`.scan` finds the header lines with one RE2 test per block and reads their fields
+  with a numpy lockstep parser (Python's ``HEADER_RX`` only for odd rows);
+* the day/month order is decided once from all dates, then timestamps are computed with
+  numpy (in slices) and localized with ``pyarrow.compute.assume_timezone``;
+* authors and bodies are Arrow string views over the file bytes, cast to ``string``;
+* classification is RE2 over whole columns; only the distinct special rows that RE2
+  cannot settle go through the exact per-row rules of :mod:`.classify`;
+* ``text`` is built last from the file bytes plus the replaced texts, after the bodies
+  are dropped, so the big column is copied once.
 """
 
 from __future__ import annotations
