@@ -75,6 +75,17 @@ EDITED_RX = _EDITED.pattern
 EDITED_ANY = f"<(?:{_alt(lang.EDITED)})\\.?>"
 
 
+def shifted(pattern: str) -> str:
+    """``pattern`` for a value that is a body + ``\\n`` + the next message's header line
+    start (see ``parse._Bodies``): the end of the body becomes ``\\n[^\\n]*$``."""
+    assert "\\$" not in pattern
+    return pattern.replace("$", "\n[^\n]*$")
+
+
+EDITED_SHIFTED = shifted(EDITED_RX)
+SPECIAL_SHIFTED = shifted(SPECIAL_RX)
+
+
 class Row(NamedTuple):
     """One classified message (only the columns classification decides)."""
 

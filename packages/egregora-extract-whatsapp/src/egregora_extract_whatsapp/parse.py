@@ -246,19 +246,44 @@ def _classify_special(index, sub_bodies, author_raw, encoded, hint, author, grou
     return pa.concat_tables([python, quick]).combine_chunks(), pa.array(which)
 
 
-def _classify(author_raw: pa.Array, bodies: pa.Array, group_name: str) -> dict:
+@dataclass
+class _Bodies:
+    """Message bodies without copying them all.
+
+    ``shifted`` is zero-copy over the file: value i runs from body i's start to body
+    i+1's start, i.e. the body, its ``\\n`` and the next message's header. A body-end
+    ``$`` is ``\\n[^\\n]*$`` there (:func:`.classify.shifted`); the last value is the
+    exact last body, so it is tested with the plain patterns. ``exact(rows)`` copies
+    just those bodies.
+    """
+
+    data: bytes
+    start: np.ndarray
+    end: np.ndarray
+    shifted: pa.Array
+
+    def exact(self, rows: np.ndarray) -> pa.Array:
+        return gather(self.data, self.start[rows], self.end[rows])
+
+    def test(self, shifted_pattern: str, pattern: str) -> np.ndarray:
+        hits = _bools(pc.fill_null(pc.match_substring_regex(self.shifted, shifted_pattern), False))
+        last = self.exact(np.array([len(hits) - 1]))
+        hits[-1] = _bools(pc.fill_null(pc.match_substring_regex(last, pattern), False))[0]
+        return hits
+
+
+def _classify(author_raw: pa.Array, bodies: _Bodies, group_name: str) -> dict:
     """The author/kind/subtype/media_name/edited/names columns, and for ``text`` the
     rows whose text is not their body (special or edited) with their texts."""
     # The edited marker is cut off the few edited bodies only; ``body(rows)`` gives the
     # bodies as classification sees them, and ``text`` is copied once, at the end.
-    edited = pc.fill_null(pc.match_substring_regex(bodies, cls.EDITED_RX), False)
-    edited_rows = np.flatnonzero(_bools(edited))
-    stripped = pc.replace_substring_regex(
-        bodies.take(pa.array(edited_rows, pa.int64())), cls.EDITED_RX, ""
-    )
+    edited = bodies.test(cls.EDITED_SHIFTED, cls.EDITED_RX)
+    edited_rows = np.flatnonzero(edited)
+    edited = pa.array(edited)
+    stripped = pc.replace_substring_regex(bodies.exact(edited_rows), cls.EDITED_RX, "")
 
     def body(rows: np.ndarray) -> pa.Array:
-        sub = bodies.take(pa.array(rows, pa.int64()))
+        sub = bodies.exact(rows)
         where = np.isin(rows, edited_rows)
         if not where.any():
             return sub
@@ -274,14 +299,14 @@ def _classify(author_raw: pa.Array, bodies: pa.Array, group_name: str) -> dict:
     clean = pc.replace_substring_regex(pc.utf8_trim_whitespace(clean), "^~\\s*", "")
     hint = pc.match_substring_regex(distinct, cls.SYSTEM_HINT_RX)
     author = clean.take(encoded.indices)
-    special = _bools(pc.fill_null(pc.match_substring_regex(bodies, cls.SPECIAL_RX), False))
+    special = bodies.test(cls.SPECIAL_SHIFTED, cls.SPECIAL_RX)
     special[edited_rows] = _bools(
         pc.fill_null(pc.match_substring_regex(stripped, cls.SPECIAL_RX), False)
     )
     special |= _bools(pc.is_null(author_raw))
     special |= _bools(pc.fill_null(hint.take(encoded.indices), False))
     special |= _bools(pc.fill_null(pc.equal(author, group_name), False))
-    n = len(bodies)
+    n = len(special)
     kind = pa.repeat(pa.scalar("text"), n)
     subtype = pa.nulls(n, pa.string())
     media_name = pa.nulls(n, pa.string())
@@ -383,9 +408,10 @@ def parse_chat(data: bytes, options: ParseOptions) -> Parsed:
         data, author_start, np.where(has_author, author_end, author_start), has_author
     )
     del author_start, author_end, has_author
-    bodies = gather(data, body_start, body_end)
+    shifted = lines_array(pa.py_buffer(data), np.append(body_start, body_end[-1]))
+    bodies = _Bodies(data, body_start, body_end, shifted)
     columns = _classify(author_raw, bodies, options.group_name)
-    del author_raw, bodies  # text is built from the file bytes: at most one copy alive
+    del author_raw, bodies, shifted
     rows, values = columns["text"]
     columns["text"] = gather(data, body_start, body_end, rows=rows, values=values)
     return _finish(columns, times, signature, options)
