@@ -193,3 +193,20 @@ def test_attached_media_equals_classify():
             caption,
             name,
         ), ATTACHED[row]
+
+
+@pytest.mark.parametrize("ending", ["\n", "\n\n\n", ""])
+def test_special_and_edited_rows_at_the_end_of_the_file(ending):
+    from egregora_extract_whatsapp.parse import ParseOptions, parse_chat
+
+    head = "17/03/2024, 21:05 - Leo: (see below)\n17/03/2024, 21:06 - Ana: ok <This message was edited>\n"
+    for last, kind, text, edited in [
+        ("<Media omitted>", "media", None, False),
+        ("fine <This message was edited>", "text", "fine", True),
+        ("This message was deleted", "deleted", None, False),
+    ]:
+        data = (head + f"17/03/2024, 21:07 - Leo: {last}" + ending).encode()
+        rows = parse_chat(data, ParseOptions(group_name="G", where="x")).messages.to_pylist()
+        assert [r["text"] for r in rows[:2]] == ["(see below)", "ok"]
+        assert [r["edited"] for r in rows[:2]] == [False, True]
+        assert (rows[2]["kind"], rows[2]["text"], rows[2]["edited"]) == (kind, text, edited)
