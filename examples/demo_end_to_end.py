@@ -31,8 +31,11 @@ def main(workdir: Path) -> None:
     print(f"export: {export.name}")
     egregora("init", "project", cwd=workdir)
     print(egregora("--project", "project", "run", "--period", "week", str(export), cwd=workdir))
-    print(egregora("--project", "project", "query", "plans for saturday", "-k", "3", "--json",
-                   cwd=workdir))
+    print(
+        egregora(
+            "--project", "project", "query", "plans for saturday", "-k", "3", "--json", cwd=workdir
+        )
+    )
     site = workdir / "project" / "site" / "index.html"
     print(f"site: {site} ({'built' if site.is_file() else 'missing'})")
 

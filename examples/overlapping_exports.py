@@ -10,9 +10,9 @@ each message once, and each ingest is one snapshot of the lake you can still rea
 from __future__ import annotations
 
 import subprocess
-import zipfile
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 from egregora_extract_whatsapp.synthetic import generate_chat
@@ -51,8 +51,16 @@ def main(workdir: Path) -> None:
     print(egregora("--project", "project", "datasets", cwd=workdir))
     for snapshot in (2, 3):
         out = workdir / f"messages-v{snapshot}.parquet"
-        egregora("--project", "project", "export", "messages", str(out), "--snapshot",
-                 str(snapshot), cwd=workdir)
+        egregora(
+            "--project",
+            "project",
+            "export",
+            "messages",
+            str(out),
+            "--snapshot",
+            str(snapshot),
+            cwd=workdir,
+        )
         import pyarrow.parquet as pq
 
         print(f"snapshot {snapshot}: {pq.read_metadata(out).num_rows} messages")

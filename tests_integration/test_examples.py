@@ -12,8 +12,9 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def run_example(name: str, *args: str) -> str:
-    done = subprocess.run([sys.executable, str(EXAMPLES / name), *args], capture_output=True,
-                          text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / name), *args], capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stderr or done.stdout
     return done.stdout
 
@@ -31,7 +32,8 @@ def test_overlapping_exports_dedup_and_snapshots(tmp_path):
     first, second, third = [line for line in out.splitlines() if "already present" in line][:3]
     new_first = int(re.search(r"(\d[\d,]*) new", first).group(1).replace(",", ""))
     new_second, present_second = (
-        int(x.replace(",", "")) for x in re.search(r"(\d[\d,]*) new, (\d[\d,]*) already", second).groups()
+        int(x.replace(",", ""))
+        for x in re.search(r"(\d[\d,]*) new, (\d[\d,]*) already", second).groups()
     )
     assert new_first > 0 and present_second == new_first  # the overlap is recognized
     assert "0 new" in third  # the same export again adds nothing

@@ -9,13 +9,22 @@ rows, not to the whole chat.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import NamedTuple
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import languages as lang
 from .grammar import MARKS
 
 _MARKS_RX = re.compile(f"[{MARKS}\ufeff]")
-_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " "})
+
+
+def _spaces(text: str) -> str:
+    """NBSP and NARROW NBSP as plain spaces (two ``str.replace`` beat ``translate``)."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
 def _alt(words) -> str:
@@ -66,6 +75,17 @@ EDITED_RX = _EDITED.pattern
 EDITED_ANY = f"<(?:{_alt(lang.EDITED)})\\.?>"
 
 
+def shifted(pattern: str) -> str:
+    """``pattern`` for a value that is a body + ``\\n`` + the next message's header line
+    start (see ``parse._Bodies``): the end of the body becomes ``\\n[^\\n]*$``."""
+    assert "\\$" not in pattern
+    return pattern.replace("$", "\n[^\n]*$")
+
+
+EDITED_SHIFTED = shifted(EDITED_RX)
+SPECIAL_SHIFTED = shifted(SPECIAL_RX)
+
+
 class Row(NamedTuple):
     """One classified message (only the columns classification decides)."""
 
@@ -79,17 +99,16 @@ class Row(NamedTuple):
 
 def clean_name(raw: str) -> str:
     """A member name as written, minus invisible marks, NBSPs and the ``~`` prefix."""
-    name = _MARKS_RX.sub("", raw).translate(_SPACES).strip()
+    name = _spaces(_MARKS_RX.sub("", raw)).strip()
     if name.startswith("~"):
         name = name[1:].lstrip()
     return name
 
 
-def _names(match: re.Match, index: int) -> list[str]:
+def _names(groups: dict, suffix: str = "") -> list[str]:
     found: list[str] = []
-    groups = match.groupdict()
     for key in ("a", "t", "t2"):
-        value = groups.get(f"{key}_{index}")
+        value = groups.get(f"{key}{suffix}")
         if not value:
             continue
         parts = _TARGET_SPLIT.split(value) if key == "t" else [value]
@@ -100,14 +119,54 @@ def _names(match: re.Match, index: int) -> list[str]:
     return found
 
 
+def _clean(body: str) -> str:
+    return _spaces(_MARKS_RX.sub("", body)).strip()
+
+
 def system_match(body: str) -> tuple[str, list[str]] | None:
     """(subtype, names) when ``body`` is a known system event, else None."""
-    clean = _MARKS_RX.sub("", body).translate(_SPACES).strip()
-    match = _SYSTEM.match(clean)
+    match = _SYSTEM.match(_clean(body))
     if match is None:
         return None
     index = int(match.lastgroup[1:])
-    return _SYSTEM_SUBTYPES[index], _names(match, index)
+    return _SYSTEM_SUBTYPES[index], _names(match.groupdict(), f"_{index}")
+
+
+_SYSTEM_ONE = [re.compile(pattern) for _, pattern in lang.SYSTEM]
+#: All system patterns as one RE2 test (does any of them match?).
+_SYSTEM_ANY = "|".join(re.sub(r"\(\?P<\w+>", "(?:", pattern) for _, pattern in lang.SYSTEM)
+
+
+def system_matches(bodies: list[str]) -> dict[str, tuple[str, list[str]] | None]:
+    """:func:`system_match` for many bodies at once, mostly in RE2.
+
+    The patterns are tried in order, as in :func:`system_match`, but each one first
+    as an RE2 test over all still-undecided bodies (one C call per pattern); Python's
+    ``re`` then confirms only the rows RE2 let through and reads the names. RE2 never
+    rejects what Python accepts here (its ``\\b`` is ASCII, so it can only match *more*),
+    which makes the result identical to calling :func:`system_match` on each body.
+    """
+    out: dict[str, tuple[str, list[str]] | None] = dict.fromkeys(bodies)
+    cleans = [_clean(body) for body in out]
+    keys = list(out)
+    array = pa.array(cleans, pa.string())
+    pending = np.flatnonzero(
+        np.asarray(pc.match_substring_regex(array, _SYSTEM_ANY).to_numpy(zero_copy_only=False))
+    )
+    for index, (subtype, pattern) in enumerate(lang.SYSTEM):
+        if not len(pending):
+            break
+        hits = pc.match_substring_regex(array.take(pa.array(pending)), pattern)
+        hit = np.asarray(hits.to_numpy(zero_copy_only=False), dtype=bool)
+        done = []
+        for row in pending[hit]:
+            match = _SYSTEM_ONE[index].match(cleans[row])
+            if match is not None:
+                out[keys[row]] = (subtype, _names(match.groupdict()))
+                done.append(row)
+        if done:
+            pending = np.setdiff1d(pending, done, assume_unique=True)
+    return out
 
 
 def media_subtype(name: str) -> str:
@@ -142,25 +201,85 @@ def _media(first: str, rest: str | None) -> Row | None:
     return None
 
 
-def classify(author_raw: str | None, body: str, group_name: str) -> Row:
-    """Classify one message whose header gave ``author_raw`` (None: no author) and ``body``."""
+#: Python's ``str.strip`` whitespace, for RE2 (``\\s`` there is ASCII only).
+_WHITE = "[\\s\\x{0b}\\x{1c}-\\x{1f}\\x{85}\\pZ]"
+_ODD = f"[{MARKS}\\x{{feff}}\\x{{a0}}\\x{{202f}}\\r]"
+_ATTACHED_RE2 = rf"^(?P<name>[^\n]+?) \((?:{_alt(lang.ATTACHED_SUFFIX)})\)(?:\n(?P<rest>(?s:.+)))?$"
+_MEDIA_KINDS = [subtype for _, subtype in lang.MEDIA_SUBTYPES] + ["file"]
+
+
+def _test(values: pa.Array, pattern: str) -> np.ndarray:
+    hits = pc.fill_null(pc.match_substring_regex(values, pattern), False)
+    return np.asarray(hits.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def attached_media(bodies: pa.Array) -> tuple[np.ndarray, pa.Array, pa.Array, pa.Array]:
+    """Android ``NAME (file attached)`` bodies read in RE2: (rows, names, subtypes, captions).
+
+    Only bodies where :func:`classify` certainly takes this branch qualify: no
+    invisible marks (but leading ones), NBSPs or edge whitespace (so stripping changes
+    nothing else), no system pattern (RE2 over-matches, so none is missed), and an ASCII
+    file name (so lower-casing is the same in Arrow and Python). The caller adds the
+    author conditions. Everything else goes through :func:`classify` as before.
+    """
+    ok = _test(bodies, f"^[{MARKS}]*" + _ATTACHED_RE2[1:])
+    rows = np.flatnonzero(ok)
+    # WhatsApp puts a direction mark before the name; classify() drops all marks
+    cleaned = pc.replace_substring_regex(bodies.take(pa.array(rows)), f"^[{MARKS}]+", "")
+    sure = ~_test(cleaned, f"{_ODD}|^{_WHITE}|{_WHITE}$|{_SYSTEM_ANY}")
+    rows, cleaned = rows[sure], cleaned.filter(pa.array(sure))
+    parts = pc.extract_regex(cleaned, _ATTACHED_RE2)
+    names = pc.struct_field(parts, [0])
+    good = np.asarray(pc.string_is_ascii(names).to_numpy(zero_copy_only=False), dtype=bool)
+    good &= ~_test(names, f"^~|{_WHITE}$")
+    keep = pa.array(good)
+    rows, names = rows[good], names.filter(keep)
+    captions = pc.struct_field(parts, [1]).filter(keep)
+    captions = pc.if_else(pc.equal(captions, ""), pa.scalar(None, pa.string()), captions)
+    lower = pc.utf8_lower(names)
+    code = np.full(len(rows), len(_MEDIA_KINDS) - 1, np.int8)
+    undecided = np.ones(len(rows), bool)
+    for number, (pattern, _) in enumerate(lang.MEDIA_SUBTYPES):
+        hit = undecided & _test(lower, pattern)
+        code[hit] = number
+        undecided &= ~hit
+    subtypes = pa.DictionaryArray.from_arrays(code, _MEDIA_KINDS).cast(pa.string())
+    return rows, names, subtypes, captions
+
+
+def hinted(authors: pa.Array) -> list[bool]:
+    """Per author candidate: may it be a system line split at a ": " (see :func:`classify`)?"""
+    test = pc.fill_null(pc.match_substring_regex(authors, lang.SYSTEM_HINT), False)
+    return test.to_pylist()
+
+
+def classify(
+    author_raw: str | None,
+    body: str,
+    group_name: str,
+    system: Callable[[str], tuple[str, list[str]] | None] = system_match,
+) -> Row:
+    """Classify one message whose header gave ``author_raw`` (None: no author) and ``body``.
+
+    ``system`` is :func:`system_match`, or a lookup filled by :func:`system_matches`.
+    """
     if author_raw is None:
-        found = system_match(body)
+        found = system(body)
         subtype, names = found if found else ("other", [])
         return Row(None, "system", subtype, body, None, names)
     author = clean_name(author_raw)
     if _SYSTEM_HINT.search(author_raw):
         # Android system line whose body holds ": " (a quoted subject): undo the split.
-        found = system_match(f"{author_raw}: {body}")
+        found = system(f"{author_raw}: {body}")
         if found:
             return Row(None, "system", found[0], f"{author_raw}: {body}", None, found[1])
-    stripped = _MARKS_RX.sub("", body).translate(_SPACES).strip()
+    stripped = _spaces(_MARKS_RX.sub("", body)).strip()
     first, _, rest_text = stripped.partition("\n")
     rest = rest_text or None
     # iOS puts the group name, or the actor, in the author slot of system lines.
     ios_marked = body[:1] in MARKS
     maybe_system = ios_marked or author == group_name or stripped.startswith(author)
-    found = system_match(body) if maybe_system and "\n" not in stripped else None
+    found = system(body) if maybe_system and "\n" not in stripped else None
     if found and (
         ios_marked or author == group_name or author in found[1][:1] or found[0] == "encryption"
     ):

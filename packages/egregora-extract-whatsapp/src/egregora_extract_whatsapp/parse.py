@@ -1,25 +1,26 @@
-"""Parse chat bytes into RAW_MESSAGES rows, in bounded chunks.
+"""Parse chat bytes into RAW_MESSAGES rows without a per-line Python loop.
 
-How, and why it is fast:
+How, and why it is fast (details in docs/whatsapp.md, "How parsing stays fast"):
 
-* the bytes are cut into chunks of a few MB at line ends and decoded one chunk at a
-  time (memory stays flat; a multi-line message that crosses a cut is carried over);
-* ``HEADER_RX.split`` cuts a chunk into headers and bodies in one C call: a body
-  already holds its continuation lines, so there is no per-line Python loop;
-* the header fields become Arrow arrays; numbers, signatures, author clean-up and the
-  edited marker are vectorized (pyarrow compute, RE2);
-* a vectorized prefilter sends only the rows that may be media/system/deleted/poll/...
-  through the exact per-row rules of :mod:`.classify`;
-* the day/month order is decided once from all dates, then timestamps are computed
-  with numpy and localized with ``pyarrow.compute.assume_timezone``.
+* the file stays bytes: numpy finds the line starts, and blocks of lines (a few MB) are
+  zero-copy Arrow string arrays, UTF-8-checked in C;
+* :mod:`.scan` finds the header lines with one RE2 test per block and reads their fields
+  with a numpy lockstep parser (Python's ``HEADER_RX`` only for odd rows);
+* the day/month order is decided once from all dates, then timestamps are computed with
+  numpy (in slices) and localized with ``pyarrow.compute.assume_timezone``;
+* authors and bodies are Arrow string views over the file bytes, cast to ``string``;
+* classification is RE2 over whole columns; only the distinct special rows that RE2
+  cannot settle go through the exact per-row rules of :mod:`.classify`;
+* ``text`` is built last from the file bytes plus the replaced texts, after the bodies
+  are dropped, so the big column is copied once.
 """
 
 from __future__ import annotations
 
 import zoneinfo
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 import pyarrow as pa
@@ -30,14 +31,18 @@ from egregora_core.schema import RAW_MESSAGES
 from . import classify as cls
 from .dates import ORDERS, days_from_civil, infer_order, invalid_dates, split_order, to_24h
 from .errors import ChatFormatError, DateOrderError, EncodingError
-from .grammar import GROUP_INDEX, GROUPS, HEADER_RX, MARKS, Signature, line_shape, signature_codes
+from .grammar import MARKS, Signature, line_shape
+from .scan import HEADER_FIELDS, NUMBERS, Headers, gather, lines_array, scan_block
 
 PARSER_VERSION = "1.0.0"
 CHUNK_BYTES = 4 << 20
+_TIME_ROWS = 1 << 18
 FORMATS = ("android", "ios")
-_STRIDE = GROUPS + 1
 _EXAMPLES = "'dd/mm/yyyy, hh:mm - Name: text' (Android) or '[dd.mm.yy, hh:mm:ss] Name: text' (iOS)"
-_G = GROUP_INDEX
+
+
+def _bools(array: pa.Array) -> np.ndarray:
+    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 @dataclass
@@ -57,265 +62,289 @@ class Parsed:
     warnings: list[str] = field(default_factory=list)
 
 
-def _chunks(data: bytes, size: int, where: str) -> Iterator[tuple[str, int]]:
-    """Decoded text chunks cut at line ends, each with the 1-based line it starts at.
+def _normalize(data: bytes) -> bytes:
+    """LF line ends and no U+FEFF anywhere (a BOM, or marks pasted into messages)."""
+    if b"\xef\xbb\xbf" in data:
+        data = data.replace(b"\xef\xbb\xbf", b"")
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return data
 
-    The newline at a cut belongs to the next chunk (it is the "\\n" the header regex
-    needs), so a chunk never ends with the newline that separates it from the next.
-    """
-    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    line = 1
-    end_all = len(data)
-    while start < end_all:
-        cut = data.find(b"\n", start + size) if start + size < end_all else -1
-        end = end_all if cut < 0 else cut
-        raw = data[start:end]
-        if cut >= 0 and raw.endswith(b"\r"):  # the cut fell inside a CRLF pair
-            raw = raw[:-1]
+
+def _line_starts(u8: np.ndarray, block: int = 8 << 20) -> np.ndarray:
+    """Byte offset of every line, plus the end of the data (so line i is starts[i:i+2])."""
+    pieces = [np.zeros(1, np.int64)]
+    for lo in range(0, len(u8), block):
+        pieces.append(np.flatnonzero(u8[lo : lo + block] == 10) + (lo + 1))
+    pieces.append(np.array([len(u8)], np.int64))
+    return np.concatenate(pieces)
+
+
+def _check_utf8(lines: pa.Array, data: bytes, lo: int, hi: int, first_line: int, where: str):
+    try:
+        lines.validate(full=True)
+    except pa.ArrowInvalid:
         try:
-            text = raw.decode("utf-8")
+            str(memoryview(data)[lo:hi], "utf-8")
         except UnicodeDecodeError as error:
-            bad_line = line + raw.count(b"\n", 0, error.start)
+            bad_line = first_line + data.count(b"\n", lo, lo + error.start)
             raise EncodingError(
                 "chat file is not valid UTF-8",
                 where=f"{where}:{bad_line}",
                 hint="use the file exactly as WhatsApp exported it, or convert it to UTF-8",
             ) from None
-        yield text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", ""), line
-        line += raw.count(b"\n") + (0 if cut < 0 else 1)
-        start = end + 1 if cut >= 0 else end_all
+        raise  # pragma: no cover - Arrow and Python disagree on UTF-8
 
 
-def _strings(values: list) -> pa.Array:
-    return pa.array(values, pa.string())
-
-
-def _ints(values: list, fill: int | None = None) -> np.ndarray:
-    array = pc.cast(_strings(values), pa.int16())
-    if fill is not None:
-        array = pc.fill_null(array, fill)
-    return array.to_numpy(zero_copy_only=False)
-
-
-def _bools(array: pa.Array) -> np.ndarray:
-    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=bool)
-
-
-class _ChunkParser:
-    """Turns one chunk's split parts into an Arrow table of header fields + classified body."""
-
-    def __init__(self, options: ParseOptions):
-        self.options = options
-        self.format_code: int | None = None
-        self.carry: list | None = None  # the last message of the previous chunk (raw parts)
-        self.carry_line = 0
-        self.tables: list[pa.Table] = []
-
-    # -- split -----------------------------------------------------------------
-    def feed(self, text: str, first_line: int, last: bool) -> None:
-        parts = HEADER_RX.split("\n" + text)
-        pre = parts[0]
-        if self.carry is not None:
-            self.carry[-1] += pre
-            parts = ["", *self.carry, *parts[1:]]
-            line0 = self.carry_line
-        else:
-            if pre.strip():
-                self._preamble_error(pre, first_line, len(parts) > 1)
-            line0 = first_line + pre.count("\n")
-        count = (len(parts) - 1) // _STRIDE
-        if count == 0:
-            return
-        if not last:  # hold the last message back: its body may continue in the next chunk
-            self.carry = parts[-_STRIDE:]
-            parts = parts[:-_STRIDE]
-            count -= 1
-        else:
-            self.carry = None
-            parts[-1] = parts[-1].rstrip("\n")
-        if count == 0:
-            self.carry_line = line0
-            return
-        self._columns(parts, count, line0)
-
-    def _columns(self, parts: list, count: int, line0: int) -> None:
-        def group(name: str) -> list:
-            return parts[1 + _G[name] :: _STRIDE]
-
-        bodies = parts[_STRIDE::_STRIDE]
-        newlines = pc.count_substring(_strings(bodies), "\n").to_numpy(zero_copy_only=False)
-        lines = line0 + np.concatenate(([0], np.cumsum(newlines[:-1] + 1))).astype(np.int64)
-
-        d1_strings = _strings(group("d1"))
-        d1 = pc.cast(d1_strings, pa.int16()).to_numpy(zero_copy_only=False)
-        d1_len = pc.utf8_length(d1_strings).to_numpy(zero_copy_only=False)
-        d3_strings = _strings(group("d3"))
-        d3 = pc.cast(d3_strings, pa.int16()).to_numpy(zero_copy_only=False)
-        d3_len = pc.utf8_length(d3_strings).to_numpy(zero_copy_only=False)
-        sep = _strings(group("sep"))
-        sep_code = np.where(
-            _bools(pc.equal(sep, "/")), 1, np.where(_bools(pc.equal(sep, "-")), 2, 0)
-        )
-        ap = pc.utf8_lower(pc.utf8_slice_codeunits(_strings(group("ap")), 0, 1))
-        ampm = np.where(
-            _bools(pc.fill_null(pc.equal(ap, "p"), False)),
-            2,
-            np.where(_bools(pc.is_valid(ap)), 1, 0),
-        ).astype(np.int8)
-        close = _bools(pc.is_valid(_strings(group("close"))))
-        trail = _strings(group("trail"))
-        trail_code = np.where(
-            close,
-            0,
-            np.where(
-                _bools(pc.fill_null(pc.match_substring(trail, "-"), False)),
-                1,
-                np.where(
-                    _bools(pc.fill_null(pc.match_substring_regex(trail, "[:;]"), False)), 2, 3
-                ),
-            ),
-        )
-        seconds_strings = _strings(group("S"))
-        codes = signature_codes(
-            _bools(pc.is_valid(_strings(group("br")))),
-            sep_code,
-            d1_len,
-            d3_len,
-            _bools(pc.is_valid(seconds_strings)),
-            ampm > 0,
-            trail_code,
-        )
-        if self.format_code is None:
-            self.format_code = self._detect_format(codes, lines)
-        authors = group("author")
-        keep = codes == self.format_code
-        if not keep.all():
-            bodies, authors = self._glue(parts, keep, bodies, authors)
-        mask = pa.array(keep)
-        body_array = _strings(bodies)
-        table = pa.table(
-            {
-                "line": pa.array(lines).filter(mask),
-                "d1": pa.array(d1).filter(mask),
-                "d2": pa.array(_ints(group("d2"))).filter(mask),
-                "d3": pa.array(d3).filter(mask),
-                "hour": pa.array(_ints(group("H"))).filter(mask),
-                "minute": pa.array(_ints(group("Mi"))).filter(mask),
-                "second": pc.fill_null(pc.cast(seconds_strings, pa.int16()), 0).filter(mask),
-                "ampm": pa.array(ampm).filter(mask),
-            }
-        )
-        author_array = _strings(authors)
-        if not keep.all():
-            body_array = body_array.filter(mask)
-            author_array = author_array.filter(mask)
-        self.tables.append(_classify(table, author_array, body_array, self.options.group_name))
-
-    def _glue(self, parts, keep, bodies, authors):
-        """Glue header-looking lines of another format back onto the message before them."""
-        heads = parts[1 + _G["head"] :: _STRIDE]
-        bodies = list(bodies)
-        previous = -1
-        for index in range(len(bodies)):
-            if keep[index]:
-                previous = index
-                continue
-            line = "\n" + heads[index] + bodies[index]
-            if previous >= 0:
-                bodies[previous] += line
-            elif self.tables or self.carry_line:
-                raise ChatFormatError(  # pragma: no cover - guarded by the carry logic
-                    "internal: continuation without a message", where=self.options.where
-                )
-            else:
-                self._preamble_error("\n" + heads[index] + bodies[index], 1, True)
-        return bodies, authors
-
-    def _detect_format(self, codes: np.ndarray, lines: np.ndarray) -> int:
-        candidates = codes
-        wanted = self.options.format
-        if wanted == "ios":
-            candidates = codes[(codes & 1) == 1]
-        elif wanted == "android":
-            candidates = codes[(codes & 1) == 0]
-        if len(candidates) == 0:
-            raise ChatFormatError(
-                f"no {wanted} message header found",
-                where=f"{self.options.where}:{int(lines[0])}",
-                hint=f"expected {_EXAMPLES}; drop --format or pass the other one",
-            )
-        values, counts = np.unique(candidates, return_counts=True)
-        return int(values[np.argmax(counts)])
-
-    def _preamble_error(self, pre: str, first_line: int, has_headers: bool) -> None:
-        lines = pre.split("\n")
-        offset = 0
-        while offset < len(lines) and not lines[offset].strip():
-            offset += 1
-        shapes = "; ".join(repr(line_shape(x)) for x in lines[offset : offset + 2])
-        what = (
-            "the chat does not start with a message header"
-            if has_headers
-            else "no WhatsApp message header found"
-        )
+def _detect_format(codes: np.ndarray, first_line: int, options: ParseOptions) -> int:
+    candidates = codes
+    wanted = options.format
+    if wanted == "ios":
+        candidates = codes[(codes & 1) == 1]
+    elif wanted == "android":
+        candidates = codes[(codes & 1) == 0]
+    if len(candidates) == 0:
         raise ChatFormatError(
-            f"{what}: line looks like {shapes}",
-            where=f"{self.options.where}:{first_line + offset - 1}",
-            hint=f"expected {_EXAMPLES}; if the export is unusual try --format android|ios",
+            f"no {wanted} message header found",
+            where=f"{options.where}:{first_line}",
+            hint=f"expected {_EXAMPLES}; drop --format or pass the other one",
+        )
+    values, counts = np.unique(candidates, return_counts=True)
+    return int(values[np.argmax(counts)])
+
+
+def _preamble_error(pre: str, has_headers: bool, where: str) -> None:
+    lines = pre.split("\n")
+    offset = 0
+    while offset < len(lines) and not lines[offset].strip():
+        offset += 1
+    shapes = "; ".join(repr(line_shape(x)) for x in lines[offset : offset + 2])
+    what = (
+        "the chat does not start with a message header"
+        if has_headers
+        else "no WhatsApp message header found"
+    )
+    raise ChatFormatError(
+        f"{what}: line looks like {shapes}",
+        where=f"{where}:{offset + 1}",
+        hint=f"expected {_EXAMPLES}; if the export is unusual try --format android|ios",
+    )
+
+
+def _scan(data: bytes, options: ParseOptions) -> tuple[Headers, int]:
+    """All header lines of the file (any signature) and the file's format code."""
+    u8 = np.frombuffer(data, np.uint8)
+    buffer = pa.py_buffer(data)
+    starts = _line_starts(u8)
+    cuts = np.unique(np.searchsorted(starts, np.arange(0, len(data), options.chunk_bytes)))
+    cuts = [*cuts.tolist(), len(starts) - 1]
+    found: list[Headers] = []
+    format_code = None
+    for a, z in pairwise(cuts):
+        if z <= a:
+            continue
+        block = starts[a : z + 1]
+        _check_utf8(
+            lines_array(buffer, block), data, int(block[0]), int(block[-1]), a + 1, options.where
+        )
+        headers = scan_block(data, buffer, u8, block, a)
+        if format_code is None and len(headers.line):
+            format_code = _detect_format(headers.code, int(headers.line[0]) + 1, options)
+        found.append(headers)
+    columns = {}
+    for name in HEADER_FIELDS:  # one field at a time, dropping the pieces as we go
+        columns[name] = np.concatenate([getattr(h, name) for h in found])
+        for h in found:
+            setattr(h, name, None)
+    headers = Headers(**columns)
+    return headers, format_code
+
+
+def _classify_distinct(authors: pa.Array, bodies: pa.Array, group_name: str):
+    """Classify each distinct (author, body) pair once: ``(rows, index of each input's row)``.
+
+    Special rows repeat a lot (``<Media omitted>`` from the same few members, the same
+    location or deleted notice), so this runs the per-row Python rules a few times less.
+    """
+    key = pc.binary_join_element_wise(
+        pc.if_else(pc.is_null(authors), "\x00", pc.binary_join_element_wise("\x01", authors, "")),
+        bodies,
+        "\x00",
+    )
+    encoded = pc.dictionary_encode(key)
+    back = encoded.indices
+    _, first = np.unique(back.to_numpy(), return_index=True)
+    take = pa.array(first)
+    pairs = list(zip(authors.take(take).to_pylist(), bodies.take(take).to_pylist(), strict=True))
+    hinted = cls.hinted(authors.take(take))
+    candidates = [b for _, b in pairs]
+    candidates += [f"{a}: {b}" for (a, b), hint in zip(pairs, hinted, strict=True) if hint]
+    found = cls.system_matches(candidates)
+
+    def system(text: str):
+        return found[text] if text in found else cls.system_match(text)
+
+    rows = [cls.classify(a, b, group_name, system) for a, b in pairs]
+    return rows, back
+
+
+_RESULT = pa.schema(
+    [
+        ("author", pa.string()),
+        ("kind", pa.string()),
+        ("subtype", pa.string()),
+        ("text", pa.string()),
+        ("media_name", pa.string()),
+        ("names", pa.list_(pa.string())),
+    ]
+)
+
+
+def _classify_special(index, sub_bodies, author_raw, encoded, hint, author, group_name):
+    """Classify the special rows ``index``: (result table, result row of each special row).
+
+    Android attachments (``NAME (file attached)``, unique names, so deduplication does
+    not help) are read in RE2 when their author is an ordinary member; the rest go
+    through the per-row rules, once per distinct (author, body).
+    """
+    take = pa.array(index)
+    sub_indices = encoded.indices.take(take)
+    member = (
+        np.asarray(pc.is_valid(sub_indices).to_numpy(zero_copy_only=False), dtype=bool)
+        & ~_bools(pc.fill_null(hint.take(sub_indices), True))
+        & ~_bools(pc.fill_null(pc.equal(author.take(take), group_name), True))
+    )
+    fast, media_names, media_subtypes, captions = cls.attached_media(
+        sub_bodies.filter(pa.array(member))
+    )
+    fast = np.flatnonzero(member)[fast]
+    slow = np.ones(len(index), bool)
+    slow[fast] = False
+    slow = np.flatnonzero(slow)
+    rows, back = _classify_distinct(
+        author_raw.take(pa.array(index[slow])), sub_bodies.take(pa.array(slow)), group_name
+    )
+    python = pa.Table.from_pylist([row._asdict() for row in rows], schema=_RESULT)
+    distinct_authors = encoded.dictionary.take(sub_indices.take(pa.array(fast)))
+    f = len(fast)
+    quick = pa.table(
+        {
+            "author": pa.array(
+                [cls.clean_name(a) for a in distinct_authors.to_pylist()], pa.string()
+            ),
+            "kind": pc.if_else(pc.equal(media_subtypes, "contact"), "contact", "media"),
+            "subtype": media_subtypes,
+            "text": captions,
+            "media_name": media_names,
+            "names": pa.nulls(f, pa.list_(pa.string())),
+        },
+        schema=_RESULT,
+    )
+    which = np.empty(len(index), np.int64)
+    which[slow] = back.to_numpy()
+    which[fast] = python.num_rows + np.arange(f)
+    return pa.concat_tables([python, quick]).combine_chunks(), pa.array(which)
+
+
+@dataclass
+class _Bodies:
+    """Message bodies without copying them all.
+
+    ``shifted`` is zero-copy over the file: value i runs from body i's start to body
+    i+1's start, i.e. the body, its ``\\n`` and the next message's header. A body-end
+    ``$`` is ``\\n[^\\n]*$`` there (:func:`.classify.shifted`); the last value is the
+    exact last body, so it is tested with the plain patterns. ``exact(rows)`` copies
+    just those bodies.
+    """
+
+    data: bytes
+    start: np.ndarray
+    end: np.ndarray
+    shifted: pa.Array
+
+    def exact(self, rows: np.ndarray) -> pa.Array:
+        return gather(self.data, self.start[rows], self.end[rows])
+
+    def test(self, shifted_pattern: str, pattern: str) -> np.ndarray:
+        hits = _bools(pc.fill_null(pc.match_substring_regex(self.shifted, shifted_pattern), False))
+        last = self.exact(np.array([len(hits) - 1]))
+        hits[-1] = _bools(pc.fill_null(pc.match_substring_regex(last, pattern), False))[0]
+        return hits
+
+
+def _classify(author_raw: pa.Array, bodies: _Bodies, group_name: str) -> dict:
+    """The author/kind/subtype/media_name/edited/names columns, and for ``text`` the
+    rows whose text is not their body (special or edited) with their texts."""
+    # The edited marker is cut off the few edited bodies only; ``body(rows)`` gives the
+    # bodies as classification sees them, and ``text`` is copied once, at the end.
+    edited = bodies.test(cls.EDITED_SHIFTED, cls.EDITED_RX)
+    edited_rows = np.flatnonzero(edited)
+    edited = pa.array(edited)
+    stripped = pc.replace_substring_regex(bodies.exact(edited_rows), cls.EDITED_RX, "")
+
+    def body(rows: np.ndarray) -> pa.Array:
+        sub = bodies.exact(rows)
+        where = np.isin(rows, edited_rows)
+        if not where.any():
+            return sub
+        return pc.replace_with_mask(
+            sub, pa.array(where), stripped.take(np.searchsorted(edited_rows, rows[where]))
         )
 
-
-def _classify(table: pa.Table, author_raw: pa.Array, bodies: pa.Array, group_name: str) -> pa.Table:
-    """Add author/kind/subtype/text/media_name/edited/names to a chunk's header table."""
-    edited = pc.fill_null(pc.match_substring_regex(bodies, cls.EDITED_RX), False)
-    if pc.any(edited).as_py():
-        bodies = pc.replace_substring_regex(bodies, cls.EDITED_RX, "")
-    author = pc.replace_substring_regex(author_raw, f"[{MARKS}]", "")
-    author = pc.replace_substring_regex(author, "[\u00a0\u202f]", " ")
-    author = pc.replace_substring_regex(pc.utf8_trim_whitespace(author), "^~\\s*", "")
-    special = pc.or_kleene(
-        pc.is_null(author_raw),
-        pc.or_kleene(
-            pc.fill_null(pc.match_substring_regex(bodies, cls.SPECIAL_RX), False),
-            pc.or_kleene(
-                pc.fill_null(pc.match_substring_regex(author_raw, cls.SYSTEM_HINT_RX), False),
-                pc.fill_null(pc.equal(author, group_name), False),
-            ),
-        ),
+    # members are few: clean each distinct author candidate once
+    encoded = pc.dictionary_encode(author_raw)
+    distinct = encoded.dictionary
+    clean = pc.replace_substring_regex(distinct, f"[{MARKS}]", "")
+    clean = pc.replace_substring_regex(clean, "[\u00a0\u202f]", " ")
+    clean = pc.replace_substring_regex(pc.utf8_trim_whitespace(clean), "^~\\s*", "")
+    hint = pc.match_substring_regex(distinct, cls.SYSTEM_HINT_RX)
+    author = clean.take(encoded.indices)
+    special = bodies.test(cls.SPECIAL_SHIFTED, cls.SPECIAL_RX)
+    special[edited_rows] = _bools(
+        pc.fill_null(pc.match_substring_regex(stripped, cls.SPECIAL_RX), False)
     )
-    n = len(bodies)
-    kind = pa.array(np.full(n, "text", dtype=object), pa.string())
+    special |= _bools(pc.is_null(author_raw))
+    special |= _bools(pc.fill_null(hint.take(encoded.indices), False))
+    special |= _bools(pc.fill_null(pc.equal(author, group_name), False))
+    n = len(special)
+    kind = pa.repeat(pa.scalar("text"), n)
     subtype = pa.nulls(n, pa.string())
-    text = bodies
     media_name = pa.nulls(n, pa.string())
     names = pa.nulls(n, pa.list_(pa.string()))
-    index = np.flatnonzero(_bools(special))
+    index = np.flatnonzero(special)
+    texts = stripped  # replacement texts: classified special rows, then edited bodies
+    replaced = special.copy()
+    replaced[edited_rows] = True
+    rows = np.flatnonzero(replaced)
+    del replaced
+    which = np.searchsorted(edited_rows, rows)  # for edited rows: their place in stripped
     if len(index):
-        raw_authors = author_raw.take(pa.array(index)).to_pylist()
-        raw_bodies = bodies.take(pa.array(index)).to_pylist()
-        rows = [
-            cls.classify(a, b, group_name) for a, b in zip(raw_authors, raw_bodies, strict=True)
-        ]
-        mask = pa.array(_bools(special))
-        columns = list(zip(*rows, strict=True))
-        author = pc.replace_with_mask(author, mask, pa.array(columns[0], pa.string()))
-        kind = pc.replace_with_mask(kind, mask, pa.array(columns[1], pa.string()))
-        subtype = pc.replace_with_mask(subtype, mask, pa.array(columns[2], pa.string()))
-        text = pc.replace_with_mask(text, mask, pa.array(columns[3], pa.string()))
-        media_name = pc.replace_with_mask(media_name, mask, pa.array(columns[4], pa.string()))
-        positions = np.full(n, -1, dtype=np.int64)
-        positions[index] = np.arange(len(index))
+        result, back = _classify_special(
+            index, body(index), author_raw, encoded, hint, author, group_name
+        )
+        result = {name: result.column(name).chunk(0) for name in result.column_names}
+        mask = pa.array(special)
+        back = back.to_numpy()
+        author = pc.replace_with_mask(author, mask, result["author"].take(back))
+        kind = pc.replace_with_mask(kind, mask, result["kind"].take(back))
+        positions = np.full(n, -1, dtype=np.int32)
+        positions[index] = back
         take = pa.array(positions, mask=positions < 0)
-        names = pa.array(columns[5], pa.list_(pa.string())).take(take)
-    return (
-        table.append_column("author", author)
-        .append_column("kind", kind)
-        .append_column("subtype", subtype)
-        .append_column("text", text)
-        .append_column("media_name", media_name)
-        .append_column("edited", edited)
-        .append_column("names", names)
-    )
+        subtype = result["subtype"].take(take)
+        media_name = result["media_name"].take(take)
+        names = result["names"].take(take)
+        texts = pa.concat_arrays([result["text"], stripped])
+        which = np.where(special[rows], positions[rows], len(result["text"]) + which)
+        del positions, take
+    return {
+        "author": author,
+        "kind": kind,
+        "subtype": subtype,
+        "text": (rows, texts.take(which)),  # built by the caller, see parse_chat
+        "media_name": media_name,
+        "edited": edited,
+        "names": names,
+    }
 
 
 def _check_timezone(name: str) -> None:
@@ -342,35 +371,70 @@ def parse_chat(data: bytes, options: ParseOptions) -> Parsed:
             f"unknown format {options.format!r}", where="--format", hint="use android or ios"
         )
     _check_timezone(options.timezone)
-    parser = _ChunkParser(options)
-    chunks = _chunks(data, options.chunk_bytes, options.where)
-    pending = next(chunks, None)
-    if pending is None:
+    data = _normalize(data)
+    if not data:
         raise ChatFormatError(
             "the chat file is empty",
             where=options.where,
             hint="export the chat again from WhatsApp",
         )
-    for upcoming in chunks:
-        parser.feed(*pending, last=False)
-        pending = upcoming
-    parser.feed(*pending, last=True)
-    if not parser.tables:
-        parser._preamble_error("\n" + data[:2000].decode("utf-8", "replace"), 1, False)
-    table = pa.concat_tables(parser.tables)
-    return _finish(table, Signature.decode(parser.format_code), options)
+    headers, format_code = _scan(data, options)
+    if format_code is None:
+        _preamble_error(data[:2000].decode("utf-8", "replace"), False, options.where)
+    keep = np.flatnonzero(headers.code == format_code)
+    first = int(keep[0])
+    pre = data[: int(headers.start[first])]
+    if first > 0 or pre.strip():
+        _preamble_error(pre[:2000].decode("utf-8", "replace"), True, options.where)
+    signature = Signature.decode(format_code)
+    if len(keep) < len(headers.code):  # glue other-format header lines into bodies
+        headers = Headers(**{name: getattr(headers, name)[keep] for name in HEADER_FIELDS})
+    fields = {name: getattr(headers, name) for name in ("line", *NUMBERS)}
+    fields["line"] = fields["line"] + 1
+    times = _times(fields, signature, options)  # errors surface before strings are built
+    del fields
+    u8 = np.frombuffer(data, np.uint8)
+    body_start = headers.body_start
+    body_end = np.empty(len(keep), np.int32)
+    body_end[:-1] = headers.start[1:] - 1
+    end = len(data)
+    while end > body_start[-1] and u8[end - 1] == 10:
+        end -= 1
+    body_end[-1] = end
+    author_start, author_end = headers.author_start, headers.author_end
+    del headers, keep
+    has_author = author_end >= 0
+    author_raw = gather(
+        data, author_start, np.where(has_author, author_end, author_start), has_author
+    )
+    del author_start, author_end, has_author
+    shifted = lines_array(pa.py_buffer(data), np.append(body_start, body_end[-1]))
+    bodies = _Bodies(data, body_start, body_end, shifted)
+    columns = _classify(author_raw, bodies, options.group_name)
+    del author_raw, bodies, shifted
+    rows, values = columns["text"]
+    columns["text"] = gather(data, body_start, body_end, rows=rows, values=values)
+    return _finish(columns, times, signature, options)
 
 
 def _where(options: ParseOptions, lines: np.ndarray, index: np.ndarray, limit: int = 3) -> str:
     return f"{options.where}:" + ",".join(str(int(lines[i])) for i in index[:limit])
 
 
-def _finish(table: pa.Table, signature: Signature, options: ParseOptions) -> Parsed:
+@dataclass
+class _Times:
+    ts: pa.Array
+    days: np.ndarray
+    order: str
+    evidence: str
+    warnings: list[str]
+
+
+def _times(fields: dict, signature: Signature, options: ParseOptions) -> _Times:
+    """Localized timestamps from the header numbers (decides the day/month order)."""
     warnings: list[str] = []
-    lines = table.column("line").to_numpy()
-    d1 = table.column("d1").to_numpy().astype(np.int32)
-    d2 = table.column("d2").to_numpy().astype(np.int32)
-    d3 = table.column("d3").to_numpy().astype(np.int32)
+    lines = fields["line"]
+    d1, d2, d3 = fields["d1"], fields["d2"], fields["d3"]
     decision = infer_order(d1, d2, signature.year_first)
     if options.date_order:
         order, evidence = options.date_order, "set with --date-order"
@@ -384,46 +448,61 @@ def _finish(table: pa.Table, signature: Signature, options: ParseOptions) -> Par
         order, evidence = decision.order, decision.evidence
         if decision.warning:
             warnings.append(decision.warning)
-    year, month, day = split_order(order, d1, d2, d3)
-    year = np.where(year < 100, year + 2000, year)
-    bad = np.flatnonzero(invalid_dates(year, month, day))
+    n = len(lines)
+    days = np.empty(n, np.int32)
+    micros = np.empty(n, np.int64)
+    bad_dates, bad_times, odd = [], [], 0
+    for lo in range(0, n, _TIME_ROWS):  # slices keep the int64 temporaries small
+        part = slice(lo, lo + _TIME_ROWS)
+        year, month, day = split_order(order, d1[part], d2[part], d3[part])
+        year = np.where(year < 100, year + 2000, year)
+        bad_dates.append(np.flatnonzero(invalid_dates(year, month, day)) + lo)
+        hour, odd_part = to_24h(fields["hour"][part], fields["ampm"][part])
+        odd += odd_part
+        minute = fields["minute"][part].astype(np.int64)
+        second = fields["second"][part].astype(np.int64)
+        bad_times.append(np.flatnonzero((hour > 23) | (minute > 59) | (second > 59)) + lo)
+        day_numbers = days_from_civil(year, month, day)
+        days[part] = day_numbers
+        micros[part] = (
+            day_numbers * 86400 + hour.astype(np.int64) * 3600 + minute * 60 + second
+        ) * 1_000_000
+    bad = np.concatenate(bad_dates)
     if len(bad):
         raise DateOrderError(
             f"{len(bad)} impossible dates for day/month order {order} ({evidence})",
             where=_where(options, lines, bad),
             hint="pass --date-order dmy, mdy or ymd to match the export",
         )
-    hour, odd = to_24h(table.column("hour").to_numpy(), table.column("ampm").to_numpy())
     if odd:
         warnings.append(
             f"{odd} times mix a 24 h hour with AM/PM (e.g. '23:59 PM'); kept as written"
         )
-    minute = table.column("minute").to_numpy()
-    second = table.column("second").to_numpy()
-    bad = np.flatnonzero((hour > 23) | (minute > 59) | (second > 59))
+    bad = np.concatenate(bad_times)
     if len(bad):
         raise ChatFormatError(
             f"{len(bad)} impossible times (hour > 23 or minute > 59)",
             where=_where(options, lines, bad),
             hint="check the file was not edited; 12 h exports need AM/PM markers",
         )
-    days = days_from_civil(year, month, day)
-    micros = (days * 86400 + hour.astype(np.int64) * 3600 + minute * 60 + second) * 1_000_000
-    naive = pa.array(micros.astype(np.int64), pa.int64()).cast(pa.timestamp("us"))
+    naive = pa.array(micros, pa.int64()).cast(pa.timestamp("us"))
+    del micros
     local = pc.assume_timezone(
         naive, timezone=options.timezone, ambiguous="earliest", nonexistent="earliest"
     )
     ts = local.cast(pa.timestamp("us", tz="UTC"))
-    n = table.num_rows
+    return _Times(ts, days, order, evidence, warnings)
+
+
+def _finish(columns: dict, times: _Times, signature: Signature, options: ParseOptions) -> Parsed:
+    ts = times.ts
+    n = len(ts)
     columns = {
-        "group_name": pa.array(np.full(n, options.group_name, dtype=object), pa.string()),
+        "group_name": pa.repeat(pa.scalar(options.group_name), n),
         "ordinal": pa.array(np.arange(n, dtype=np.int64)),
         "ts": ts,
-        "date": pa.array(days.astype(np.int32), pa.int32()).cast(pa.date32()),
-        **{
-            name: table.column(name)
-            for name in ("author", "kind", "subtype", "text", "media_name", "edited", "names")
-        },
+        "date": pa.array(times.days, pa.int32()).cast(pa.date32()),
+        **columns,
     }
     messages = pa.Table.from_pydict(columns, schema=RAW_MESSAGES)
     counts = dict(
@@ -444,10 +523,10 @@ def _finish(table: pa.Table, signature: Signature, options: ParseOptions) -> Par
     bounds = pc.min_max(ts).as_py()
     source = {
         "platform": signature.platform,
-        "date_order": order,
-        "date_order_evidence": evidence,
+        "date_order": times.order,
+        "date_order_evidence": times.evidence,
         "clock": signature.clock,
-        "format": signature.describe(order),
+        "format": signature.describe(times.order),
         "parser_version": PARSER_VERSION,
         "counts": counts,
         "message_count": n,
@@ -455,4 +534,4 @@ def _finish(table: pa.Table, signature: Signature, options: ParseOptions) -> Par
         "last_ts": bounds["max"],
         "timezone": options.timezone,
     }
-    return Parsed(messages, source, warnings)
+    return Parsed(messages, source, times.warnings)
