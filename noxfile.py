@@ -19,7 +19,7 @@ nox.needs_version = ">=2025.5.1"
 nox.options.default_venv_backend = "uv"
 nox.options.reuse_venv = "yes"
 nox.options.error_on_missing_interpreters = True
-nox.options.sessions = ["lint", "tests", "examples", "integration", "build", "docs"]
+nox.options.sessions = ["lint", "tests", "examples", "integration", "ann_eval", "build", "docs"]
 
 ROOT = Path(__file__).parent
 PACKAGES = sorted(p.name for p in (ROOT / "packages").iterdir() if (p / "pyproject.toml").exists())
@@ -76,6 +76,13 @@ def integration(session: nox.Session) -> None:
     """End-to-end tests over the whole installed set (tests_integration/)."""
     uv_sync(session, "--all-packages")
     session.run("pytest", "tests_integration", *session.posargs)
+
+
+@nox.session
+def ann_eval(session: nox.Session) -> None:
+    """ANN vs exact on a fixed generated corpus; fails below the recall@10 threshold (0.90)."""
+    uv_sync(session, "--all-packages")
+    session.run("egregora", "eval", "ann", "--synthetic", "20000", "--dim", "64", "--queries", "100")
 
 
 @nox.session
