@@ -82,7 +82,9 @@ def integration(session: nox.Session) -> None:
 def ann_eval(session: nox.Session) -> None:
     """ANN vs exact on a fixed generated corpus; fails below the recall@10 threshold (0.90)."""
     uv_sync(session, "--all-packages")
-    session.run("egregora", "eval", "ann", "--synthetic", "20000", "--dim", "64", "--queries", "100")
+    session.run(
+        "egregora", "eval", "ann", "--synthetic", "20000", "--dim", "64", "--queries", "100"
+    )
 
 
 @nox.session
