@@ -179,3 +179,30 @@ def test_group_named_after_a_member_is_anonymized(run_ingest):
     source = lake_rows(run_ingest, "sources")[0]
     assert source["group_slug"] == lake_rows(run_ingest)[0]["group_slug"]
     assert len(source["group_slug"]) == 8
+
+
+def test_reingest_of_a_known_export_skips_parsing(run_ingest):
+    run_ingest(CHAT)
+    again = run_ingest(CHAT)
+    assert again.status == "skipped"
+    assert again.detail.startswith("already ingested in snapshot")
+    assert again.output["exports"][0]["group_slug"] == lake_rows(run_ingest)[0]["group_slug"]
+
+
+def test_reingest_after_opt_in_takes_the_full_path(run_ingest):
+    rows = [{"author": "Maya Rodrigues", "text": "before"}, {"author": "Leo Bento", "text": "hi"}]
+    run_ingest(rows)
+    run_ingest([{"author": "Maya Rodrigues", "text": "/egregora opt-out", "minute": 5}], name="b.fake")
+    assert [r["text"] for r in lake_rows(run_ingest)] == ["hi"]
+    run_ingest([{"author": "Maya Rodrigues", "text": "/egregora opt-in", "minute": 7}], name="c.fake")
+    again = run_ingest(rows)  # same bytes as the first export: must not be short-circuited
+    assert again.counts["new"] == 1
+    assert sorted(r["text"] for r in lake_rows(run_ingest)) == ["before", "hi"]
+
+
+def test_lake_with_older_message_ids_is_refused(run_ingest):
+    run_ingest(CHAT)
+    with Lake.open(Project(run_ingest.root)) as lake, lake.transaction():
+        lake.delete_in("meta", "key", ["message_ids"])
+    with pytest.raises(ConfigError, match="older message-id scheme"):
+        run_ingest(CHAT, name="other.fake")

@@ -209,6 +209,51 @@ class Lake:
         finally:
             self.con.unregister("_candidates")
 
+    def stage_new(
+        self,
+        name: str,
+        candidates: ibis.Table,
+        key: str,
+        *,
+        scope: Mapping[str, Any] | None = None,
+        distinct: bool = True,
+    ) -> ibis.Table:
+        """The ``candidates`` rows whose ``key`` is not in lake table ``name`` yet, kept in
+        a temporary (in-memory) table of this connection and returned as an ibis table.
+
+        ``candidates`` must be an expression over this lake's connection (the ingest
+        transforms run on it), so the rows never leave DuckDB. ``scope`` narrows the lake
+        side of the anti-join (``{"group_slug": [...], "ts": (first, last)}``) so DuckLake
+        reads only the partitions an export can overlap. ``distinct`` also drops repeated
+        keys inside ``candidates`` (only possible when several exports are loaded together).
+        """
+        where, params = [], []
+        for column, value in (scope or {}).items():
+            if isinstance(value, tuple):
+                where.append(f'"{column}" BETWEEN ? AND ?')
+                params.extend(value)
+            else:
+                where.append(f'"{column}" IN ({", ".join("?" for _ in value)})')
+                params.extend(value)
+        condition = f" WHERE {' AND '.join(where)}" if where else ""
+        pick = f'DISTINCT ON (c."{key}") ' if distinct else ""
+        staged = f"_new_{name}"
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {staged} AS SELECT {pick}c.* "
+            f"FROM ({self.ibis.compile(candidates)}) c "
+            f'ANTI JOIN (SELECT "{key}" FROM {CATALOG}.{name}{condition}) t USING ("{key}")',
+            params,
+        )
+        return self.ibis.table(staged)
+
+    def insert(self, name: str, rows: ibis.Table) -> None:
+        """``INSERT INTO name SELECT ...`` straight from an expression over this connection."""
+        columns = ", ".join(f'"{c}"' for c in rows.columns)
+        self.con.execute(
+            f"INSERT INTO {CATALOG}.{name} ({columns}) "
+            f"SELECT {columns} FROM ({self.ibis.compile(rows)})"
+        )
+
     def delete_in(self, name: str, column: str, values: list[str]) -> int:
         """Delete rows whose ``column`` is one of ``values`` (inside a transaction)."""
         if not values:
@@ -222,6 +267,15 @@ class Lake:
                 f'DELETE FROM {CATALOG}.{name} WHERE "{column}" IN ({placeholders})', values
             )
         return int(found)
+
+    def table_id(self, name: str) -> str | None:
+        """DuckLake's id of table ``name`` (as written in ``snapshots().changes``)."""
+        row = self.con.execute(
+            f"SELECT table_id FROM __ducklake_metadata_{CATALOG}.ducklake_table "
+            "WHERE table_name = ? AND end_snapshot IS NULL",
+            [name],
+        ).fetchone()
+        return None if row is None else str(row[0])
 
     def write(self, tables: Mapping[str, pa.Table], message: str | None = None) -> int:
         """Append Arrow tables (already anonymized, canonical schema) in ONE snapshot."""

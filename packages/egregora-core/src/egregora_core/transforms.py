@@ -19,6 +19,8 @@ in memory only), found with :func:`current_batch`.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import pyarrow as pa
 
 from . import chat_commands, redact
@@ -81,8 +84,23 @@ def gated(column: ibis.Value, gate_re2: str, fn: Callable[[str | None], str | No
 
 
 @ibis.udf.scalar.builtin
-def sha256(value: str) -> str:
-    """DuckDB's sha256 (hex)."""
+def md5(value: str) -> str:
+    """DuckDB's md5 (32 hex)."""
+
+
+@ibis.udf.scalar.builtin
+def epoch_us(value: dt.Timestamp(timezone="UTC")) -> dt.int64:
+    """DuckDB's epoch_us: microseconds since 1970 (a cheap, exact timestamp key)."""
+
+
+@ibis.udf.scalar.builtin(name="timezone")
+def _timezone(zone: str, value: dt.Timestamp(timezone="UTC")) -> dt.Timestamp():
+    """DuckDB's timezone(zone, timestamptz): the wall-clock time in ``zone``."""
+
+
+def utc_wall_clock(ts: ibis.Value) -> ibis.Value:
+    """``ts`` as a UTC wall-clock timestamp, whatever the DuckDB session time zone."""
+    return _timezone("UTC", ts)
 
 
 def _values(con: Any, expr: ibis.Value) -> list[Any]:
@@ -181,36 +199,50 @@ class Anonymize:
         return table.drop("_raw", "_pseudo", "names")
 
 
+#: Bumped when the message-id recipe changes (stored in the lake's ``meta``).
+MESSAGE_ID_SCHEME = "md5-v1"
+
+
+def message_id_salt(secret: bytes) -> str:
+    """A 128-bit per-project salt derived from the secret (short: it is hashed per row)."""
+    return hmac.new(secret, b"egregora message id", hashlib.sha256).hexdigest()[:32]
+
+
 def with_message_id(table: ibis.Table, secret: bytes) -> ibis.Table:
-    """Add ``message_id``: a secret-salted sha256 of (group, ts, author, body, occurrence).
+    """Add ``message_id``: a secret-salted md5 of (group, ts, author, kind, body, occurrence).
 
     The ordinal is left out on purpose, so an overlapping later export (whose ordinals
     differ) produces the same ids; the occurrence index keeps genuinely repeated messages
-    ("ok" twice in the same minute) apart. Raw values go in, but only salted with the
-    project secret, so the id cannot be reversed by guessing.
+    ("ok" twice in the same minute) apart. Raw values go in, but only salted with a key
+    derived from the project secret, so the id cannot be reversed by guessing.
+
+    Speed (1M rows): md5 instead of sha256 and the timestamp as epoch microseconds
+    instead of a formatted string; the occurrence window partitions by the one base
+    digest column instead of five wide columns. The first occurrence keeps the base
+    digest; later ones hash it again with their index.
     """
     author = table.author.strip().lower().fill_null("")
     body = table.text.replace("\r\n", "\n").rstrip().fill_null("")
-    occurrence = ibis.row_number().over(
-        group_by=[table.group_name, table.ts, author, body, table.kind], order_by=table.ordinal
-    )
     sep = "\x1f"
     key = (
-        ibis.literal(secret.hex())
+        ibis.literal(message_id_salt(secret))
         + sep
         + table.group_name
         + sep
-        + table.ts.cast("string")
+        + epoch_us(table.ts).cast("string")
         + sep
         + author
         + sep
         + table.kind
         + sep
         + body
-        + sep
-        + occurrence.cast("string")
     )
-    return table.mutate(message_id=sha256(key).substr(0, 32))
+    table = table.mutate(_base=md5(key))
+    occurrence = ibis.row_number().over(group_by=table._base, order_by=table.ordinal)
+    message_id = ibis.ifelse(
+        occurrence == 0, table._base, md5(table._base + sep + occurrence.cast("string"))
+    )
+    return table.mutate(message_id=message_id).drop("_base")
 
 
 class Redact:
