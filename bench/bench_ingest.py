@@ -31,6 +31,11 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def child_parse(path: Path) -> dict:
     from egregora_core.components import ExtractOptions
     from egregora_extract_whatsapp.extractor import WhatsAppExtractor
@@ -49,12 +54,13 @@ def child_ingest(path: Path, project: Path) -> dict:
 
     proj = Project(project) if project.exists() else init_project(project)
     ctx = Context(project=proj, config=proj.config(), plugins=make_plugin_manager())
-    started = time.perf_counter()
+    cpu, started = _cpu(), time.perf_counter()
     results = ingest(ctx, [path])
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _cpu() - cpu
     load = results[-1]
     return {
         "seconds": seconds,
+        "cpu": cpu,
         "stages": {r.stage: r.seconds for r in results},
         "new": load.counts.get("new", 0),
         "present": load.counts.get("present", 0),
@@ -111,12 +117,12 @@ def main() -> None:
         print(
             f"ingest     : {first['seconds']:.2f}s = {rows / first['seconds']:,.0f} msg/s "
             f"({stages}); transform+load {after:.2f}s = {rows / after:,.0f} msg/s; "
-            f"{first['new']:,} new; peak RSS {first['peak_mb']:,.0f} MB"
+            f"{first['new']:,} new; peak RSS {first['peak_mb']:,.0f} MB; CPU {first['cpu']:.1f}s"
         )
         ratio = again["seconds"] / first["seconds"]
         print(
             f"re-ingest  : {again['seconds']:.2f}s = {ratio:.0%} of first; {again['new']:,} new, "
-            f"{again['present']:,} present; peak RSS {again['peak_mb']:,.0f} MB"
+            f"{again['present']:,} present; peak RSS {again['peak_mb']:,.0f} MB; CPU {again['cpu']:.1f}s"
         )
 
 

@@ -192,9 +192,13 @@ def test_reingest_of_a_known_export_skips_parsing(run_ingest):
 def test_reingest_after_opt_in_takes_the_full_path(run_ingest):
     rows = [{"author": "Maya Rodrigues", "text": "before"}, {"author": "Leo Bento", "text": "hi"}]
     run_ingest(rows)
-    run_ingest([{"author": "Maya Rodrigues", "text": "/egregora opt-out", "minute": 5}], name="b.fake")
+    run_ingest(
+        [{"author": "Maya Rodrigues", "text": "/egregora opt-out", "minute": 5}], name="b.fake"
+    )
     assert [r["text"] for r in lake_rows(run_ingest)] == ["hi"]
-    run_ingest([{"author": "Maya Rodrigues", "text": "/egregora opt-in", "minute": 7}], name="c.fake")
+    run_ingest(
+        [{"author": "Maya Rodrigues", "text": "/egregora opt-in", "minute": 7}], name="c.fake"
+    )
     again = run_ingest(rows)  # same bytes as the first export: must not be short-circuited
     assert again.counts["new"] == 1
     assert sorted(r["text"] for r in lake_rows(run_ingest)) == ["before", "hi"]
