@@ -53,7 +53,7 @@ from .schema import (
     conform,
     validate,
 )
-from .transforms import BATCH_KEY, MESSAGE_ID_SCHEME, Batch, utc_wall_clock
+from .transforms import BATCH_KEY, MESSAGE_ID_SCHEME, Batch, lookup, utc_wall_clock
 
 SESSION_KEY = "_egregora_ingest_session"
 FAULT_ENV = "EGREGORA_FAULT"
@@ -314,21 +314,9 @@ def prepare(ctx: Context, batch: Batch) -> Loadable:
         )
         if stored and extraction.read_media is not None:
             media_bytes[entry["sha256"]] = (extraction.read_media, name)
-    media_ref = (
-        table.raw_media_name.substitute(media_ids, else_=ibis.null("string"))
-        if media_ids
-        else ibis.null("string")
-    )
-    columns = {
-        field.name: (
-            media_ref
-            if field.name == "media_ref"
-            else ibis.literal(source_id)
-            if field.name == "source_id"
-            else table[field.name]
-        ).cast(ibis.dtype(field.type))
-        for field in MESSAGES
-    }
+    table = lookup(table, "raw_media_name", media_ids, "media_ref")
+    table = table.mutate(source_id=ibis.literal(source_id))
+    columns = {field.name: table[field.name].cast(ibis.dtype(field.type)) for field in MESSAGES}
     messages = table.select(**columns)
 
     source = {

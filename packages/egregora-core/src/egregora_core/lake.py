@@ -227,24 +227,16 @@ class Lake:
         reads only the partitions an export can overlap. ``distinct`` also drops repeated
         keys inside ``candidates`` (only possible when several exports are loaded together).
         """
-        where, params = [], []
+        existing = self.table(name)
         for column, value in (scope or {}).items():
             if isinstance(value, tuple):
-                where.append(f'"{column}" BETWEEN ? AND ?')
-                params.extend(value)
+                existing = existing.filter(existing[column].between(*value))
             else:
-                where.append(f'"{column}" IN ({", ".join("?" for _ in value)})')
-                params.extend(value)
-        condition = f" WHERE {' AND '.join(where)}" if where else ""
-        pick = f'DISTINCT ON (c."{key}") ' if distinct else ""
-        staged = f"_new_{name}"
-        self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {staged} AS SELECT {pick}c.* "
-            f"FROM ({self.ibis.compile(candidates)}) c "
-            f'ANTI JOIN (SELECT "{key}" FROM {CATALOG}.{name}{condition}) t USING ("{key}")',
-            params,
-        )
-        return self.ibis.table(staged)
+                existing = existing.filter(existing[column].isin(list(value)))
+        rows = candidates.anti_join(existing.select(key), key)
+        if distinct:
+            rows = rows.distinct(on=key, keep="first")
+        return self.ibis.create_table(f"_new_{name}", rows, temp=True, overwrite=True)
 
     def insert(self, name: str, rows: ibis.Table) -> None:
         """``INSERT INTO name SELECT ...`` straight from an expression over this connection."""

@@ -159,7 +159,6 @@ class Anonymize:
                 authors=table.author.collect(distinct=True),
                 listed=table.names.collect(where=table.names.notnull()),
                 groups=table.group_name.collect(distinct=True),
-                media=table.media_name.collect(distinct=True),
                 mentions=table.text.collect(where=table.text.contains("\u2068")),
             )
         ).to_pylist()[0]
@@ -171,21 +170,16 @@ class Anonymize:
         batch.anonymizer = anonymizer
 
         table = with_message_id(table, batch.secret)
-        author_map = ibis.memtable(
-            pa.table(
-                {
-                    "_raw": pa.array([a for a in authors if a is not None], pa.string()),
-                    "_pseudo": pa.array(
-                        [batch.pseudonymizer(a) for a in authors if a is not None], pa.string()
-                    ),
-                }
-            )
-        )
-        table = table.left_join(author_map, table.author == author_map._raw)
+        authors = [a for a in authors if a is not None]
+        pseudonyms = {a: batch.pseudonymizer(a) for a in authors}
+        table = lookup(table, "author", pseudonyms, "_pseudo")
         groups = [g for g in found["groups"] or [] if g]
         batch.group_names = {g: anonymizer.scrub_all(g) for g in groups}
-        media = [m for m in found["media"] or [] if m]
-        media_map = {m: anonymizer.scrub_all(m) for m in media}
+        # Only media names a gate selects can change (there may be ~100k distinct ones).
+        gate = f"{anonymizer.gate_re2()}|{redact.GATE_RE2}"
+        risky = table.filter(table.media_name.re_search(gate)).select("media_name").distinct()
+        media = _values(con, risky.media_name)
+        table = lookup(table, "media_name", {m: anonymizer.scrub_all(m) for m in media}, "_media")
         table = table.mutate(
             author=table._pseudo,
             text=gated(table.text, anonymizer.gate_re2(), anonymizer.scrub),
@@ -193,10 +187,10 @@ class Anonymize:
             group_slug=table.group_name.substitute(
                 {raw: group_slug(anon) for raw, anon in batch.group_names.items()}
             ),
-            media_name=table.media_name.substitute(media_map) if media_map else table.media_name,
+            media_name=table._media.fill_null(table.media_name),
             raw_media_name=table.media_name,
         )
-        return table.drop("_raw", "_pseudo", "names")
+        return table.drop("_pseudo", "_media", "names")
 
 
 #: Bumped when the message-id recipe changes (stored in the lake's ``meta``).
@@ -206,6 +200,20 @@ MESSAGE_ID_SCHEME = "md5-v1"
 def message_id_salt(secret: bytes) -> str:
     """A 128-bit per-project salt derived from the secret (short: it is hashed per row)."""
     return hmac.new(secret, b"egregora message id", hashlib.sha256).hexdigest()[:32]
+
+
+def lookup(table: ibis.Table, column: str, mapping: dict[str, str], out: str) -> ibis.Table:
+    """Add ``out`` = ``mapping[table[column]]`` (NULL when absent) with a join on a small
+    in-memory table: unlike ``substitute`` (one CASE branch per key, evaluated per row), the
+    cost does not grow with the number of keys."""
+    keys = pa.table(
+        {
+            "_key": pa.array(list(mapping), pa.string()),
+            out: pa.array(list(mapping.values()), pa.string()),
+        }
+    )
+    right = ibis.memtable(keys)
+    return table.left_join(right, table[column] == right._key).drop("_key")
 
 
 def with_message_id(table: ibis.Table, secret: bytes) -> ibis.Table:
