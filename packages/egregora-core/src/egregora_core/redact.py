@@ -28,10 +28,14 @@ URL_WWW = r"www\.[^\s<>\"]+"
 URL = rf"(?:{URL_SCHEME}|{URL_WWW})"
 #: Attachment file names ("IMG-20240307-WA0012.jpg") and dates ("2024-03-07", "07.03.2024")
 #: have phone-like digit runs; they are kept as they are.
-FILE = (
-    r"[\w\-]+\.(?:jpe?g|png|gif|webp|heic|mp4|mov|3gp|avi|mkv|webm|opus|ogg|mp3|m4a|aac"
-    r"|wav|pdf|docx?|xlsx?|pptx?|txt|csv|zip|vcf)(?!\w)"
+_EXTENSIONS = (
+    r"(?:jpe?g|png|gif|webp|heic|mp4|mov|3gp|avi|mkv|webm|opus|ogg|mp3|m4a|aac"
+    r"|wav|pdf|docx?|xlsx?|pptx?|txt|csv|zip|vcf)"
 )
+FILE = rf"[\w\-]+\.{_EXTENSIONS}(?!\w)"
+#: RE2: a whole value that is one ASCII file name of a kept type ("IMG-20240307-WA0012.jpg").
+#: :data:`FILE` keeps such a value whole, so no scrubber can change it.
+PLAIN_FILE_RE2 = rf"(?i)^[A-Za-z0-9_\-]+\.{_EXTENSIONS}$"
 DATE = r"(?<![\w+])(?:\d{4}[-.]\d{1,2}[-.]\d{1,2}|\d{1,2}[-.]\d{1,2}[-.]\d{4})(?![\w-])"
 #: Spans no replacement may touch, as regex alternatives (one named group ``keep``).
 KEEP = rf"(?P<keep>{URL}|{FILE}|{DATE})"

@@ -169,16 +169,19 @@ class Anonymize:
         anonymizer = Anonymizer(batch.pseudonymizer, names, first_names=batch.first_names)
         batch.anonymizer = anonymizer
 
+        # Only media names a gate selects can change (there may be ~100k distinct ones);
+        # asked before the message ids are added, so the query does not compute them.
+        gate = f"{anonymizer.gate_re2()}|{redact.GATE_RE2}"
+        name = table.media_name
+        risky = table.filter(name.re_search(gate) & ~name.re_search(redact.PLAIN_FILE_RE2))
+        media = _values(con, risky.select("media_name").distinct().media_name)
+
         table = with_message_id(table, batch.secret)
         authors = [a for a in authors if a is not None]
         pseudonyms = {a: batch.pseudonymizer(a) for a in authors}
         table = lookup(table, "author", pseudonyms, "_pseudo")
         groups = [g for g in found["groups"] or [] if g]
         batch.group_names = {g: anonymizer.scrub_all(g) for g in groups}
-        # Only media names a gate selects can change (there may be ~100k distinct ones).
-        gate = f"{anonymizer.gate_re2()}|{redact.GATE_RE2}"
-        risky = table.filter(table.media_name.re_search(gate)).select("media_name").distinct()
-        media = _values(con, risky.media_name)
         table = lookup(table, "media_name", {m: anonymizer.scrub_all(m) for m in media}, "_media")
         table = table.mutate(
             author=table._pseudo,
