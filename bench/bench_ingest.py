@@ -113,10 +113,12 @@ def main() -> None:
             f"peak RSS {parse['peak_mb']:,.0f} MB"
         )
         stages = ", ".join(f"{k} {v:.2f}s" for k, v in first["stages"].items())
-        after = first["seconds"] - first["stages"].get("extract", 0.0)
+        after = first["stages"].get("transform", 0.0) + first["stages"].get("load", 0.0)
+        setup = first["seconds"] - sum(first["stages"].values())
         print(
             f"ingest     : {first['seconds']:.2f}s = {rows / first['seconds']:,.0f} msg/s "
-            f"({stages}); transform+load {after:.2f}s = {rows / after:,.0f} msg/s; "
+            f"({stages}, lock+lake open {setup:.2f}s); transform+load {after:.2f}s = "
+            f"{rows / after:,.0f} msg/s; "
             f"{first['new']:,} new; peak RSS {first['peak_mb']:,.0f} MB; CPU {first['cpu']:.1f}s"
         )
         ratio = again["seconds"] / first["seconds"]
