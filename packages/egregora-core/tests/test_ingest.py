@@ -210,3 +210,19 @@ def test_lake_with_older_message_ids_is_refused(run_ingest):
         lake.delete_in("meta", "key", ["message_ids"])
     with pytest.raises(ConfigError, match="older message-id scheme"):
         run_ingest(CHAT, name="other.fake")
+
+
+def test_duckdb_spills_into_a_private_temp_dir(run_ingest, fake_extractor):
+    from pathlib import Path
+
+    from egregora_core.ingest import open_session
+    from egregora_core.testing import make_context
+
+    run_ingest(CHAT)
+    ctx = make_context(run_ingest.root, plugins=fake_extractor.plugins)
+    with open_session(ctx) as state:
+        (spill,) = state.con.raw_sql("SELECT current_setting('temp_directory')").fetchone()
+        assert Path(spill).name.startswith("egregora-spill-")
+        assert Path(spill).is_dir()
+        assert not Path(spill).is_relative_to(run_ingest.root)
+    assert not Path(spill).exists()

@@ -21,9 +21,10 @@ import hashlib
 import json
 import os
 import signal
+import tempfile
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -123,12 +124,18 @@ def open_session(ctx: Context) -> Iterator[IngestSession]:
         lake = Lake(project.lake_dir, read_only=True) if lake_exists(project.lake_dir) else None
     else:
         lake = Lake(project.lake_dir)
+    stack = ExitStack()
     try:
         events: list[dict[str, Any]] = []
         if lake is not None:
             check_scheme(lake, pseudonymizer)
             events = lake.table("preference_events").to_pyarrow().to_pylist()
         state = IngestSession(pseudonymizer, secret, lake, events)
+        # Raw rows live in this connection's temp tables; should DuckDB ever spill them
+        # (memory limit reached), the spill files go to a private temp dir removed below,
+        # not to DuckDB's default ``.tmp`` in the working directory.
+        spill = stack.enter_context(tempfile.TemporaryDirectory(prefix="egregora-spill-"))
+        state.con.raw_sql(f"SET temp_directory = '{spill}'")
         ctx.options[SESSION_KEY] = state
         yield state
     finally:
@@ -136,6 +143,7 @@ def open_session(ctx: Context) -> Iterator[IngestSession]:
         ctx.options.pop(BATCH_KEY, None)
         if lake is not None:
             lake.close()
+        stack.close()
 
 
 def check_scheme(lake: Lake, pseudonymizer: Pseudonymizer) -> None:
