@@ -197,3 +197,50 @@ def test_v2_media_slug_follows_v2_group_naming():
     assert v2_media_slug(en, Path("x.zip")) == "book-club"
     assert v2_media_slug({"group_name": "Trilha de Domingo"}, Path("r.json")) == "trilha-de-domingo"
     assert v2_media_slug({}, Path("Family Chat.txt")) == "family-chat"
+
+
+def test_reingest_of_a_known_export_skips_parsing(run_ingest):
+    run_ingest(CHAT)
+    again = run_ingest(CHAT)
+    assert again.status == "skipped"
+    assert again.detail.startswith("already ingested in snapshot")
+    assert again.output["exports"][0]["group_slug"] == lake_rows(run_ingest)[0]["group_slug"]
+
+
+def test_reingest_after_opt_in_takes_the_full_path(run_ingest):
+    rows = [{"author": "Maya Rodrigues", "text": "before"}, {"author": "Leo Bento", "text": "hi"}]
+    run_ingest(rows)
+    run_ingest(
+        [{"author": "Maya Rodrigues", "text": "/egregora opt-out", "minute": 5}], name="b.fake"
+    )
+    assert [r["text"] for r in lake_rows(run_ingest)] == ["hi"]
+    run_ingest(
+        [{"author": "Maya Rodrigues", "text": "/egregora opt-in", "minute": 7}], name="c.fake"
+    )
+    again = run_ingest(rows)  # same bytes as the first export: must not be short-circuited
+    assert again.counts["new"] == 1
+    assert sorted(r["text"] for r in lake_rows(run_ingest)) == ["before", "hi"]
+
+
+def test_lake_with_older_message_ids_is_refused(run_ingest):
+    run_ingest(CHAT)
+    with Lake.open(Project(run_ingest.root)) as lake, lake.transaction():
+        lake.delete_in("meta", "key", ["message_ids"])
+    with pytest.raises(ConfigError, match="older message-id scheme"):
+        run_ingest(CHAT, name="other.fake")
+
+
+def test_duckdb_spills_into_a_private_temp_dir(run_ingest, fake_extractor):
+    from pathlib import Path
+
+    from egregora_core.ingest import open_session
+    from egregora_core.testing import make_context
+
+    run_ingest(CHAT)
+    ctx = make_context(run_ingest.root, plugins=fake_extractor.plugins)
+    with open_session(ctx) as state:
+        (spill,) = state.con.raw_sql("SELECT current_setting('temp_directory')").fetchone()
+        assert Path(spill).name.startswith("egregora-spill-")
+        assert Path(spill).is_dir()
+        assert not Path(spill).is_relative_to(run_ingest.root)
+    assert not Path(spill).exists()

@@ -151,27 +151,32 @@ class Anonymizer:
                     self.first[word] = pseudos.pop() if len(pseudos) == 1 else self.NAME_PLACEHOLDER
         self._regex = self._compile()
 
-    def _compile(self) -> re.Pattern[str]:
-        alternatives = [redact.KEEP, MENTION, PHONE_MENTION]
+    def _compile(self) -> redact.Alternation:
+        parts: list[tuple[str | None, list[tuple[str, str]]]] = [
+            redact.keep_part(),
+            (None, [(MENTION, "@\u2068"), (PHONE_MENTION, "@d")]),
+        ]
+        # Names and first names share one look-behind (same order, same matches).
+        words = []
         if self.full:
             names = sorted(self.full, key=len, reverse=True)
-            alternatives.append(
-                r"(?<!\w)(?P<name>" + "|".join(_name_pattern(n) for n in names) + r")(?!\w)"
-            )
+            words.append(r"(?P<name>" + "|".join(_name_pattern(n) for n in names) + r")(?!\w)")
         if self.first:
-            words = sorted(self.first, key=len, reverse=True)
-            alternatives.append(r"(?<!\w)(?P<first>" + "|".join(map(re.escape, words)) + r")(?!\w)")
+            firsts = sorted(self.first, key=len, reverse=True)
+            words.append(r"(?P<first>" + "|".join(map(re.escape, firsts)) + r")(?!\w)")
+        if words:
+            parts.append((None, [(r"(?<!\w)(?:" + "|".join(words) + ")", "")]))
         if self.phones:
-            alternatives.append(f"(?P<phone>{redact.PHONE})")
-        return re.compile("|".join(alternatives), re.IGNORECASE)
+            parts.append(("phone", [(redact.PHONE, "d")]))
+        return redact.Alternation(parts, re.IGNORECASE)
 
     def gate_re2(self) -> str:
         """RE2 pattern (DuckDB) selecting rows that may need :meth:`scrub`."""
-        parts = ["\u2068", r"@\+?\d"]
+        parts = ["\u2068", r"@\+?\p{Nd}"]
         parts += [_re2_literal(n) for n in sorted(self.full, key=len, reverse=True)]
         parts += [_re2_literal(w) for w in self.first]
         if self.phones:
-            parts.append(redact.GATE_RE2)
+            parts.append(redact.PHONE_GATE_RE2)
         return "(?i)(" + "|".join(parts) + ")"
 
     def _phone(self, text: str) -> str | None:

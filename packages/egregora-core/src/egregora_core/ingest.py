@@ -21,10 +21,10 @@ import hashlib
 import json
 import os
 import signal
+import tempfile
 import uuid
-from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -42,6 +42,7 @@ from .extract import extract_stage
 from .lake import Lake, lake_exists, read_parquet
 from .locking import project_lock
 from .pipeline import Context, Stage, StageResult, run_stages
+from .reingest import INPUTS_KEY, already_ingested, input_key
 from .schema import (
     MEDIA,
     MESSAGES,
@@ -53,7 +54,7 @@ from .schema import (
     conform,
     validate,
 )
-from .transforms import BATCH_KEY, Batch
+from .transforms import BATCH_KEY, MESSAGE_ID_SCHEME, Batch, lookup, utc_wall_clock
 
 SESSION_KEY = "_egregora_ingest_session"
 FAULT_ENV = "EGREGORA_FAULT"
@@ -117,7 +118,14 @@ class IngestSession:
     secret: bytes
     lake: Lake | None
     stored_events: list[dict[str, Any]] = field(default_factory=list)
-    con: Any = field(default_factory=ibis.duckdb.connect)
+    #: Where the transforms run: the lake's own connection when there is a lake, so the
+    #: transformed rows are loaded with one INSERT ... SELECT and never copied out.
+    con: Any = None
+    input_keys: dict[Path, str | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.con is None:
+            self.con = self.lake.ibis if self.lake is not None else ibis.duckdb.connect()
 
 
 def session(ctx: Context) -> IngestSession:
@@ -134,12 +142,18 @@ def open_session(ctx: Context) -> Iterator[IngestSession]:
         lake = Lake(project.lake_dir, read_only=True) if lake_exists(project.lake_dir) else None
     else:
         lake = Lake(project.lake_dir)
+    stack = ExitStack()
     try:
         events: list[dict[str, Any]] = []
         if lake is not None:
             check_scheme(lake, pseudonymizer)
             events = lake.table("preference_events").to_pyarrow().to_pylist()
         state = IngestSession(pseudonymizer, secret, lake, events)
+        # Raw rows live in this connection's temp tables; should DuckDB ever spill them
+        # (memory limit reached), the spill files go to a private temp dir removed below,
+        # not to DuckDB's default ``.tmp`` in the working directory.
+        spill = stack.enter_context(tempfile.TemporaryDirectory(prefix="egregora-spill-"))
+        state.con.raw_sql(f"SET temp_directory = '{spill}'")
         ctx.options[SESSION_KEY] = state
         yield state
     finally:
@@ -147,11 +161,21 @@ def open_session(ctx: Context) -> Iterator[IngestSession]:
         ctx.options.pop(BATCH_KEY, None)
         if lake is not None:
             lake.close()
+        stack.close()
 
 
 def check_scheme(lake: Lake, pseudonymizer: Pseudonymizer) -> None:
     """Refuse to mix pseudonyms of two schemes (or two secrets) in one lake."""
-    stored = lake.meta().get("pseudonyms")
+    meta = lake.meta()
+    stored = meta.get("pseudonyms")
+    if stored is not None and meta.get("message_ids") != MESSAGE_ID_SCHEME:
+        raise ConfigError(
+            "the project's data uses an older message-id scheme "
+            f"({meta.get('message_ids', 'sha256')}; this version uses {MESSAGE_ID_SCHEME})",
+            where=str(lake.lake_dir),
+            hint="re-ingest into a new project (`egregora init NEW` then `egregora ingest`): "
+            "mixing schemes would store overlapping messages twice",
+        )
     if stored is None or stored == pseudonymizer.fingerprint():
         return
     stored_scheme = stored.split(":", 1)[0]
@@ -172,9 +196,17 @@ def check_scheme(lake: Lake, pseudonymizer: Pseudonymizer) -> None:
 
 
 def ingest(ctx: Context, paths: list[Path]) -> list[StageResult]:
-    """Run extract → transform → load on ``paths`` under the project write lock."""
+    """Run extract → transform → load on ``paths`` under the project write lock.
+
+    Exports already ingested (same bytes, options and secret; nothing removed since) are
+    not parsed again: see :mod:`egregora_core.reingest`.
+    """
     lock = nullcontext() if ctx.dry_run else project_lock(ctx.project.state_dir)
-    with lock, open_session(ctx):
+    with lock, open_session(ctx) as state:
+        state.input_keys = {path: input_key(ctx, state.secret, path) for path in paths}
+        done = already_ingested(state.lake, list(state.input_keys.values()))
+        if done is not None:
+            return run_stages(ctx, [Stage("load", lambda _ctx, _value: done)])
         return run_stages(ctx, ingest_stages(), paths)
 
 
@@ -208,17 +240,20 @@ def transform_stage(ctx: Context, extracted: list[tuple[Path, str, Any]]) -> Sta
         )
         ctx.options[BATCH_KEY] = batch
         # A temp table, not a memtable: the transforms' small lookup queries reuse it.
+        raw_name = f"_raw_{len(batches)}"
         table = state.con.create_table(
-            f"raw_{len(batches)}",
-            conform(extraction.messages, RAW_MESSAGES),
-            temp=True,
-            overwrite=True,
+            raw_name, conform(extraction.messages, RAW_MESSAGES), temp=True, overwrite=True
         )
         for transform in transforms:
             table = transform.apply(table, ctx)
-        batch.table = state.con.to_pyarrow(table)
-        kept += batch.table.num_rows
-        dropped += extraction.messages.num_rows - batch.table.num_rows
+        # Run the whole plan once; the result stays in DuckDB (in memory) for the load.
+        batch.table = state.con.create_table(
+            f"_batch_{len(batches)}", table, temp=True, overwrite=True
+        )
+        state.con.drop_table(raw_name, force=True)
+        rows = batch.table.count().to_pyarrow().as_py()
+        kept += rows
+        dropped += extraction.messages.num_rows - rows
         batches.append(batch)
     ctx.options.pop(BATCH_KEY, None)
     fault("after-transform")
@@ -231,7 +266,7 @@ class Loadable:
     """The anonymized rows of one export, in the stored schemas."""
 
     source: dict[str, Any]
-    messages: pa.Table
+    messages: ibis.Table  # over the session connection; MESSAGES columns
     media: list[dict[str, Any]]
     events: list[dict[str, Any]]
     media_bytes: dict[str, Any]  # sha256 -> callable returning bytes
@@ -242,19 +277,35 @@ def _source_id(secret: bytes, checksum: str, group: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
 
 
+def _batch_stats(batch: Batch) -> dict[str, Any]:
+    """One aggregate pass over the transformed rows: what the source row and media need."""
+    table = batch.table
+    stats = batch.con.to_pyarrow(
+        table.aggregate(
+            rows=table.count(),
+            group_name=table.group_name.arbitrary(),
+            group_slug=table.group_slug.arbitrary(),
+            first_ts=table.ts.min(),
+            last_ts=table.ts.max(),
+            media=table.raw_media_name.collect(distinct=True),
+        )
+    ).to_pylist()[0]
+    kinds = batch.con.to_pyarrow(table.group_by("kind").aggregate(n=table.count())).to_pylist()
+    stats["kinds"] = {row["kind"]: row["n"] for row in kinds}
+    return stats
+
+
 def prepare(ctx: Context, batch: Batch) -> Loadable:
     """Turn a transformed batch into SOURCES / MESSAGES / MEDIA / event rows."""
     anonymizer = batch.anonymizer
     extraction = batch.extraction
     info = extraction.source
     table = batch.table
-    raw_group = info.get("group_name") or (
-        table.column("group_name")[0].as_py() if table.num_rows else batch.path.stem
-    )
+    stats = _batch_stats(batch)
+    rows = stats["rows"]
+    raw_group = info.get("group_name") or (stats["group_name"] if rows else batch.path.stem)
     slug = (
-        table.column("group_slug")[0].as_py()
-        if table.num_rows
-        else anonymizer.scrub_all(raw_group).lower().replace(" ", "-")
+        stats["group_slug"] if rows else anonymizer.scrub_all(raw_group).lower().replace(" ", "-")
     )
     checksum = info.get("checksum") or hashlib.sha256(batch.path.read_bytes()).hexdigest()
     source_id = _source_id(batch.secret, checksum, slug)
@@ -263,9 +314,9 @@ def prepare(ctx: Context, batch: Batch) -> Loadable:
     media_slug = v2_media_slug(info, batch.path)
     raw_media = extraction.media.to_pylist()
     sha_by_name = {m["name"]: m for m in raw_media}
-    referenced = set(pc.unique(table.column("raw_media_name")).to_pylist()) - {None}
+    referenced = set(stats["media"] or []) - {None}
     media_rows, media_bytes = [], {}
-    keys, ids = [], []
+    media_ids: dict[str, str] = {}
     for name in sorted(referenced & set(sha_by_name)):
         entry = sha_by_name[name]
         ext = PurePosixPath(name).suffix.lower()
@@ -274,8 +325,7 @@ def prepare(ctx: Context, batch: Batch) -> Loadable:
             kind == "documents" and ctx.config["privacy.store_documents"]
         )
         mid = media_id(media_slug, entry["sha256"])
-        keys.append(name)
-        ids.append(mid)
+        media_ids[name] = mid
         media_rows.append(
             {
                 "media_id": mid,
@@ -291,15 +341,11 @@ def prepare(ctx: Context, batch: Batch) -> Loadable:
         )
         if stored and extraction.read_media is not None:
             media_bytes[entry["sha256"]] = (extraction.read_media, name)
-    index = pc.index_in(table.column("raw_media_name"), value_set=pa.array(keys, pa.string()))
-    media_ref = pc.take(pa.array(ids, pa.string()), index)
-    columns = {name: table.column(name) for name in MESSAGES.names if name in table.column_names}
-    columns["media_ref"] = media_ref
-    columns["source_id"] = pa.array([source_id] * table.num_rows, pa.string())
-    messages = conform(pa.table(columns), MESSAGES)
+    table = lookup(table, "raw_media_name", media_ids, "media_ref")
+    table = table.mutate(source_id=ibis.literal(source_id))
+    columns = {field.name: table[field.name].cast(ibis.dtype(field.type)) for field in MESSAGES}
+    messages = table.select(**columns)
 
-    counts = Counter(table.column("kind").to_pylist())
-    ts = table.column("ts")
     source = {
         "source_id": source_id,
         "checksum": checksum,
@@ -311,10 +357,10 @@ def prepare(ctx: Context, batch: Batch) -> Loadable:
         "date_order": info.get("date_order"),
         "date_order_evidence": anonymizer.scrub_all(info.get("date_order_evidence")),
         "clock": info.get("clock"),
-        "counts": json.dumps(dict(sorted(counts.items()))),
-        "message_count": table.num_rows,
-        "first_ts": pc.min(ts).as_py() if table.num_rows else None,
-        "last_ts": pc.max(ts).as_py() if table.num_rows else None,
+        "counts": json.dumps(dict(sorted(stats["kinds"].items()))),
+        "message_count": rows,
+        "first_ts": stats["first_ts"] if rows else None,
+        "last_ts": stats["last_ts"] if rows else None,
         "parser_version": info.get("parser_version"),
         "ingested_at": datetime.now(UTC),
         "snapshot_id": None,
@@ -326,20 +372,12 @@ def prepare(ctx: Context, batch: Batch) -> Loadable:
     return Loadable(source, messages, media_rows, events, media_bytes)
 
 
-def _month_counts(messages: pa.Table) -> list[dict[str, Any]]:
-    """Rows per (group, year-month, kind): what a dry run shows."""
-    counter: Counter[tuple[str, str, str]] = Counter()
-    for slug, ts, kind in zip(
-        messages.column("group_slug").to_pylist(),
-        pc.strftime(messages.column("ts"), "%Y-%m").to_pylist(),
-        messages.column("kind").to_pylist(),
-        strict=True,
-    ):
-        counter[(slug, ts, kind)] += 1
-    return [
-        {"group_slug": g, "month": m, "kind": k, "rows": n}
-        for (g, m, k), n in sorted(counter.items())
-    ]
+def _month_counts(con: Any, messages: ibis.Table) -> list[dict[str, Any]]:
+    """Rows per (group, year-month, kind): what a dry run shows (one DuckDB aggregate)."""
+    month = utc_wall_clock(messages.ts).strftime("%Y-%m")
+    grouped = messages.group_by(group_slug=messages.group_slug, month=month, kind=messages.kind)
+    rows = con.to_pyarrow(grouped.aggregate(rows=messages.count())).to_pylist()
+    return sorted(rows, key=lambda r: (r["group_slug"], r["month"], r["kind"]))
 
 
 def _store_media(ctx: Context, loadables: list[Loadable]) -> int:
@@ -361,18 +399,38 @@ def _store_media(ctx: Context, loadables: list[Loadable]) -> int:
     return written
 
 
+def _stage_new_messages(state: IngestSession, loadables: list[Loadable]) -> ibis.Table:
+    """The incoming messages not in the lake yet, staged in a temp table (rows stay in
+    DuckDB). The anti-join reads only the lake partitions the exports can overlap."""
+    con = state.con
+    if not loadables:
+        return con.create_table("_new_messages", MESSAGES.empty_table(), temp=True, overwrite=True)
+    incoming = ibis.union(*(item.messages for item in loadables))
+    several = len(loadables) > 1  # ids are unique within one export (occurrence index)
+    if state.lake is None:
+        rows = incoming.distinct(on="message_id", keep="first") if several else incoming
+        return con.create_table("_new_messages", rows, temp=True, overwrite=True)
+    dated = [item.source for item in loadables if item.source["message_count"]]
+    scope = (
+        {
+            "group_slug": sorted({s["group_slug"] for s in dated}),
+            "ts": (min(s["first_ts"] for s in dated), max(s["last_ts"] for s in dated)),
+        }
+        if dated
+        else None
+    )
+    return state.lake.stage_new("messages", incoming, "message_id", scope=scope, distinct=several)
+
+
 def load_stage(ctx: Context, batches: list[Batch]) -> StageResult:
     """Anti-join on ``message_id`` and write everything new in ONE snapshot."""
     state = session(ctx)
     lake = state.lake
     loadables = [prepare(ctx, batch) for batch in batches]
-    incoming = (
-        pa.concat_tables([item.messages for item in loadables])
-        if loadables
-        else MESSAGES.empty_table()
-    )
-    new = lake.new_rows("messages", incoming, "message_id") if lake else _distinct(incoming)
-    present = incoming.num_rows - new.num_rows
+    total = sum(item.source["message_count"] for item in loadables)
+    new = _stage_new_messages(state, loadables)
+    new_count = new.count().to_pyarrow().as_py()
+    present = total - new_count
     sources = [item.source for item in loadables]
     if lake is not None:
         known = set(lake.table("sources").source_id.to_pyarrow().to_pylist())
@@ -386,20 +444,20 @@ def load_stage(ctx: Context, batches: list[Batch]) -> StageResult:
     all_events = [*state.stored_events, *events.to_pylist()]
     leaving = sorted(chat_commands.opted_out(all_events))
     report = {
-        "new": new.num_rows,
+        "new": new_count,
         "present": present,
         "sources": len(sources),
         "media": media.num_rows,
         "events": events.num_rows,
         "groups": sorted({s["group_slug"] for s in (item.source for item in loadables)}),
-        "months": _month_counts(new),
+        "months": _month_counts(state.con, new),
         "snapshot_id": None,
         "exports": [_describe(item.source) for item in loadables],
     }
-    counts = {"new": new.num_rows, "present": present}
-    changed = new.num_rows or sources or media.num_rows or events.num_rows
+    counts = {"new": new_count, "present": present}
+    changed = new_count or sources or media.num_rows or events.num_rows
     if ctx.dry_run or not changed:
-        detail = f"{new.num_rows:,} new, {present:,} already present"
+        detail = f"{new_count:,} new, {present:,} already present"
         return StageResult(
             "load",
             status="ok" if changed else "skipped",
@@ -411,11 +469,16 @@ def load_stage(ctx: Context, batches: list[Batch]) -> StageResult:
     fault("after-media")
     snapshot = lake.current_snapshot() + 1
     sources_table = _table([{**s, "snapshot_id": snapshot} for s in sources], SOURCES)
-    message = f"ingest {', '.join(report['groups'])}: {new.num_rows} new, {present} present"
+    message = f"ingest {', '.join(report['groups'])}: {new_count} new, {present} present"
     extra = {
-        "rows_added": new.num_rows,
+        "rows_added": new_count,
         "sources": [s["file_name"] for s in sources],
         "groups": report["groups"],
+        INPUTS_KEY: {
+            state.input_keys[b.path]: item.source["source_id"]
+            for b, item in zip(batches, loadables, strict=True)
+            if state.input_keys.get(b.path)
+        },
     }
     with lake.transaction(message, extra):
         if not lake.meta():
@@ -423,12 +486,12 @@ def load_stage(ctx: Context, batches: list[Batch]) -> StageResult:
                 "meta",
                 pa.table(
                     {
-                        "key": ["pseudonyms", "format"],
-                        "value": [state.pseudonymizer.fingerprint(), "1"],
+                        "key": ["pseudonyms", "format", "message_ids"],
+                        "value": [state.pseudonymizer.fingerprint(), "1", MESSAGE_ID_SCHEME],
                     }
                 ),
             )
-        lake.append("messages", new)
+        lake.insert("messages", new)
         lake.append("sources", sources_table)
         lake.append("media", media)
         lake.append("preference_events", events)
@@ -445,8 +508,7 @@ def load_stage(ctx: Context, batches: list[Batch]) -> StageResult:
         "load",
         counts=counts,
         output=report,
-        detail=f"{new.num_rows:,} new, {present:,} already present; "
-        f"snapshot {report['snapshot_id']}",
+        detail=f"{new_count:,} new, {present:,} already present; snapshot {report['snapshot_id']}",
     )
 
 
@@ -510,7 +572,7 @@ def _load_messages(ctx: Context, state: IngestSession, messages: pa.Table) -> St
     report = {
         "new": new.num_rows,
         "present": present,
-        "months": _month_counts(new),
+        "months": _month_counts(state.con, ibis.memtable(new)),
         "snapshot_id": None,
         "exports": [],
         "groups": [],

@@ -209,6 +209,43 @@ class Lake:
         finally:
             self.con.unregister("_candidates")
 
+    def stage_new(
+        self,
+        name: str,
+        candidates: ibis.Table,
+        key: str,
+        *,
+        scope: Mapping[str, Any] | None = None,
+        distinct: bool = True,
+    ) -> ibis.Table:
+        """The ``candidates`` rows whose ``key`` is not in lake table ``name`` yet, kept in
+        a temporary (in-memory) table of this connection and returned as an ibis table.
+
+        ``candidates`` must be an expression over this lake's connection (the ingest
+        transforms run on it), so the rows never leave DuckDB. ``scope`` narrows the lake
+        side of the anti-join (``{"group_slug": [...], "ts": (first, last)}``) so DuckLake
+        reads only the partitions an export can overlap. ``distinct`` also drops repeated
+        keys inside ``candidates`` (only possible when several exports are loaded together).
+        """
+        existing = self.table(name)
+        for column, value in (scope or {}).items():
+            if isinstance(value, tuple):
+                existing = existing.filter(existing[column].between(*value))
+            else:
+                existing = existing.filter(existing[column].isin(list(value)))
+        rows = candidates.anti_join(existing.select(key), key)
+        if distinct:
+            rows = rows.distinct(on=key, keep="first")
+        return self.ibis.create_table(f"_new_{name}", rows, temp=True, overwrite=True)
+
+    def insert(self, name: str, rows: ibis.Table) -> None:
+        """``INSERT INTO name SELECT ...`` straight from an expression over this connection."""
+        columns = ", ".join(f'"{c}"' for c in rows.columns)
+        self.con.execute(
+            f"INSERT INTO {CATALOG}.{name} ({columns}) "
+            f"SELECT {columns} FROM ({self.ibis.compile(rows)})"
+        )
+
     def delete_in(self, name: str, column: str, values: list[str]) -> int:
         """Delete rows whose ``column`` is one of ``values`` (inside a transaction)."""
         if not values:
@@ -222,6 +259,15 @@ class Lake:
                 f'DELETE FROM {CATALOG}.{name} WHERE "{column}" IN ({placeholders})', values
             )
         return int(found)
+
+    def table_id(self, name: str) -> str | None:
+        """DuckLake's id of table ``name`` (as written in ``snapshots().changes``)."""
+        row = self.con.execute(
+            f"SELECT table_id FROM __ducklake_metadata_{CATALOG}.ducklake_table "
+            "WHERE table_name = ? AND end_snapshot IS NULL",
+            [name],
+        ).fetchone()
+        return None if row is None else str(row[0])
 
     def write(self, tables: Mapping[str, pa.Table], message: str | None = None) -> int:
         """Append Arrow tables (already anonymized, canonical schema) in ONE snapshot."""
