@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from egregora_core.testing.plugin_install import install_plugin, run_egregora
 from egregora_core.testing.privacy import project_text
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "egregora-extract-telegram"
@@ -17,32 +15,12 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "egregora-extract-t
 
 @pytest.fixture(scope="module")
 def telegram_site(tmp_path_factory) -> Path:
-    """Build the example's wheel and install it into a private folder, as a user would."""
-    uv = shutil.which("uv")
-    if uv is None:
-        pytest.fail("uv is required for this test (it builds the example's wheel)")
-    root = tmp_path_factory.mktemp("telegram")
-    subprocess.run(
-        [uv, "build", "--wheel", "-q", "-o", str(root / "dist"), str(EXAMPLE)], check=True
-    )
-    wheel = next((root / "dist").glob("*.whl"))
-    subprocess.run(
-        [uv, "pip", "install", "-q", "--no-deps", "--target", str(root / "site"), str(wheel)],
-        check=True,
-    )
-    return root / "site"
+    """The example's wheel, built and installed as a user would."""
+    return install_plugin(EXAMPLE, tmp_path_factory.mktemp("telegram"))
 
 
-def egregora(*args: str, site: Path, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(site)}
-    env.pop("EGREGORA_LOAD_PLUGINS", None)
-    return subprocess.run(
-        [sys.executable, "-m", "egregora_cli.main", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+def egregora(*args: str, site: Path, cwd: Path):
+    return run_egregora(*args, cwd=cwd, site=site)
 
 
 def test_telegram_and_whatsapp_in_one_lake(telegram_site, whatsapp_fixtures, tmp_path):

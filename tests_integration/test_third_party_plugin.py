@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from egregora_core.testing.plugin_install import install_plugin, run_egregora
 
 PYPROJECT = """
 [project]
@@ -66,37 +63,18 @@ def egregora_register_extractors(register):
 
 @pytest.fixture(scope="module")
 def plugin_site(tmp_path_factory) -> Path:
-    """Build the plugin's wheel with uv and install it into a private site dir."""
-    uv = shutil.which("uv")
-    if uv is None:
-        pytest.fail("uv is required for this test (it builds a real wheel)")
+    """Write the plugin's package, build its wheel with uv, install it into a private site."""
     root = tmp_path_factory.mktemp("plugin")
     pkg = root / "egregora-extract-pipes"
     (pkg / "src" / "egregora_extract_pipes").mkdir(parents=True)
     (pkg / "pyproject.toml").write_text(PYPROJECT)
     (pkg / "README.md").write_text("test plugin\n")
     (pkg / "src" / "egregora_extract_pipes" / "__init__.py").write_text(MODULE)
-    dist = root / "dist"
-    subprocess.run([uv, "build", "--wheel", "-q", "-o", str(dist), str(pkg)], check=True)
-    site = root / "site"
-    wheel = next(dist.glob("*.whl"))
-    subprocess.run(
-        [uv, "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel)], check=True
-    )
-    return site
+    return install_plugin(pkg, root)
 
 
 def egregora(*args: str, site: Path, cwd: Path, env: dict[str, str] | None = None):
-    environment = {**os.environ, "PYTHONPATH": str(site), **(env or {})}
-    environment.pop("EGREGORA_LOAD_PLUGINS", None)
-    environment.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "egregora_cli.main", *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-    )
+    return run_egregora(*args, cwd=cwd, site=site, env=env)
 
 
 def test_third_party_plugin_is_discovered_and_its_extractor_used(plugin_site, tmp_path):

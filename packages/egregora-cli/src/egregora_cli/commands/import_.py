@@ -10,6 +10,7 @@ from egregora_core.ingest import import_file
 
 from ..app import AppState, pass_state
 from ..ui import stdout
+from .ingest import print_months
 
 
 @click.command("import")
@@ -28,11 +29,5 @@ def command(state: AppState, file: Path, dry_run: bool, as_json: bool) -> None:
         stdout.print_json(json.dumps({"dry_run": dry_run, **report}, default=str))
         return
     if dry_run:
-        for row in report["months"]:
-            stdout.print(
-                f"  would add {row['rows']:>8,} {row['kind']:<8} {row['group_slug']} "
-                f"{row['month']}",
-                highlight=False,
-                markup=False,
-            )
+        print_months(report)
     stdout.print(f"{report['new']:,} new, {report['present']:,} already present", highlight=False)

@@ -12,6 +12,16 @@ from ..app import AppState, pass_state
 from ..ui import stdout
 
 
+def print_months(report: dict) -> None:
+    """The rows a dry run would add, per group, month and kind."""
+    for row in report["months"]:
+        stdout.print(
+            f"  would add {row['rows']:>8,} {row['kind']:<8} {row['group_slug']} {row['month']}",
+            highlight=False,
+            markup=False,
+        )
+
+
 @click.command("ingest")
 @click.argument("exports", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would be added; write nothing.")
@@ -66,13 +76,7 @@ def command(
             markup=False,
         )
     if dry_run:
-        for row in report["months"]:
-            stdout.print(
-                f"  would add {row['rows']:>8,} {row['kind']:<8} {row['group_slug']} "
-                f"{row['month']}",
-                highlight=False,
-                markup=False,
-            )
+        print_months(report)
     verb = "would add" if dry_run else "added"
     tail = (
         "" if dry_run or report["snapshot_id"] is None else f" (snapshot {report['snapshot_id']})"
