@@ -4,7 +4,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from egregora_cli import builtin, main
-from egregora_core import hookimpl
 from egregora_core.plugins import make_plugin_manager
 from egregora_core.project import init_project
 from egregora_core.testing.fakes import FakeExtractor, raw_messages
@@ -24,16 +23,11 @@ ROWS = [
 def cli(tmp_path, monkeypatch, capsys):
     extractor = FakeExtractor()
 
-    class Plugin:
-        @hookimpl
-        def egregora_register_extractors(self, register):
-            register(extractor)
-
     def make_cli(**_):
         plugins = make_plugin_manager(
             load_entry_points=False, env={}, extra_builtins=[(builtin, "egregora-cli", "0")]
         )
-        plugins.register(Plugin(), "fake")
+        plugins.register(extractor.as_plugin(), "fake")
         return main.build_cli(plugins)
 
     monkeypatch.setattr(main, "make_cli", make_cli)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pytest
-from egregora_core import hookimpl
 from egregora_core.ingest import ingest
 from egregora_core.testing import make_context
 from egregora_core.testing.fakes import FakeExtractor, raw_messages
@@ -14,12 +13,7 @@ from egregora_core.testing.fakes import FakeExtractor, raw_messages
 def fake_extractor(egregora_register) -> FakeExtractor:
     extractor = FakeExtractor()
 
-    class Plugin:
-        @hookimpl
-        def egregora_register_extractors(self, register):
-            register(extractor)
-
-    extractor.plugins = egregora_register(Plugin(), name="fake-extractor")
+    extractor.plugins = egregora_register(extractor.as_plugin(), name="fake-extractor")
     return extractor
 
 

@@ -21,12 +21,8 @@ SCRIPT = textwrap.dedent("""
 
     root, name, n = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     extractor = FakeExtractor()
-    class Plugin:
-        @hookimpl
-        def egregora_register_extractors(self, register):
-            register(extractor)
     plugins = make_plugin_manager(load_entry_points=False, env={})
-    plugins.register(Plugin(), "fake")
+    plugins.register(extractor.as_plugin(), "fake")
     rows = [{"author": f"Member {i % 7} Ñ", "text": f"message {i}", "minute": i} for i in range(n)]
     path = extractor.add(root.parent, name, raw_messages(rows),
                          media={"IMG-1.jpg": b"jpeg"})

@@ -3,7 +3,6 @@
 import random
 import shutil
 
-from egregora_core import hookimpl
 from egregora_core.ingest import ingest
 from egregora_core.plugins import make_plugin_manager
 from egregora_core.testing import make_context
@@ -63,13 +62,8 @@ def chats(draw):
 def _ingest(tmp_path, rows):
     extractor = FakeExtractor()
 
-    class Plugin:
-        @hookimpl
-        def egregora_register_extractors(self, register):
-            register(extractor)
-
     plugins = make_plugin_manager(load_entry_points=False, env={})
-    plugins.register(Plugin(), "fake")
+    plugins.register(extractor.as_plugin(), "fake")
     path = extractor.add(tmp_path, "chat.fake", raw_messages(rows))
     ctx = make_context(tmp_path / "project", plugins=plugins)
     ingest(ctx, [path])

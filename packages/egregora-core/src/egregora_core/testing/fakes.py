@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from .. import hookimpl
 from ..components import Extraction
 from ..schema import RAW_MEDIA, RAW_MESSAGES
 
@@ -44,6 +45,17 @@ class FakeExtractor:
 
     def __init__(self):
         self.exports: dict[Path, Extraction] = {}
+
+    def as_plugin(self) -> object:
+        """A plugin object whose register hook provides this extractor."""
+        extractor = self
+
+        class Plugin:
+            @hookimpl
+            def egregora_register_extractors(self, register):
+                register(extractor)
+
+        return Plugin()
 
     def add(
         self,
