@@ -7,12 +7,11 @@ every author and every name inside a system line.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from egregora_core.components import ExtractOptions
+from egregora_core.testing.plugin_install import run_egregora
 from egregora_core.testing.privacy import THEME_ASSETS, project_text
 from egregora_extract_whatsapp.extractor import WhatsAppExtractor
 
@@ -28,18 +27,12 @@ def raw_identities(exports: list[Path]) -> set[str]:
     return found
 
 
-def egregora(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "egregora_cli.main", *args], cwd=cwd, capture_output=True, text=True
-    )
-
-
 @pytest.fixture(scope="module")
 def ingested(whatsapp_fixtures, tmp_path_factory):
     root = tmp_path_factory.mktemp("privacy")
     exports = sorted(whatsapp_fixtures.glob("*.zip"))
-    assert egregora("init", "p", cwd=root).returncode == 0
-    result = egregora("--project", "p", "run", "--period", "day", *map(str, exports), cwd=root)
+    assert run_egregora("init", "p", cwd=root).returncode == 0
+    result = run_egregora("--project", "p", "run", "--period", "day", *map(str, exports), cwd=root)
     assert result.returncode == 0, result.stderr
     return root / "p", exports, result
 

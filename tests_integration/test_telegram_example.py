@@ -19,30 +19,26 @@ def telegram_site(tmp_path_factory) -> Path:
     return install_plugin(EXAMPLE, tmp_path_factory.mktemp("telegram"))
 
 
-def egregora(*args: str, site: Path, cwd: Path):
-    return run_egregora(*args, cwd=cwd, site=site)
-
-
 def test_telegram_and_whatsapp_in_one_lake(telegram_site, whatsapp_fixtures, tmp_path):
     export = tmp_path / "ChatExport_2024-03-08"
     export.mkdir()
     shutil.copy(EXAMPLE / "tests" / "data" / "result.json", export / "result.json")
     whatsapp = whatsapp_fixtures / "Conversa do WhatsApp com Teste.zip"
 
-    assert egregora("init", "p", site=telegram_site, cwd=tmp_path).returncode == 0
-    done = egregora(
+    assert run_egregora("init", "p", site=telegram_site, cwd=tmp_path).returncode == 0
+    done = run_egregora(
         "--project", "p", "ingest", str(whatsapp), str(export), site=telegram_site, cwd=tmp_path
     )
     assert done.returncode == 0, done.stderr
     assert "(telegram, telegram-desktop" in done.stdout
 
-    listed = egregora("--project", "p", "datasets", "--json", site=telegram_site, cwd=tmp_path)
+    listed = run_egregora("--project", "p", "datasets", "--json", site=telegram_site, cwd=tmp_path)
     report = json.loads(listed.stdout)
     assert report["tables"]["sources"] == 2
     assert report["tables"]["messages"] >= 9 + 15
     exported = tmp_path / "sources.jsonl"
     assert (
-        egregora(
+        run_egregora(
             "--project",
             "p",
             "export",

@@ -73,12 +73,8 @@ def plugin_site(tmp_path_factory) -> Path:
     return install_plugin(pkg, root)
 
 
-def egregora(*args: str, site: Path, cwd: Path, env: dict[str, str] | None = None):
-    return run_egregora(*args, cwd=cwd, site=site, env=env)
-
-
 def test_third_party_plugin_is_discovered_and_its_extractor_used(plugin_site, tmp_path):
-    listed = egregora("plugins", site=plugin_site, cwd=tmp_path)
+    listed = run_egregora("plugins", site=plugin_site, cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr
     plugins = {p["name"]: p for p in json.loads(listed.stdout)}
     assert plugins["egregora-extract-pipes"]["version"] == "0.0.1"
@@ -93,8 +89,10 @@ def test_third_party_plugin_is_discovered_and_its_extractor_used(plugin_site, tm
 
     export = tmp_path / "chat.pipes"
     export.write_text("2024-03-07 21:05|Maya|hi\n2024-03-07 21:06|Leo|hello\n")
-    assert egregora("init", str(tmp_path / "proj"), site=plugin_site, cwd=tmp_path).returncode == 0
-    run = egregora(
+    assert (
+        run_egregora("init", str(tmp_path / "proj"), site=plugin_site, cwd=tmp_path).returncode == 0
+    )
+    run = run_egregora(
         "--project",
         str(tmp_path / "proj"),
         "run",
@@ -108,13 +106,15 @@ def test_third_party_plugin_is_discovered_and_its_extractor_used(plugin_site, tm
 
 
 def test_empty_allow_list_loads_no_plugins(plugin_site, tmp_path):
-    listed = egregora("plugins", site=plugin_site, cwd=tmp_path, env={"EGREGORA_LOAD_PLUGINS": ""})
+    listed = run_egregora(
+        "plugins", site=plugin_site, cwd=tmp_path, env={"EGREGORA_LOAD_PLUGINS": ""}
+    )
     names = {p["name"] for p in json.loads(listed.stdout)}
     assert names == {"egregora-core", "egregora-cli"}
 
 
 def test_allow_list_keeps_only_named_plugin(plugin_site, tmp_path):
-    listed = egregora(
+    listed = run_egregora(
         "plugins",
         site=plugin_site,
         cwd=tmp_path,

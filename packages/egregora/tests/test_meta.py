@@ -1,15 +1,10 @@
 from importlib.metadata import distribution, entry_points
 
+from egregora_cli.commands import doctor
 from packaging.requirements import Requirement
 
-DEFAULT_SET = {
-    "egregora-core",
-    "egregora-cli",
-    "egregora-extract-whatsapp",
-    "egregora-embed-local",
-    "egregora-ann-duckdb",
-    "egregora-writer-mkdocs",
-}
+# One list of the default set: what `egregora doctor` checks must be what this package installs.
+DEFAULT_SET = set(doctor.DEFAULT_SET)
 
 
 def requirements():
