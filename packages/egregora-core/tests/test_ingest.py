@@ -181,6 +181,25 @@ def test_group_named_after_a_member_is_anonymized(run_ingest):
     assert len(source["group_slug"]) == 8
 
 
+def test_all_digit_pseudonyms_are_not_taken_for_phone_numbers(run_ingest):
+    # ~2% of 8-hex pseudonyms are all digits; v2's pseudonym of "Member 90" is one.
+    pseudonym = Pseudonymizer("v2", b"")("Member 90")
+    assert pseudonym.isdigit()
+    run_ingest(
+        [
+            {"author": "Member 90", "text": "hi"},
+            {"author": "Jane Smith", "text": "thanks Member 90 and @\u2068Member 90\u2069, ring 3456 7890"},
+        ],
+        group="Member 90",
+        env={"EGREGORA_PRIVACY_PSEUDONYM_SCHEME": "v2"},
+    )
+    rows = lake_rows(run_ingest)
+    texts = {r["text"] for r in rows}
+    assert texts == {"hi", f"thanks {pseudonym} and @{pseudonym}, ring [phone]"}
+    assert lake_rows(run_ingest, "sources")[0]["group_slug"] == pseudonym
+    assert {r["group_slug"] for r in rows} == {pseudonym}
+
+
 def test_v2_media_slug_follows_v2_group_naming():
     from pathlib import Path
 

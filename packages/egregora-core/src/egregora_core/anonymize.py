@@ -65,6 +65,9 @@ class Pseudonymizer:
         self.scheme = scheme
         self._secret = secret
         self._cache: dict[str, str] = {}
+        #: Pseudonyms handed out that are all digits: the redactor must not take them
+        #: for phone numbers (a live set: mentions of unknown names add to it mid-scrub).
+        self.numeric: set[str] = set()
 
     def key_pseudonym(self, key: str) -> str:
         """Pseudonym of an already-normalized identity key."""
@@ -75,6 +78,8 @@ class Pseudonymizer:
             else:
                 found = hmac.new(self._secret, key.encode("utf-8"), hashlib.sha256).hexdigest()[:8]
             self._cache[key] = found
+            if found.isdigit():
+                self.numeric.add(found)
         return found
 
     def __call__(self, name: str) -> str:
@@ -219,4 +224,4 @@ class Anonymizer:
 
     def scrub_all(self, text: str | None) -> str | None:
         """:meth:`scrub` then :func:`redact.redact_text`: for metadata (group/file names)."""
-        return redact.redact_text(self.scrub(text))
+        return redact.redact_text(self.scrub(text), self.pseudonymize.numeric)

@@ -263,7 +263,12 @@ class Redact:
     order = 300
 
     def apply(self, table: ibis.Table, ctx: Context) -> ibis.Table:
-        return table.mutate(text=gated(table.text, redact.GATE_RE2, redact.redact_text))
+        numeric = current_batch(ctx).pseudonymizer.numeric  # pseudonyms that look like phones
+
+        def scrub(text: str | None) -> str | None:
+            return redact.redact_text(text, numeric)
+
+        return table.mutate(text=gated(table.text, redact.GATE_RE2, scrub))
 
 
 def core_transforms() -> list[Any]:
