@@ -1,12 +1,14 @@
-"""egregora-ann-duckdb: HNSW vector index inside DuckDB with an exact fallback."""
+"""egregora-ann-duckdb: vector indexes inside DuckDB (IVF by default, vss HNSW) with an
+exact fallback."""
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .index import DuckDBIndex
+from .hnsw import HnswIndex
+from .ivf import IvfIndex
 
 try:
     __version__ = version("egregora-ann-duckdb")
 except PackageNotFoundError:  # pragma: no cover
     __version__ = "0.0.0"
 
-__all__ = ["DuckDBIndex"]
+__all__ = ["HnswIndex", "IvfIndex"]

@@ -1,34 +1,31 @@
-"""An approximate vector index inside DuckDB: the packaged vss extension's HNSW, tuned.
+"""What every vector index of this package shares: bookkeeping, staleness, exact fallback.
 
-Why HNSW with these settings (measured at 200k x 384 clustered vectors on 2 cores, see
-docs/benchmarks.md): DuckDB's default HNSW (M=16, ef_construction=128) took 178-512 s
-to build; M=16 with ef_construction=64 builds in about a third of that and, searched with
-ef_search=256, keeps recall@10 >= 0.95 at ~5 ms per query. An IVF index written in DuckDB
-SQL (k-means lists, probe nprobe lists) builds in seconds but every probed list costs a
-separate scan (~1 ms each), so queries were 8-25 ms: too slow for the 10 ms target.
-
-Layout: the index lives on a copy ``<table>__hnsw`` of the vectors (``id``, ``vector``),
-so the vectors table itself stays writable by connections that have not loaded vss
-(DuckDB refuses INSERTs into an HNSW-indexed table without the extension). The table
-``egregora_ann_index`` records, per indexed table, the row count and highest rowid at
-build time: a different count or rowid later means the index is stale.
+An index lives next to the vectors it covers, in the same DuckDB database (the serving
+database, ``.egregora/egregora.duckdb``), on a *copy* ``<table>__<kind>`` of the vectors
+laid out for that kind of index; the vectors table itself is never altered, so it stays
+writable by any connection. The table ``egregora_ann_index`` records, per indexed table,
+the row count and highest rowid at build time: a different count or rowid later means
+the index is stale.
 
 Search falls back to an exact ``array_cosine_distance`` scan, with a warning, when the
-extension cannot load or the index is missing or stale. Transient DuckDB errors (I/O,
-transaction conflicts) are retried a few times before giving up.
+index is missing or stale (or, for HNSW, when the vss extension cannot load). Transient
+DuckDB errors (I/O, transaction conflicts) are retried a few times before giving up.
+
+Subclasses (:mod:`.ivf`, :mod:`.hnsw`) say how the copy is made (``_create``) and how it
+is searched (``_ann``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import duckdb
 from egregora_core.errors import EgregoraError
-from egregora_core.extensions import load_extension
 
 log = logging.getLogger("egregora.ann")
 T = TypeVar("T")
@@ -40,7 +37,7 @@ CREATE TABLE IF NOT EXISTS egregora_ann_index (
     params VARCHAR NOT NULL, seconds DOUBLE NOT NULL, bytes BIGINT, built_at TIMESTAMPTZ)
 """
 
-#: distance function per metric (vss supports these three with HNSW).
+#: distance function per metric (DuckDB core; vss's HNSW supports the same three).
 DISTANCES = {
     "cosine": "array_cosine_distance",
     "l2sq": "array_distance",
@@ -67,43 +64,44 @@ def retry(fn: Callable[[], T], *, attempts: int = 3, delay: float = 0.05) -> T:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _ident(name: str) -> str:
+def ident(name: str) -> str:
+    """``name`` if it is safe to splice into SQL as a table name."""
     if not name.replace("_", "").isalnum():
         raise IndexError_(f"invalid table name {name!r}", hint="use letters, digits and '_'")
     return name
 
 
-class DuckDBIndex:
-    """The ``duckdb`` vector index (see the module docstring)."""
+class IndexBase:
+    """A vector index over ``table (id VARCHAR, vector FLOAT[dim])`` in DuckDB."""
 
-    name = "duckdb"
+    name = "?"
+    kind = "?"
 
-    def __init__(
-        self,
-        *,
-        m: int = 16,
-        ef_construction: int = 64,
-        ef_search: int = 256,
-        extension: str = "vss",
-    ):
-        self.m = m
-        self.ef_construction = ef_construction
-        self.ef_search = ef_search
-        self.extension = extension
+    # -- what a kind of index provides -------------------------------------------
+    def _ready(self, con: Any) -> bool:
+        """Prepare ``con`` (e.g. load an extension); False = this kind cannot work here."""
+        return True
+
+    def _create(
+        self, con: Any, table: str, copy: str, dimensions: int, metric: str, rows: int
+    ) -> dict[str, Any]:
+        """Create ``copy`` from ``table`` inside the open transaction; return the parameters."""
+        raise NotImplementedError
+
+    def _verify(self, con: Any, table: str) -> None:
+        """Check the committed copy (after the build's transaction)."""
+
+    @contextlib.contextmanager
+    def _building(self, con: Any) -> Iterator[None]:
+        """Connection settings held while the copy is written and checkpointed."""
+        yield
+
+    def _ann(
+        self, con: Any, table: str, query: list[float], k: int, state: dict[str, Any]
+    ) -> list[tuple[str, float]]:
+        raise NotImplementedError
 
     # -- helpers ----------------------------------------------------------------
-    def _load(self, con: Any) -> bool:
-        try:
-            load_extension(con, self.extension)
-            return True
-        except (EgregoraError, duckdb.Error) as exc:
-            log.warning(
-                "vector index extension '%s' unavailable (%s); using exact search",
-                self.extension,
-                str(exc).splitlines()[0],
-            )
-            return False
-
     @staticmethod
     def _meta(con: Any, table: str) -> dict[str, Any] | None:
         has = con.execute(
@@ -123,7 +121,7 @@ class DuckDBIndex:
 
     @staticmethod
     def _shape(con: Any, table: str) -> tuple[int, int | None]:
-        return tuple(con.execute(f"SELECT count(*), max(rowid) FROM {_ident(table)}").fetchone())
+        return tuple(con.execute(f"SELECT count(*), max(rowid) FROM {ident(table)}").fetchone())
 
     @staticmethod
     def _dimensions(con: Any, table: str) -> int:
@@ -152,12 +150,12 @@ class DuckDBIndex:
         return {**meta, **json.loads(meta.pop("params"))}
 
     def ann_table(self, table: str) -> str:
-        return f"{_ident(table)}__hnsw"
+        return f"{ident(table)}__{self.kind}"
 
     # -- protocol -----------------------------------------------------------------
     def status(self, con: Any, table: str) -> str:
         """'missing' (never built, or its copy is gone), 'stale' (vectors changed) or 'fresh'."""
-        state = self._state(con, table)[0]
+        state = self._state(con, table)["status"]
         copy = self.ann_table(table)
         if (
             state == "fresh"
@@ -169,37 +167,32 @@ class DuckDBIndex:
         return state
 
     def build(self, con: Any, table: str, dimensions: int, metric: str) -> dict[str, Any]:
-        """(Re)create the HNSW index over a fresh copy of ``table``; record what it covers."""
+        """(Re)create the index over a fresh copy of ``table``; record what it covers."""
         if metric not in DISTANCES:
             raise IndexError_(
                 f"metric '{metric}' is not supported", hint=f"use one of {', '.join(DISTANCES)}"
             )
         if self._dimensions(con, table) != dimensions:
             raise IndexError_(f"table {table} does not hold {dimensions}-dimension vectors")
-        if not self._load(con):
+        if not self._ready(con):
             return {"kind": "exact", "rows": self._shape(con, table)[0], "seconds": 0.0}
         copy = self.ann_table(table)
-        params = {"M": self.m, "ef_construction": self.ef_construction, "ef_search": self.ef_search}
         started = time.perf_counter()
         before = self._used_bytes(con)
 
-        def run() -> tuple[int, int | None]:
-            con.execute("SET hnsw_enable_experimental_persistence = true")
+        def run() -> tuple[int, dict[str, Any]]:
             con.execute("BEGIN")
             try:
+                # Shape and copy in one transaction: the recorded shape is what was copied.
                 rows, max_rowid = self._shape(con, table)
                 con.execute(META_DDL)
-                con.execute(f"DROP TABLE IF EXISTS {copy}")
-                con.execute(f"CREATE TABLE {copy} AS SELECT id, vector FROM {_ident(table)}")
-                con.execute(
-                    f"CREATE INDEX {copy}_idx ON {copy} USING HNSW (vector) WITH"
-                    f" (metric = '{metric}', M = {self.m}, ef_construction = {self.ef_construction})"
-                )
+                params = self._create(con, table, copy, dimensions, metric, rows)
                 con.execute("DELETE FROM egregora_ann_index WHERE table_name = ?", [table])
                 con.execute(
-                    "INSERT INTO egregora_ann_index VALUES (?, 'hnsw', ?, ?, ?, ?, ?, ?, NULL, now())",
+                    "INSERT INTO egregora_ann_index VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, now())",
                     [
                         table,
+                        self.kind,
                         rows,
                         max_rowid,
                         dimensions,
@@ -212,20 +205,22 @@ class DuckDBIndex:
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
-            return rows, max_rowid
+            return rows, params
 
-        rows, _ = retry(run)
-        con.execute("CHECKPOINT")
+        with self._building(con):
+            rows, params = retry(run)
+            con.execute("CHECKPOINT")
+        self._verify(con, table)
         seconds = time.perf_counter() - started
         size = max(0, self._used_bytes(con) - before)
         con.execute(
             "UPDATE egregora_ann_index SET seconds = ?, bytes = ? WHERE table_name = ?",
             [seconds, size, table],
         )
-        return {"kind": "hnsw", "rows": rows, "seconds": seconds, "bytes": size, **params}
+        return {"kind": self.kind, "rows": rows, "seconds": seconds, "bytes": size, **params}
 
-    def _state(self, con: Any, table: str) -> tuple[str, int, str, bool]:
-        """(status, dimensions, metric, extension loaded) in one round trip (runs per query).
+    def _state(self, con: Any, table: str) -> dict[str, Any]:
+        """Status, dimensions, metric, build time and database in one round trip (per query).
 
         A missing copy table is not checked here: the ANN query then fails and search
         falls back to the exact scan.
@@ -233,23 +228,34 @@ class DuckDBIndex:
         try:
             row = con.execute(
                 f"SELECT m.rows = t.n AND m.max_rowid IS NOT DISTINCT FROM t.r, m.dimensions,"
-                f" m.metric, (SELECT coalesce(any_value(loaded), false) FROM duckdb_extensions()"
-                f" WHERE extension_name = ?) FROM egregora_ann_index m, (SELECT count(*) AS n,"
-                f" max(rowid) AS r FROM {_ident(table)}) t WHERE m.table_name = ?",
-                [self.extension, table],
+                f" m.metric, m.kind, m.params, epoch_us(m.built_at), (SELECT path FROM"
+                f" duckdb_databases() WHERE database_name = current_database())"
+                f" FROM egregora_ann_index m, (SELECT count(*) AS n,"
+                f" max(rowid) AS r FROM {ident(table)}) t WHERE m.table_name = ?",
+                [table],
             ).fetchone()
         except duckdb.CatalogException:
             row = None
         if row is None:
-            return "missing", self._dimensions(con, table), "cosine", False
-        fresh, dimensions, metric, loaded = row
-        return ("fresh" if fresh else "stale"), dimensions, metric, bool(loaded)
+            return {"status": "missing", "dimensions": self._dimensions(con, table)}
+        fresh, dimensions, metric, kind, params, built_us, path = row
+        if kind != self.kind:  # built by the other kind of index: not ours to use
+            return {"status": "missing", "dimensions": dimensions, "metric": metric}
+        return {
+            "status": "fresh" if fresh else "stale",
+            "dimensions": dimensions,
+            "metric": metric,
+            "params": json.loads(params),
+            # identifies one build of one table of one database (for caches)
+            "build_key": (path or f"memory:{id(con)}", table, built_us),
+        }
 
     def search(
         self, con: Any, table: str, vector: Sequence[float], k: int, *, exact: bool = False
     ) -> list[tuple[str, float]]:
         """Nearest ``k`` ids and distances; exact scan when asked or when the index can't serve."""
-        state, dimensions, metric, loaded = self._state(con, table)
+        state = self._state(con, table)
+        dimensions = state["dimensions"]
         if len(vector) != dimensions:
             raise IndexError_(
                 f"query vector has {len(vector)} dimensions, table {table} holds {dimensions}",
@@ -258,46 +264,26 @@ class DuckDBIndex:
         query = [float(x) for x in vector]
         if k <= 0:
             return []
-        distance = DISTANCES[metric]
         if not exact:
-            if state != "fresh":
-                log.warning("vector index is %s; using exact search (run `egregora build`)", state)
-            elif loaded or self._load(con):
+            if state["status"] != "fresh":
+                log.warning(
+                    "vector index is %s; using exact search (run `egregora build`)",
+                    state["status"],
+                )
+            elif self._ready(con):
                 try:
-                    return retry(lambda: self._ann(con, table, query, k, dimensions, distance))
+                    return retry(lambda: self._ann(con, table, query, k, state))
                 except duckdb.CatalogException:
                     log.warning(
                         "vector index table is missing; using exact search (run `egregora build`)"
                     )
+        distance = DISTANCES[state.get("metric", "cosine")]
         return retry(lambda: self._exact(con, table, query, k, dimensions, distance))
-
-    def _ann_sql(self, table: str, dim: int, distance: str) -> str:
-        # This exact shape (one named parameter, ORDER BY the alias) is what vss's
-        # optimizer turns into HNSW_INDEX_SCAN; repeating the expression with two
-        # positional parameters silently falls back to a full scan.
-        return (
-            f"SELECT id, {distance}(vector, $q::FLOAT[{dim}]) AS distance"
-            f" FROM {self.ann_table(table)} ORDER BY distance LIMIT $k"
-        )
-
-    def _ann(self, con: Any, table: str, query: list[float], k: int, dim: int, distance: str):
-        con.execute(f"SET hnsw_ef_search = {max(self.ef_search, k)}")
-        return con.execute(self._ann_sql(table, dim, distance), {"q": query, "k": k}).fetchall()
 
     @staticmethod
     def _exact(con: Any, table: str, query: list[float], k: int, dim: int, distance: str):
         return con.execute(
-            f"SELECT id, {distance}(vector, ?::FLOAT[{dim}]) AS distance FROM {_ident(table)}"
+            f"SELECT id, {distance}(vector, ?::FLOAT[{dim}]) AS distance FROM {ident(table)}"
             " ORDER BY distance, id LIMIT ?",
             [query, k],
         ).fetchall()
-
-    def explain(self, con: Any, table: str, dimensions: int) -> str:
-        """The physical plan of the ANN query (tests check it really uses the HNSW index)."""
-        self._load(con)
-        distance = DISTANCES[self._state(con, table)[2]]
-        rows = con.execute(
-            "EXPLAIN " + self._ann_sql(table, dimensions, distance),
-            {"q": [0.0] * dimensions, "k": 5},
-        ).fetchall()
-        return "\n".join(r[1] for r in rows)

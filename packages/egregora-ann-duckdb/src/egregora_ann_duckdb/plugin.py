@@ -1,4 +1,5 @@
-"""Entry point of egregora-ann-duckdb (group `egregora`): registers the ``duckdb`` index."""
+"""Entry point of egregora-ann-duckdb (group `egregora`): registers the vector indexes
+``duckdb`` (IVF, the default ``index.name``) and ``duckdb-hnsw`` (vss's HNSW)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from egregora_core import hookimpl
 
 @hookimpl
 def egregora_register_indexes(register):
-    from .index import DuckDBIndex
+    from .hnsw import HnswIndex
+    from .ivf import IvfIndex
 
-    register(DuckDBIndex())
+    register(IvfIndex())
+    register(HnswIndex())
