@@ -92,7 +92,12 @@ SETTINGS: dict[str, Setting] = {
             ("auto", "dmy", "mdy", "ymd"),
         ),
         Setting("build.embedder", "local", "Embedder used by `egregora build` and `query`."),
-        Setting("index.name", "duckdb", "Vector index used by `egregora build` and `query`."),
+        Setting(
+            "index.name",
+            "duckdb",
+            "Vector index used by `egregora build` and `query`: `duckdb` (IVF, the default) or"
+            " `duckdb-hnsw` (vss HNSW), or one a plugin registers.",
+        ),
         Setting("site.writer", "mkdocs", "Writer used by `egregora site build`."),
         Setting("site.period", "week", "Period of one post.", ("day", "week", "month")),
         Setting("rank.judge", "interactive", "Judge used by `egregora rank`."),
