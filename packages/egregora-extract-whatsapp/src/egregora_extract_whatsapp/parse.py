@@ -265,11 +265,27 @@ class _Bodies:
     def exact(self, rows: np.ndarray) -> pa.Array:
         return gather(self.data, self.start[rows], self.end[rows])
 
-    def test(self, shifted_pattern: str, pattern: str) -> np.ndarray:
-        hits = _bools(pc.fill_null(pc.match_substring_regex(self.shifted, shifted_pattern), False))
-        last = self.exact(np.array([len(hits) - 1]))
-        hits[-1] = _bools(pc.fill_null(pc.match_substring_regex(last, pattern), False))[0]
-        return hits
+    def test(self, *tests: tuple[str, str]) -> list[np.ndarray]:
+        """One boolean row mask per ``(shifted_pattern, pattern)``.
+
+        The big column is read once, by the union of the shifted patterns; each pattern
+        then runs only on the rows the union let through (a few percent).
+        """
+        union = "|".join(f"(?:{shifted})" for shifted, _ in tests)
+        rows = np.flatnonzero(_match(self.shifted, union))
+        some = self.shifted.take(pa.array(rows))
+        last = self.exact(np.array([len(self.shifted) - 1]))
+        masks = []
+        for shifted, pattern in tests:
+            hits = np.zeros(len(self.shifted), bool)
+            hits[rows] = _match(some, shifted)
+            hits[-1] = _match(last, pattern)[0]
+            masks.append(hits)
+        return masks
+
+
+def _match(values: pa.Array, pattern: str) -> np.ndarray:
+    return _bools(pc.fill_null(pc.match_substring_regex(values, pattern), False))
 
 
 def _classify(author_raw: pa.Array, bodies: _Bodies, group_name: str) -> dict:
@@ -277,7 +293,9 @@ def _classify(author_raw: pa.Array, bodies: _Bodies, group_name: str) -> dict:
     rows whose text is not their body (special or edited) with their texts."""
     # The edited marker is cut off the few edited bodies only; ``body(rows)`` gives the
     # bodies as classification sees them, and ``text`` is copied once, at the end.
-    edited = bodies.test(cls.EDITED_SHIFTED, cls.EDITED_RX)
+    edited, special = bodies.test(
+        (cls.EDITED_SHIFTED, cls.EDITED_RX), (cls.SPECIAL_SHIFTED, cls.SPECIAL_RX)
+    )
     edited_rows = np.flatnonzero(edited)
     edited = pa.array(edited)
     stripped = pc.replace_substring_regex(bodies.exact(edited_rows), cls.EDITED_RX, "")
@@ -299,7 +317,6 @@ def _classify(author_raw: pa.Array, bodies: _Bodies, group_name: str) -> dict:
     clean = pc.replace_substring_regex(pc.utf8_trim_whitespace(clean), "^~\\s*", "")
     hint = pc.match_substring_regex(distinct, cls.SYSTEM_HINT_RX)
     author = clean.take(encoded.indices)
-    special = bodies.test(cls.SPECIAL_SHIFTED, cls.SPECIAL_RX)
     special[edited_rows] = _bools(
         pc.fill_null(pc.match_substring_regex(stripped, cls.SPECIAL_RX), False)
     )
