@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import zoneinfo
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 import numpy as np
 import pyarrow as pa
@@ -29,6 +29,7 @@ from egregora_core.errors import ConfigError
 from egregora_core.schema import RAW_MESSAGES
 
 from . import classify as cls
+from .blocks import blocks, line_starts
 from .dates import ORDERS, days_from_civil, infer_order, invalid_dates, split_order, to_24h
 from .errors import ChatFormatError, DateOrderError, EncodingError
 from .grammar import MARKS, Signature, line_shape
@@ -60,24 +61,6 @@ class Parsed:
     messages: pa.Table
     source: dict
     warnings: list[str] = field(default_factory=list)
-
-
-def _normalize(data: bytes) -> bytes:
-    """LF line ends and no U+FEFF anywhere (a BOM, or marks pasted into messages)."""
-    if b"\xef\xbb\xbf" in data:
-        data = data.replace(b"\xef\xbb\xbf", b"")
-    if b"\r" in data:
-        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    return data
-
-
-def _line_starts(u8: np.ndarray, block: int = 8 << 20) -> np.ndarray:
-    """Byte offset of every line, plus the end of the data (so line i is starts[i:i+2])."""
-    pieces = [np.zeros(1, np.int64)]
-    for lo in range(0, len(u8), block):
-        pieces.append(np.flatnonzero(u8[lo : lo + block] == 10) + (lo + 1))
-    pieces.append(np.array([len(u8)], np.int64))
-    return np.concatenate(pieces)
 
 
 def _check_utf8(lines: pa.Array, data: bytes, lo: int, hi: int, first_line: int, where: str):
@@ -129,35 +112,6 @@ def _preamble_error(pre: str, has_headers: bool, where: str) -> None:
         where=f"{where}:{offset + 1}",
         hint=f"expected {_EXAMPLES}; if the export is unusual try --format android|ios",
     )
-
-
-def _scan(data: bytes, options: ParseOptions) -> tuple[Headers, int]:
-    """All header lines of the file (any signature) and the file's format code."""
-    u8 = np.frombuffer(data, np.uint8)
-    buffer = pa.py_buffer(data)
-    starts = _line_starts(u8)
-    cuts = np.unique(np.searchsorted(starts, np.arange(0, len(data), options.chunk_bytes)))
-    cuts = [*cuts.tolist(), len(starts) - 1]
-    found: list[Headers] = []
-    format_code = None
-    for a, z in pairwise(cuts):
-        if z <= a:
-            continue
-        block = starts[a : z + 1]
-        _check_utf8(
-            lines_array(buffer, block), data, int(block[0]), int(block[-1]), a + 1, options.where
-        )
-        headers = scan_block(data, buffer, u8, block, a)
-        if format_code is None and len(headers.line):
-            format_code = _detect_format(headers.code, int(headers.line[0]) + 1, options)
-        found.append(headers)
-    columns = {}
-    for name in HEADER_FIELDS:  # one field at a time, dropping the pieces as we go
-        columns[name] = np.concatenate([getattr(h, name) for h in found])
-        for h in found:
-            setattr(h, name, None)
-    headers = Headers(**columns)
-    return headers, format_code
 
 
 def _classify_distinct(authors: pa.Array, bodies: pa.Array, group_name: str):
@@ -250,9 +204,9 @@ def _classify_special(index, sub_bodies, author_raw, encoded, hint, author, grou
 class _Bodies:
     """Message bodies without copying them all.
 
-    ``shifted`` is zero-copy over the file: value i runs from body i's start to body
+    ``shifted`` is zero-copy over the segment: value i runs from body i's start to body
     i+1's start, i.e. the body, its ``\\n`` and the next message's header. A body-end
-    ``$`` is ``\\n[^\\n]*$`` there (:func:`.classify.shifted`); the last value is the
+    ``$`` is ``\\n[^\\n]*$`` there (:func:`.classify.shifted`); in the final segment the last value is the
     exact last body, so it is tested with the plain patterns. ``exact(rows)`` copies
     just those bodies.
     """
@@ -261,6 +215,7 @@ class _Bodies:
     start: np.ndarray
     end: np.ndarray
     shifted: pa.Array
+    final: bool = True  # the last value is the exact last body (else it is shifted too)
 
     def exact(self, rows: np.ndarray) -> pa.Array:
         return gather(self.data, self.start[rows], self.end[rows])
@@ -274,12 +229,13 @@ class _Bodies:
         union = "|".join(f"(?:{shifted})" for shifted, _ in tests)
         rows = np.flatnonzero(_match(self.shifted, union))
         some = self.shifted.take(pa.array(rows))
-        last = self.exact(np.array([len(self.shifted) - 1]))
+        last = self.exact(np.array([len(self.shifted) - 1])) if self.final else None
         masks = []
         for shifted, pattern in tests:
             hits = np.zeros(len(self.shifted), bool)
             hits[rows] = _match(some, shifted)
-            hits[-1] = _match(last, pattern)[0]
+            if self.final:
+                hits[-1] = _match(last, pattern)[0]
             masks.append(hits)
         return masks
 
@@ -375,8 +331,7 @@ def _check_timezone(name: str) -> None:
         ) from None
 
 
-def parse_chat(data: bytes, options: ParseOptions) -> Parsed:
-    """Parse a whole chat file (bytes) into RAW_MESSAGES plus source metadata."""
+def _check_options(options: ParseOptions) -> None:
     if options.date_order not in (None, *ORDERS):
         raise ConfigError(
             f"unknown date order {options.date_order!r}",
@@ -388,49 +343,185 @@ def parse_chat(data: bytes, options: ParseOptions) -> Parsed:
             f"unknown format {options.format!r}", where="--format", hint="use android or ios"
         )
     _check_timezone(options.timezone)
-    data = _normalize(data)
-    if not data:
+
+
+def _pick(headers: Headers, rows) -> Headers:
+    return Headers(**{name: getattr(headers, name)[rows] for name in HEADER_FIELDS})
+
+
+def _shift(headers: Headers, delta: int) -> Headers:
+    """The same headers with their byte offsets moved by ``delta`` (``-1``: no author)."""
+    moved = {name: getattr(headers, name) for name in HEADER_FIELDS}
+    for name in ("start", "author_start", "body_start"):
+        moved[name] = moved[name] + np.int32(delta)
+    end = headers.author_end
+    moved["author_end"] = np.where(end >= 0, end + np.int32(delta), end).astype(np.int32)
+    return Headers(**moved)
+
+
+def _join(first: Headers, second: Headers) -> Headers:
+    return Headers(
+        **{
+            name: np.concatenate([getattr(first, name), getattr(second, name)])
+            for name in HEADER_FIELDS
+        }
+    )
+
+
+@dataclass
+class _Segment:
+    """Whole messages: ``data`` runs from the first one's header to the next message's
+    body (whose header ends the last body), or to the end of the file (``final``)."""
+
+    data: bytes
+    headers: Headers  # the file's format only; offsets into data
+    end: int  # end of the last body
+    final: bool
+
+
+class _Segments:
+    """Turns blocks of lines into segments of whole messages.
+
+    A message may run on into the next block, so the last message of each block is
+    carried over (with its header) and finished by the next one. Everything else of a
+    block is released once its segment is parsed.
+    """
+
+    def __init__(self, options: ParseOptions):
+        self.options = options
+        self.format_code: int | None = None
+        self.line = 0  # 0-based number of the next block's first line
+        self.head = b""  # the first bytes before any header, for error messages
+        self.blank = True  # nothing but whitespace before the first header so far
+        self.preamble = False  # the chat does not start with a header (raised at the end)
+        self.carry = b""
+        self.carry_headers: Headers | None = None
+        self.numbers: list[dict] = []  # header numbers of each segment, for the timestamps
+
+    def add(self, block: bytes) -> _Segment | None:
+        """Scan one block; return the messages it completes, if any."""
+        u8 = np.frombuffer(block, np.uint8)
+        buffer = pa.py_buffer(block)
+        starts = line_starts(u8)
+        _check_utf8(
+            lines_array(buffer, starts), block, 0, len(block), self.line + 1, self.options.where
+        )
+        headers = scan_block(block, buffer, u8, starts, self.line)
+        self.line += len(starts) - 1
+        if self.preamble:  # the error is known; only the UTF-8 check goes on
+            return None
+        if self.format_code is None:
+            if not len(headers.line):
+                self._before(block)
+                return None
+            self.format_code = _detect_format(headers.code, int(headers.line[0]) + 1, self.options)
+            first = int(np.argmax(headers.code == self.format_code))
+            cut = int(headers.start[first])
+            self._before(block[:cut])
+            if first > 0 or not self.blank:
+                self.preamble = True
+                return None
+            block = block[cut:]
+            headers = _shift(_pick(headers, slice(first, None)), -cut)
+        headers = _pick(headers, headers.code == self.format_code)
+        if self.carry_headers is not None:
+            headers = _join(self.carry_headers, _shift(headers, len(self.carry)))
+            block = self.carry + block
+        if len(headers.line) < 2:
+            self.carry, self.carry_headers = block, headers
+            return None
+        cut = int(headers.start[-1])
+        self.carry = block[cut:]
+        self.carry_headers = _shift(_pick(headers, slice(-1, None)), -cut)
+        done = _pick(headers, slice(None, -1))
+        return self._segment(block[: int(headers.body_start[-1])], done, cut - 1, final=False)
+
+    def finish(self) -> _Segment:
+        """The last segment (the carried message); raises the chat-start errors."""
+        if self.format_code is None:
+            _preamble_error(self.head.decode("utf-8", "replace"), False, self.options.where)
+        if self.preamble:
+            _preamble_error(self.head.decode("utf-8", "replace"), True, self.options.where)
+        data, headers = self.carry, self.carry_headers
+        end = len(data)
+        while end > headers.body_start[-1] and data[end - 1] == 10:
+            end -= 1
+        return self._segment(data, headers, end, final=True)
+
+    def _before(self, data: bytes) -> None:
+        if len(self.head) < 2000:
+            self.head += data[: 2000 - len(self.head)]
+        self.blank = self.blank and not data.strip()
+
+    def _segment(self, data: bytes, headers: Headers, end: int, final: bool) -> _Segment:
+        numbers = {name: getattr(headers, name) for name in ("line", *NUMBERS)}
+        self.numbers.append(numbers)
+        return _Segment(data, headers, end, final)
+
+
+def _strings(segment: _Segment, group_name: str) -> dict:
+    """The string columns of a segment (authors, classification, text)."""
+    data, headers = segment.data, segment.headers
+    body_start = headers.body_start
+    body_end = np.empty(len(body_start), np.int32)
+    body_end[:-1] = headers.start[1:] - 1
+    body_end[-1] = segment.end
+    has_author = headers.author_end >= 0
+    author_raw = gather(
+        data,
+        headers.author_start,
+        np.where(has_author, headers.author_end, headers.author_start),
+        has_author,
+    )
+    upper = segment.end if segment.final else len(data)
+    shifted = lines_array(pa.py_buffer(data), np.append(body_start, upper))
+    bodies = _Bodies(data, body_start, body_end, shifted, segment.final)
+    columns = _classify(author_raw, bodies, group_name)
+    del author_raw, bodies, shifted
+    rows, values = columns["text"]
+    columns["text"] = gather(data, body_start, body_end, rows=rows, values=values)
+    return columns
+
+
+def _pieces(data: bytes | Iterable[bytes]) -> Iterable[bytes]:
+    return [data] if isinstance(data, bytes | bytearray | memoryview) else data
+
+
+def parse_chat(data: bytes | Iterable[bytes], options: ParseOptions) -> Parsed:
+    """Parse a chat file (bytes, or its bytes in pieces) into RAW_MESSAGES plus metadata.
+
+    Pieces are parsed as they come, block by block (``options.chunk_bytes``), so a file
+    read in pieces never needs to be in memory whole.
+    """
+    _check_options(options)
+    segments = _Segments(options)
+    parts: list[dict] = []
+    empty = True
+    for block in blocks(_pieces(data), options.chunk_bytes):
+        empty = False
+        segment = segments.add(block)
+        if segment is not None:
+            parts.append(_strings(segment, options.group_name))
+    if empty:
         raise ChatFormatError(
             "the chat file is empty",
             where=options.where,
             hint="export the chat again from WhatsApp",
         )
-    headers, format_code = _scan(data, options)
-    if format_code is None:
-        _preamble_error(data[:2000].decode("utf-8", "replace"), False, options.where)
-    keep = np.flatnonzero(headers.code == format_code)
-    first = int(keep[0])
-    pre = data[: int(headers.start[first])]
-    if first > 0 or pre.strip():
-        _preamble_error(pre[:2000].decode("utf-8", "replace"), True, options.where)
-    signature = Signature.decode(format_code)
-    if len(keep) < len(headers.code):  # glue other-format header lines into bodies
-        headers = Headers(**{name: getattr(headers, name)[keep] for name in HEADER_FIELDS})
-    fields = {name: getattr(headers, name) for name in ("line", *NUMBERS)}
+    parts.append(_strings(segments.finish(), options.group_name))
+    fields = {
+        name: np.concatenate([numbers[name] for numbers in segments.numbers])
+        for name in ("line", *NUMBERS)
+    }
     fields["line"] = fields["line"] + 1
-    times = _times(fields, signature, options)  # errors surface before strings are built
+    signature = Signature.decode(segments.format_code)
+    times = _times(fields, signature, options)
     del fields
-    u8 = np.frombuffer(data, np.uint8)
-    body_start = headers.body_start
-    body_end = np.empty(len(keep), np.int32)
-    body_end[:-1] = headers.start[1:] - 1
-    end = len(data)
-    while end > body_start[-1] and u8[end - 1] == 10:
-        end -= 1
-    body_end[-1] = end
-    author_start, author_end = headers.author_start, headers.author_end
-    del headers, keep
-    has_author = author_end >= 0
-    author_raw = gather(
-        data, author_start, np.where(has_author, author_end, author_start), has_author
-    )
-    del author_start, author_end, has_author
-    shifted = lines_array(pa.py_buffer(data), np.append(body_start, body_end[-1]))
-    bodies = _Bodies(data, body_start, body_end, shifted)
-    columns = _classify(author_raw, bodies, options.group_name)
-    del author_raw, bodies, shifted
-    rows, values = columns["text"]
-    columns["text"] = gather(data, body_start, body_end, rows=rows, values=values)
+    columns = {
+        name: pa.chunked_array([part[name] for part in parts], RAW_MESSAGES.field(name).type)
+        for name in parts[0]
+    }
+    del parts
     return _finish(columns, times, signature, options)
 
 
@@ -521,7 +612,7 @@ def _finish(columns: dict, times: _Times, signature: Signature, options: ParseOp
         "date": pa.array(times.days, pa.int32()).cast(pa.date32()),
         **columns,
     }
-    messages = pa.Table.from_pydict(columns, schema=RAW_MESSAGES)
+    messages = pa.table(columns, schema=RAW_MESSAGES)
     counts = dict(
         sorted(
             Counter(
