@@ -20,6 +20,7 @@ from __future__ import annotations
 import zoneinfo
 from collections import Counter
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -495,20 +496,27 @@ def parse_chat(data: bytes | Iterable[bytes], options: ParseOptions) -> Parsed:
     """
     _check_options(options)
     segments = _Segments(options)
-    parts: list[dict] = []
+    futures: list[Future] = []
     empty = True
-    for block in blocks(_pieces(data), options.chunk_bytes):
-        empty = False
-        segment = segments.add(block)
-        if segment is not None:
-            parts.append(_strings(segment, options.group_name))
-    if empty:
-        raise ChatFormatError(
-            "the chat file is empty",
-            where=options.where,
-            hint="export the chat again from WhatsApp",
-        )
-    parts.append(_strings(segments.finish(), options.group_name))
+    # pyarrow and numpy release the GIL: one segment's strings are built in a worker
+    # while the main thread reads and scans the next block
+    with ThreadPoolExecutor(1) as pool:
+        for block in blocks(_pieces(data), options.chunk_bytes):
+            empty = False
+            segment = segments.add(block)
+            if segment is not None:
+                futures.append(pool.submit(_strings, segment, options.group_name))
+                if len(futures) > 1:
+                    futures[-2].result()  # at most one segment waits: bounded memory
+        if empty:
+            raise ChatFormatError(
+                "the chat file is empty",
+                where=options.where,
+                hint="export the chat again from WhatsApp",
+            )
+        futures.append(pool.submit(_strings, segments.finish(), options.group_name))
+        parts = [future.result() for future in futures]
+    del futures
     fields = {
         name: np.concatenate([numbers[name] for numbers in segments.numbers])
         for name in ("line", *NUMBERS)
@@ -593,12 +601,15 @@ def _times(fields: dict, signature: Signature, options: ParseOptions) -> _Times:
             where=_where(options, lines, bad),
             hint="check the file was not edited; 12 h exports need AM/PM markers",
         )
-    naive = pa.array(micros, pa.int64()).cast(pa.timestamp("us"))
+    if options.timezone == "UTC":  # the default: local times are already UTC
+        ts = pa.array(micros, pa.int64()).cast(pa.timestamp("us", tz="UTC"))
+    else:
+        naive = pa.array(micros, pa.int64()).cast(pa.timestamp("us"))
+        local = pc.assume_timezone(
+            naive, timezone=options.timezone, ambiguous="earliest", nonexistent="earliest"
+        )
+        ts = local.cast(pa.timestamp("us", tz="UTC"))
     del micros
-    local = pc.assume_timezone(
-        naive, timezone=options.timezone, ambiguous="earliest", nonexistent="earliest"
-    )
-    ts = local.cast(pa.timestamp("us", tz="UTC"))
     return _Times(ts, days, order, evidence, warnings)
 
 

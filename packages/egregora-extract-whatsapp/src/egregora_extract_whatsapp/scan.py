@@ -66,10 +66,9 @@ class _Bytes:
 
     def __init__(self, u8: np.ndarray):
         self.u8 = u8
-        self.last = len(u8) - 1
 
     def at(self, p: np.ndarray) -> np.ndarray:
-        return self.u8[np.minimum(p, self.last)]
+        return self.u8.take(p, mode="clip")  # positions are never negative
 
     def is_digit(self, p: np.ndarray) -> np.ndarray:
         return (self.at(p) - 48) < 10  # uint8 wraps below '0'
