@@ -18,7 +18,7 @@ How, and why it is fast (details in docs/whatsapp.md, "How parsing stays fast"):
 from __future__ import annotations
 
 import zoneinfo
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,15 +29,18 @@ import pyarrow.compute as pc
 from egregora_core.errors import ConfigError
 from egregora_core.schema import RAW_MESSAGES
 
-from . import classify as cls
 from .blocks import blocks, line_starts
+from .columns import Segment, complete, prepare
 from .dates import ORDERS, days_from_civil, infer_order, invalid_dates, split_order, to_24h
 from .errors import ChatFormatError, DateOrderError, EncodingError
-from .grammar import MARKS, Signature, line_shape
-from .scan import HEADER_FIELDS, NUMBERS, Headers, gather, lines_array, scan_block
+from .grammar import Signature, line_shape
+from .memory import POOL
+from .scan import HEADER_FIELDS, NUMBERS, Headers, lines_array, scan_block
 
 PARSER_VERSION = "1.0.0"
 CHUNK_BYTES = 4 << 20
+#: segments whose special rows are classified together (see :mod:`.columns`)
+_BATCH = 4
 _TIME_ROWS = 1 << 18
 FORMATS = ("android", "ios")
 _EXAMPLES = "'dd/mm/yyyy, hh:mm - Name: text' (Android) or '[dd.mm.yy, hh:mm:ss] Name: text' (iOS)"
@@ -115,212 +118,6 @@ def _preamble_error(pre: str, has_headers: bool, where: str) -> None:
     )
 
 
-def _classify_distinct(authors: pa.Array, bodies: pa.Array, group_name: str):
-    """Classify each distinct (author, body) pair once: ``(rows, index of each input's row)``.
-
-    Special rows repeat a lot (``<Media omitted>`` from the same few members, the same
-    location or deleted notice), so this runs the per-row Python rules a few times less.
-    """
-    key = pc.binary_join_element_wise(
-        pc.if_else(pc.is_null(authors), "\x00", pc.binary_join_element_wise("\x01", authors, "")),
-        bodies,
-        "\x00",
-    )
-    encoded = pc.dictionary_encode(key)
-    back = encoded.indices
-    _, first = np.unique(back.to_numpy(), return_index=True)
-    take = pa.array(first)
-    pairs = list(zip(authors.take(take).to_pylist(), bodies.take(take).to_pylist(), strict=True))
-    hinted = cls.hinted(authors.take(take))
-    candidates = [b for _, b in pairs]
-    candidates += [f"{a}: {b}" for (a, b), hint in zip(pairs, hinted, strict=True) if hint]
-    found = cls.system_matches(candidates)
-
-    def system(text: str):
-        return found[text] if text in found else cls.system_match(text)
-
-    rows = [cls.classify(a, b, group_name, system) for a, b in pairs]
-    return rows, back
-
-
-_RESULT = pa.schema(
-    [
-        ("author", pa.string()),
-        ("kind", pa.string()),
-        ("subtype", pa.string()),
-        ("text", pa.string()),
-        ("media_name", pa.string()),
-        ("names", pa.list_(pa.string())),
-    ]
-)
-
-
-def _classify_special(index, sub_bodies, author_raw, encoded, hint, author, group_name):
-    """Classify the special rows ``index``: (result table, result row of each special row).
-
-    Android attachments (``NAME (file attached)``, unique names, so deduplication does
-    not help) are read in RE2 when their author is an ordinary member; the rest go
-    through the per-row rules, once per distinct (author, body).
-    """
-    take = pa.array(index)
-    sub_indices = encoded.indices.take(take)
-    member = (
-        np.asarray(pc.is_valid(sub_indices).to_numpy(zero_copy_only=False), dtype=bool)
-        & ~_bools(pc.fill_null(hint.take(sub_indices), True))
-        & ~_bools(pc.fill_null(pc.equal(author.take(take), group_name), True))
-    )
-    fast, media_names, media_subtypes, captions = cls.attached_media(
-        sub_bodies.filter(pa.array(member))
-    )
-    fast = np.flatnonzero(member)[fast]
-    slow = np.ones(len(index), bool)
-    slow[fast] = False
-    slow = np.flatnonzero(slow)
-    rows, back = _classify_distinct(
-        author_raw.take(pa.array(index[slow])), sub_bodies.take(pa.array(slow)), group_name
-    )
-    python = pa.Table.from_pylist([row._asdict() for row in rows], schema=_RESULT)
-    distinct_authors = encoded.dictionary.take(sub_indices.take(pa.array(fast)))
-    f = len(fast)
-    quick = pa.table(
-        {
-            "author": pa.array(
-                [cls.clean_name(a) for a in distinct_authors.to_pylist()], pa.string()
-            ),
-            "kind": pc.if_else(pc.equal(media_subtypes, "contact"), "contact", "media"),
-            "subtype": media_subtypes,
-            "text": captions,
-            "media_name": media_names,
-            "names": pa.nulls(f, pa.list_(pa.string())),
-        },
-        schema=_RESULT,
-    )
-    which = np.empty(len(index), np.int64)
-    which[slow] = back.to_numpy()
-    which[fast] = python.num_rows + np.arange(f)
-    return pa.concat_tables([python, quick]).combine_chunks(), pa.array(which)
-
-
-@dataclass
-class _Bodies:
-    """Message bodies without copying them all.
-
-    ``shifted`` is zero-copy over the segment: value i runs from body i's start to body
-    i+1's start, i.e. the body, its ``\\n`` and the next message's header. A body-end
-    ``$`` is ``\\n[^\\n]*$`` there (:func:`.classify.shifted`); in the final segment the last value is the
-    exact last body, so it is tested with the plain patterns. ``exact(rows)`` copies
-    just those bodies.
-    """
-
-    data: bytes
-    start: np.ndarray
-    end: np.ndarray
-    shifted: pa.Array
-    final: bool = True  # the last value is the exact last body (else it is shifted too)
-
-    def exact(self, rows: np.ndarray) -> pa.Array:
-        return gather(self.data, self.start[rows], self.end[rows])
-
-    def test(self, *tests: tuple[str, str]) -> list[np.ndarray]:
-        """One boolean row mask per ``(shifted_pattern, pattern)``.
-
-        The big column is read once, by the union of the shifted patterns; each pattern
-        then runs only on the rows the union let through (a few percent).
-        """
-        union = "|".join(f"(?:{shifted})" for shifted, _ in tests)
-        rows = np.flatnonzero(_match(self.shifted, union))
-        some = self.shifted.take(pa.array(rows))
-        last = self.exact(np.array([len(self.shifted) - 1])) if self.final else None
-        masks = []
-        for shifted, pattern in tests:
-            hits = np.zeros(len(self.shifted), bool)
-            hits[rows] = _match(some, shifted)
-            if self.final:
-                hits[-1] = _match(last, pattern)[0]
-            masks.append(hits)
-        return masks
-
-
-def _match(values: pa.Array, pattern: str) -> np.ndarray:
-    return _bools(pc.fill_null(pc.match_substring_regex(values, pattern), False))
-
-
-def _classify(author_raw: pa.Array, bodies: _Bodies, group_name: str) -> dict:
-    """The author/kind/subtype/media_name/edited/names columns, and for ``text`` the
-    rows whose text is not their body (special or edited) with their texts."""
-    # The edited marker is cut off the few edited bodies only; ``body(rows)`` gives the
-    # bodies as classification sees them, and ``text`` is copied once, at the end.
-    edited, special = bodies.test(
-        (cls.EDITED_SHIFTED, cls.EDITED_RX), (cls.SPECIAL_SHIFTED, cls.SPECIAL_RX)
-    )
-    edited_rows = np.flatnonzero(edited)
-    edited = pa.array(edited)
-    stripped = pc.replace_substring_regex(bodies.exact(edited_rows), cls.EDITED_RX, "")
-
-    def body(rows: np.ndarray) -> pa.Array:
-        sub = bodies.exact(rows)
-        where = np.isin(rows, edited_rows)
-        if not where.any():
-            return sub
-        return pc.replace_with_mask(
-            sub, pa.array(where), stripped.take(np.searchsorted(edited_rows, rows[where]))
-        )
-
-    # members are few: clean each distinct author candidate once
-    encoded = pc.dictionary_encode(author_raw)
-    distinct = encoded.dictionary
-    clean = pc.replace_substring_regex(distinct, f"[{MARKS}]", "")
-    clean = pc.replace_substring_regex(clean, "[\u00a0\u202f]", " ")
-    clean = pc.replace_substring_regex(pc.utf8_trim_whitespace(clean), "^~\\s*", "")
-    hint = pc.match_substring_regex(distinct, cls.SYSTEM_HINT_RX)
-    author = clean.take(encoded.indices)
-    special[edited_rows] = _bools(
-        pc.fill_null(pc.match_substring_regex(stripped, cls.SPECIAL_RX), False)
-    )
-    special |= _bools(pc.is_null(author_raw))
-    special |= _bools(pc.fill_null(hint.take(encoded.indices), False))
-    special |= _bools(pc.fill_null(pc.equal(author, group_name), False))
-    n = len(special)
-    kind = pa.repeat(pa.scalar("text"), n)
-    subtype = pa.nulls(n, pa.string())
-    media_name = pa.nulls(n, pa.string())
-    names = pa.nulls(n, pa.list_(pa.string()))
-    index = np.flatnonzero(special)
-    texts = stripped  # replacement texts: classified special rows, then edited bodies
-    replaced = special.copy()
-    replaced[edited_rows] = True
-    rows = np.flatnonzero(replaced)
-    del replaced
-    which = np.searchsorted(edited_rows, rows)  # for edited rows: their place in stripped
-    if len(index):
-        result, back = _classify_special(
-            index, body(index), author_raw, encoded, hint, author, group_name
-        )
-        result = {name: result.column(name).chunk(0) for name in result.column_names}
-        mask = pa.array(special)
-        back = back.to_numpy()
-        author = pc.replace_with_mask(author, mask, result["author"].take(back))
-        kind = pc.replace_with_mask(kind, mask, result["kind"].take(back))
-        positions = np.full(n, -1, dtype=np.int32)
-        positions[index] = back
-        take = pa.array(positions, mask=positions < 0)
-        subtype = result["subtype"].take(take)
-        media_name = result["media_name"].take(take)
-        names = result["names"].take(take)
-        texts = pa.concat_arrays([result["text"], stripped])
-        which = np.where(special[rows], positions[rows], len(result["text"]) + which)
-        del positions, take
-    return {
-        "author": author,
-        "kind": kind,
-        "subtype": subtype,
-        "text": (rows, texts.take(which)),  # built by the caller, see parse_chat
-        "media_name": media_name,
-        "edited": edited,
-        "names": names,
-    }
-
-
 def _check_timezone(name: str) -> None:
     try:
         zoneinfo.ZoneInfo(name)
@@ -369,17 +166,6 @@ def _join(first: Headers, second: Headers) -> Headers:
     )
 
 
-@dataclass
-class _Segment:
-    """Whole messages: ``data`` runs from the first one's header to the next message's
-    body (whose header ends the last body), or to the end of the file (``final``)."""
-
-    data: bytes
-    headers: Headers  # the file's format only; offsets into data
-    end: int  # end of the last body
-    final: bool
-
-
 class _Segments:
     """Turns blocks of lines into segments of whole messages.
 
@@ -399,7 +185,7 @@ class _Segments:
         self.carry_headers: Headers | None = None
         self.numbers: list[dict] = []  # header numbers of each segment, for the timestamps
 
-    def add(self, block: bytes) -> _Segment | None:
+    def add(self, block: bytes) -> Segment | None:
         """Scan one block; return the messages it completes, if any."""
         u8 = np.frombuffer(block, np.uint8)
         buffer = pa.py_buffer(block)
@@ -437,7 +223,7 @@ class _Segments:
         done = _pick(headers, slice(None, -1))
         return self._segment(block[: int(headers.body_start[-1])], done, cut - 1, final=False)
 
-    def finish(self) -> _Segment:
+    def finish(self) -> Segment:
         """The last segment (the carried message); raises the chat-start errors."""
         if self.format_code is None:
             _preamble_error(self.head.decode("utf-8", "replace"), False, self.options.where)
@@ -454,34 +240,23 @@ class _Segments:
             self.head += data[: 2000 - len(self.head)]
         self.blank = self.blank and not data.strip()
 
-    def _segment(self, data: bytes, headers: Headers, end: int, final: bool) -> _Segment:
+    def _segment(self, data: bytes, headers: Headers, end: int, final: bool) -> Segment:
         numbers = {name: getattr(headers, name) for name in ("line", *NUMBERS)}
         self.numbers.append(numbers)
-        return _Segment(data, headers, end, final)
+        return Segment(data, headers, end, final)
 
 
-def _strings(segment: _Segment, group_name: str) -> dict:
-    """The string columns of a segment (authors, classification, text)."""
-    data, headers = segment.data, segment.headers
-    body_start = headers.body_start
-    body_end = np.empty(len(body_start), np.int32)
-    body_end[:-1] = headers.start[1:] - 1
-    body_end[-1] = segment.end
-    has_author = headers.author_end >= 0
-    author_raw = gather(
-        data,
-        headers.author_start,
-        np.where(has_author, headers.author_end, headers.author_start),
-        has_author,
-    )
-    upper = segment.end if segment.final else len(data)
-    shifted = lines_array(pa.py_buffer(data), np.append(body_start, upper))
-    bodies = _Bodies(data, body_start, body_end, shifted, segment.final)
-    columns = _classify(author_raw, bodies, group_name)
-    del author_raw, bodies, shifted
-    rows, values = columns["text"]
-    columns["text"] = gather(data, body_start, body_end, rows=rows, values=values)
-    return columns
+def _submit(pool: ThreadPoolExecutor, queue: deque, work, *args) -> Future:
+    """Hand work to the worker; wait while more than two tasks are queued (bounded memory)."""
+    queue.append(pool.submit(work, *args))
+    while len(queue) > 2:
+        queue.popleft().result()
+    return queue[-1]
+
+
+def _complete(batch: list[Future], group_name: str) -> list[dict]:
+    """:func:`.columns.complete` of prepared segments (run by the worker, after them)."""
+    return complete([future.result() for future in batch], group_name)
 
 
 def _pieces(data: bytes | Iterable[bytes]) -> Iterable[bytes]:
@@ -496,40 +271,43 @@ def parse_chat(data: bytes | Iterable[bytes], options: ParseOptions) -> Parsed:
     """
     _check_options(options)
     segments = _Segments(options)
-    futures: list[Future] = []
+    queue: deque[Future] = deque()
+    batch: list[Future] = []  # prepared segments whose special rows wait for the batch
+    parts: list[Future] = []
     empty = True
-    # pyarrow and numpy release the GIL: one segment's strings are built in a worker
+    # pyarrow and numpy release the GIL: the worker builds the strings of one segment
     # while the main thread reads and scans the next block
     with ThreadPoolExecutor(1) as pool:
         for block in blocks(_pieces(data), options.chunk_bytes):
             empty = False
             segment = segments.add(block)
             if segment is not None:
-                futures.append(pool.submit(_strings, segment, options.group_name))
-                if len(futures) > 1:
-                    futures[-2].result()  # at most one segment waits: bounded memory
+                batch.append(_submit(pool, queue, prepare, segment, options.group_name))
+                if len(batch) >= _BATCH:
+                    parts.append(_submit(pool, queue, _complete, batch, options.group_name))
+                    batch = []
         if empty:
             raise ChatFormatError(
                 "the chat file is empty",
                 where=options.where,
                 hint="export the chat again from WhatsApp",
             )
-        futures.append(pool.submit(_strings, segments.finish(), options.group_name))
-        parts = [future.result() for future in futures]
-    del futures
-    fields = {
-        name: np.concatenate([numbers[name] for numbers in segments.numbers])
-        for name in ("line", *NUMBERS)
-    }
-    fields["line"] = fields["line"] + 1
+        batch.append(_submit(pool, queue, prepare, segments.finish(), options.group_name))
+        parts.append(_submit(pool, queue, _complete, batch, options.group_name))
+        columns = [part for future in parts for part in future.result()]
+    del queue, batch, parts
+    fields = {}
+    for name in ("line", *NUMBERS):  # one field at a time, dropping the pieces as we go
+        fields[name] = np.concatenate([numbers.pop(name) for numbers in segments.numbers])
+    del segments.numbers
+    fields["line"] += 1
     signature = Signature.decode(segments.format_code)
     times = _times(fields, signature, options)
     del fields
     columns = {
-        name: pa.chunked_array([part[name] for part in parts], RAW_MESSAGES.field(name).type)
-        for name in parts[0]
+        name: pa.chunked_array([part[name] for part in columns], RAW_MESSAGES.field(name).type)
+        for name in columns[0]
     }
-    del parts
     return _finish(columns, times, signature, options)
 
 
@@ -617,7 +395,7 @@ def _finish(columns: dict, times: _Times, signature: Signature, options: ParseOp
     ts = times.ts
     n = len(ts)
     columns = {
-        "group_name": pa.repeat(pa.scalar(options.group_name), n),
+        "group_name": pa.repeat(pa.scalar(options.group_name), n, memory_pool=POOL),
         "ordinal": pa.array(np.arange(n, dtype=np.int64)),
         "ts": ts,
         "date": pa.array(times.days, pa.int32()).cast(pa.date32()),
