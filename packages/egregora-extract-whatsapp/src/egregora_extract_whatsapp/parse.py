@@ -40,7 +40,7 @@ from .scan import HEADER_FIELDS, NUMBERS, Headers, lines_array, scan_block
 PARSER_VERSION = "1.0.0"
 CHUNK_BYTES = 4 << 20
 #: segments whose special rows are classified together (see :mod:`.columns`)
-_BATCH = 4
+_BATCH = 3
 _TIME_ROWS = 1 << 18
 FORMATS = ("android", "ios")
 _EXAMPLES = "'dd/mm/yyyy, hh:mm - Name: text' (Android) or '[dd.mm.yy, hh:mm:ss] Name: text' (iOS)"
@@ -254,6 +254,13 @@ def _submit(pool: ThreadPoolExecutor, queue: deque, work, *args) -> Future:
     return queue[-1]
 
 
+def _done(result) -> Future:
+    """A future that already holds ``result`` (work done by the main thread)."""
+    future = Future()
+    future.set_result(result)
+    return future
+
+
 def _complete(batch: list[Future], group_name: str) -> list[dict]:
     """:func:`.columns.complete` of prepared segments (run by the worker, after them)."""
     return complete([future.result() for future in batch], group_name)
@@ -275,14 +282,18 @@ def parse_chat(data: bytes | Iterable[bytes], options: ParseOptions) -> Parsed:
     batch: list[Future] = []  # prepared segments whose special rows wait for the batch
     parts: list[Future] = []
     empty = True
-    # pyarrow and numpy release the GIL: the worker builds the strings of one segment
-    # while the main thread reads and scans the next block
+    # pyarrow and numpy release the GIL: a worker thread builds the strings of one
+    # segment while the main thread reads and scans the next block, and prepares a
+    # segment itself when the worker is behind (the worker has the larger share)
     with ThreadPoolExecutor(1) as pool:
         for block in blocks(_pieces(data), options.chunk_bytes):
             empty = False
             segment = segments.add(block)
             if segment is not None:
-                batch.append(_submit(pool, queue, prepare, segment, options.group_name))
+                if any(not future.done() for future in queue):  # the worker is behind: help
+                    batch.append(_done(prepare(segment, options.group_name)))
+                else:
+                    batch.append(_submit(pool, queue, prepare, segment, options.group_name))
                 if len(batch) >= _BATCH:
                     parts.append(_submit(pool, queue, _complete, batch, options.group_name))
                     batch = []
