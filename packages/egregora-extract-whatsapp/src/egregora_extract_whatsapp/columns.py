@@ -212,6 +212,13 @@ def _classify_distinct(authors: pa.Array, bodies: pa.Array, group_name: str):
     return rows, back
 
 
+def _clean_names(authors: pa.Array) -> pa.Array:
+    """:func:`.classify.clean_name` of each author, run once per distinct name."""
+    encoded = pc.dictionary_encode(authors, memory_pool=POOL)
+    names = [cls.clean_name(a) for a in encoded.dictionary.to_pylist()]
+    return take(array(names, pa.string()), encoded.indices)
+
+
 def _classify_special(authors: pa.Array, bodies: pa.Array, member: np.ndarray, group_name: str):
     """Classify special rows: (result table, result row of each special row).
 
@@ -231,10 +238,7 @@ def _classify_special(authors: pa.Array, bodies: pa.Array, member: np.ndarray, g
     f = len(fast)
     quick = pa.table(
         {
-            "author": array(
-                [cls.clean_name(a) for a in take(authors, array(fast)).to_pylist()],
-                pa.string(),
-            ),
+            "author": _clean_names(take(authors, array(fast))),
             "kind": pc.if_else(pc.equal(media_subtypes, "contact"), "contact", "media"),
             "subtype": media_subtypes,
             "text": captions,
