@@ -40,7 +40,7 @@ from .scan import HEADER_FIELDS, NUMBERS, Headers, lines_array, scan_block
 PARSER_VERSION = "1.0.0"
 CHUNK_BYTES = 4 << 20
 #: segments whose special rows are classified together (see :mod:`.columns`)
-_BATCH = 3
+_BATCH = 2
 _TIME_ROWS = 1 << 18
 FORMATS = ("android", "ios")
 _EXAMPLES = "'dd/mm/yyyy, hh:mm - Name: text' (Android) or '[dd.mm.yy, hh:mm:ss] Name: text' (iOS)"
