@@ -1,18 +1,18 @@
 """Parse chat bytes into RAW_MESSAGES rows without a per-line Python loop.
 
-How, and why it is fast (details in docs/whatsapp.md, "How parsing stays fast"):
+How, and why it is fast and small (details in docs/whatsapp.md, "How parsing stays fast"):
 
-* the file stays bytes: numpy finds the line starts, and blocks of lines (a few MB) are
-  zero-copy Arrow string arrays, UTF-8-checked in C;
-* :mod:`.scan` finds the header lines with one RE2 test per block and reads their fields
+* the file stays bytes and is parsed as it is read: :mod:`.blocks` cuts the pieces into
+  normalized blocks of whole lines (a few MB), UTF-8-checked in C;
+* :mod:`.scan` finds the header lines of a block with one RE2 test and reads their fields
   with a numpy lockstep parser (Python's ``HEADER_RX`` only for odd rows);
-* the day/month order is decided once from all dates, then timestamps are computed with
-  numpy (in slices) and localized with ``pyarrow.compute.assume_timezone``;
-* authors and bodies are Arrow string views over the file bytes, cast to ``string``;
-* classification is RE2 over whole columns; only the distinct special rows that RE2
-  cannot settle go through the exact per-row rules of :mod:`.classify`;
-* ``text`` is built last from the file bytes plus the replaced texts, after the bodies
-  are dropped, so the big column is copied once.
+* :class:`_Segments` turns blocks into segments of whole messages (the unfinished last
+  message carries over), so each block's bytes are released once its segment is parsed;
+* :mod:`.columns` builds a segment's string columns (Arrow string views over its bytes;
+  RE2 over whole columns; special rows classified per batch of segments), in a worker
+  thread while the main thread scans the next block;
+* the day/month order is decided once from all dates at the end, then timestamps are
+  computed with numpy (in slices) and localized with ``pyarrow.compute.assume_timezone``.
 """
 
 from __future__ import annotations
