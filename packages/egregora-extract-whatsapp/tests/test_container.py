@@ -7,7 +7,8 @@ import zipfile
 
 import pytest
 from egregora_core.components import ExtractOptions
-from egregora_extract_whatsapp.container import group_from_name, pick_chat
+from egregora_extract_whatsapp.container import Limits, group_from_name, open_export, pick_chat
+from egregora_extract_whatsapp.errors import ArchiveError
 
 GOOD = "17/03/2024, 21:05 - Maya R.: hello\n"
 
@@ -115,3 +116,24 @@ def test_sniff(tmp_path, extractor, write_chat, fixtures):
     other.write_text("just some notes\n", encoding="utf-8")
     assert extractor.sniff(other) < 0.5
     assert extractor.sniff(tmp_path / "missing.zip") == 0.0
+
+
+def test_bare_txt_is_read_and_hashed_in_pieces(tmp_path):
+    data = (GOOD * 50).encode()
+    path = tmp_path / "WhatsApp Chat with Book Club.txt"
+    path.write_bytes(data)
+    export = open_export(path)
+    assert export.chat_bytes is None and export.checksum is None  # nothing read yet
+    pieces = list(export.read_chat(size=100))
+    assert len(pieces) == -(-len(data) // 100)
+    assert b"".join(pieces) == data
+    assert export.checksum == hashlib.sha256(data).hexdigest()
+
+
+def test_bare_txt_over_the_limit_while_reading(tmp_path):
+    path = tmp_path / "WhatsApp Chat with Book Club.txt"
+    path.write_bytes((GOOD * 50).encode())
+    export = open_export(path, Limits(max_chat_bytes=10_000))
+    path.write_bytes((GOOD * 500).encode())  # the file grew after it was opened
+    with pytest.raises(ArchiveError, match="grew beyond the limit"):
+        list(export.read_chat(size=1000))

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 from egregora_core.components import ExtractOptions
+from egregora_extract_whatsapp import blocks as blocks_module
+from egregora_extract_whatsapp.blocks import blocks, normalize
 from egregora_extract_whatsapp.errors import ChatFormatError
 from egregora_extract_whatsapp.parse import ParseOptions, parse_chat
 from egregora_extract_whatsapp.synthetic import generate_chat
@@ -20,6 +22,35 @@ def test_tiny_chunks_give_identical_rows(platform, locale):
     for size in (1, 97, 1000):
         small = parse_chat(data, ParseOptions(group_name="G", where="x", chunk_bytes=size)).messages
         assert small.equals(big), size
+
+
+@pytest.mark.parametrize("piece", [1, 2, 3, 333, 4096])
+def test_pieces_give_identical_rows(piece):
+    """A file read in pieces (cutting lines, CRLFs and BOMs anywhere) parses the same."""
+    text = generate_chat(300, seed=9, platform="ios", locale="pt").text
+    text = text.replace("\n", "\r\n", 50).replace("\n", "\r\ufeff\ufeff\n", 20)
+    data = ("\ufeff" + text + "\r").encode()
+    options = ParseOptions(group_name="G", where="x", chunk_bytes=1000)
+    whole = parse_chat(data, options)
+    pieces = parse_chat((data[i : i + piece] for i in range(0, len(data), piece)), options)
+    assert pieces.messages.equals(whole.messages)
+    assert pieces.messages.num_rows == 300
+    assert pieces.source == whole.source
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"a", b"\xef\xbb", b"\xef\xbb\xbf", b"a\xef\xb8\x8fb", b"\xef\xb8\x8f\xef\xbb\xbf"],
+)
+def test_bom_test_agrees_with_python(data):
+    assert blocks_module._has_bom(data) == (b"\xef\xbb\xbf" in data)
+
+
+def test_blocks_hold_the_lines_that_start_in_each_window():
+    data = b"aaaa\nbb\r\ncccccccccc\ndd\n\xef\xbb\xbfe"
+    got = list(blocks([data[:3], data[3:9], data[9:]], 5))
+    assert got == [b"aaaa\n", b"bb\ncccccccccc\n", b"dd\n", b"e"]  # starts 0, 5 8, 19, 22
+    assert b"".join(got) == normalize(data)
 
 
 def test_continuation_that_looks_like_a_header(extractor, write_chat):

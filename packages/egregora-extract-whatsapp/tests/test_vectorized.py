@@ -7,8 +7,8 @@ import pyarrow as pa
 import pytest
 from egregora_extract_whatsapp import classify as cls
 from egregora_extract_whatsapp import scan
+from egregora_extract_whatsapp.blocks import line_starts
 from egregora_extract_whatsapp.grammar import HEADER_RX, signature_codes
-from egregora_extract_whatsapp.parse import _line_starts
 from egregora_extract_whatsapp.synthetic import LOCALES, generate_chat
 
 LRM, NBSP, NNBSP = "\u200e", "\u00a0", "\u202f"
@@ -85,7 +85,7 @@ def _reference(data: bytes) -> list[dict]:
 
 def _scanned(data: bytes) -> list[dict]:
     u8 = np.frombuffer(data, np.uint8)
-    headers = scan.scan_block(data, pa.py_buffer(data), u8, _line_starts(u8), 0)
+    headers = scan.scan_block(data, pa.py_buffer(data), u8, line_starts(u8), 0)
     rows = []
     for i in range(len(headers.line)):
         row = {name: int(getattr(headers, name)[i]) for name in scan.HEADER_FIELDS}
@@ -115,7 +115,7 @@ def test_lockstep_parser_reads_common_headers_itself():
     lines = [f"{line}\n" for line in ODD_LINES[:7]]
     data = "".join(lines).encode()
     u8 = np.frombuffer(data, np.uint8)
-    starts = _line_starts(u8)[:-2]
+    starts = line_starts(u8)[:-1]
     ok, fields = scan._fast(scan._Bytes(u8), starts, starts + [len(x.encode()) - 1 for x in lines])
     assert ok.all()
     assert fields["hour"].tolist() == [21, 9, 9, 9, 21, 21, 21]  # as written, before AM/PM

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -50,15 +50,38 @@ class Limits:
 
 @dataclass
 class Export:
-    """An opened export: the chat bytes plus what is needed to read its media."""
+    """An opened export: the chat (bytes, or a file read in pieces) and its media."""
 
-    chat_bytes: bytes
+    chat_bytes: bytes | None  # None: the chat is read from chat_path by read_chat()
     chat_name: str  # member / file name of the chat .txt
     file_name: str  # the export's own file name
     group_name: str
-    checksum: str
+    checksum: str | None  # None until read_chat() has read chat_path (a bare .txt)
     media: list[tuple[str, int, str]] = field(default_factory=list)  # (name, size, sha256)
     read_media: Callable[[str], bytes] | None = None
+    chat_path: Path | None = None
+    max_chat_bytes: int = Limits.max_chat_bytes
+
+    def read_chat(self, size: int = 4 << 20) -> Iterator[bytes]:
+        """The chat bytes in pieces of ``size``: a file on disk is read (and hashed for
+        the checksum) as the parser asks for it, so it is never in memory whole."""
+        if self.chat_bytes is not None:
+            yield self.chat_bytes
+            return
+        digest, total = hashlib.sha256(), 0
+        with self.chat_path.open("rb") as handle:
+            while piece := handle.read(size):
+                total += len(piece)
+                if total > self.max_chat_bytes:
+                    raise ArchiveError(
+                        "chat file grew beyond the limit while reading",
+                        where=self.file_name,
+                        hint="split the export",
+                    )
+                digest.update(piece)
+                yield piece
+        if self.checksum is None:
+            self.checksum = digest.hexdigest()
 
 
 def group_from_name(stem: str) -> str | None:
@@ -244,15 +267,16 @@ def open_text(path: Path, limits: Limits) -> Export:
             where=path.name,
             hint="split the export",
         )
-    data = path.read_bytes()
     container = path.parent.name if path.name == IOS_CHAT else path.stem
     return Export(
-        chat_bytes=data,
+        chat_bytes=None,
         chat_name=path.name,
         file_name=path.name,
         group_name=_group_name(path.name, container),
-        checksum=_sha256(data),
+        checksum=None,  # hashed while read_chat() reads the file
         read_media=lambda name: (_ for _ in ()).throw(KeyError(name)),
+        chat_path=path,
+        max_chat_bytes=limits.max_chat_bytes,
     )
 
 

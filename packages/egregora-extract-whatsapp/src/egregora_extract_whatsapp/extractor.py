@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from itertools import chain
 from pathlib import Path
 
 import pyarrow as pa
@@ -54,10 +55,12 @@ class WhatsAppExtractor:
     def extract(self, path: Path, options: ExtractOptions) -> Extraction:
         path = Path(path)
         export = open_export(path, self.limits)
-        check_encoding(export.chat_bytes, export.file_name)
+        pieces = export.read_chat()
+        first = next(pieces, b"")
+        check_encoding(first, export.file_name)
         group_name = options.group_name or export.group_name
         parsed = parse_chat(
-            export.chat_bytes,
+            chain([first], pieces),
             ParseOptions(
                 group_name=group_name,
                 where=export.file_name,

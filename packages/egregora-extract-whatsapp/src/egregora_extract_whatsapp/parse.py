@@ -1,26 +1,27 @@
 """Parse chat bytes into RAW_MESSAGES rows without a per-line Python loop.
 
-How, and why it is fast (details in docs/whatsapp.md, "How parsing stays fast"):
+How, and why it is fast and small (details in docs/whatsapp.md, "How parsing stays fast"):
 
-* the file stays bytes: numpy finds the line starts, and blocks of lines (a few MB) are
-  zero-copy Arrow string arrays, UTF-8-checked in C;
-* :mod:`.scan` finds the header lines with one RE2 test per block and reads their fields
+* the file stays bytes and is parsed as it is read: :mod:`.blocks` cuts the pieces into
+  normalized blocks of whole lines (a few MB), UTF-8-checked in C;
+* :mod:`.scan` finds the header lines of a block with one RE2 test and reads their fields
   with a numpy lockstep parser (Python's ``HEADER_RX`` only for odd rows);
-* the day/month order is decided once from all dates, then timestamps are computed with
-  numpy (in slices) and localized with ``pyarrow.compute.assume_timezone``;
-* authors and bodies are Arrow string views over the file bytes, cast to ``string``;
-* classification is RE2 over whole columns; only the distinct special rows that RE2
-  cannot settle go through the exact per-row rules of :mod:`.classify`;
-* ``text`` is built last from the file bytes plus the replaced texts, after the bodies
-  are dropped, so the big column is copied once.
+* :class:`_Segments` turns blocks into segments of whole messages (the unfinished last
+  message carries over), so each block's bytes are released once its segment is parsed;
+* :mod:`.columns` builds a segment's string columns (Arrow string views over its bytes;
+  RE2 over whole columns; special rows classified per batch of segments), in a worker
+  thread while the main thread scans the next block;
+* the day/month order is decided once from all dates at the end, then timestamps are
+  computed with numpy (in slices) and localized with ``pyarrow.compute.assume_timezone``.
 """
 
 from __future__ import annotations
 
 import zoneinfo
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 import numpy as np
 import pyarrow as pa
@@ -28,21 +29,21 @@ import pyarrow.compute as pc
 from egregora_core.errors import ConfigError
 from egregora_core.schema import RAW_MESSAGES
 
-from . import classify as cls
+from .blocks import blocks, line_starts
+from .columns import Segment, complete, prepare
 from .dates import ORDERS, days_from_civil, infer_order, invalid_dates, split_order, to_24h
 from .errors import ChatFormatError, DateOrderError, EncodingError
-from .grammar import MARKS, Signature, line_shape
-from .scan import HEADER_FIELDS, NUMBERS, Headers, gather, lines_array, scan_block
+from .grammar import Signature, line_shape
+from .memory import POOL
+from .scan import HEADER_FIELDS, NUMBERS, Headers, lines_array, scan_block
 
 PARSER_VERSION = "1.0.0"
 CHUNK_BYTES = 4 << 20
+#: segments whose special rows are classified together (see :mod:`.columns`)
+_BATCH = 2
 _TIME_ROWS = 1 << 18
 FORMATS = ("android", "ios")
 _EXAMPLES = "'dd/mm/yyyy, hh:mm - Name: text' (Android) or '[dd.mm.yy, hh:mm:ss] Name: text' (iOS)"
-
-
-def _bools(array: pa.Array) -> np.ndarray:
-    return np.asarray(array.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 @dataclass
@@ -60,24 +61,6 @@ class Parsed:
     messages: pa.Table
     source: dict
     warnings: list[str] = field(default_factory=list)
-
-
-def _normalize(data: bytes) -> bytes:
-    """LF line ends and no U+FEFF anywhere (a BOM, or marks pasted into messages)."""
-    if b"\xef\xbb\xbf" in data:
-        data = data.replace(b"\xef\xbb\xbf", b"")
-    if b"\r" in data:
-        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    return data
-
-
-def _line_starts(u8: np.ndarray, block: int = 8 << 20) -> np.ndarray:
-    """Byte offset of every line, plus the end of the data (so line i is starts[i:i+2])."""
-    pieces = [np.zeros(1, np.int64)]
-    for lo in range(0, len(u8), block):
-        pieces.append(np.flatnonzero(u8[lo : lo + block] == 10) + (lo + 1))
-    pieces.append(np.array([len(u8)], np.int64))
-    return np.concatenate(pieces)
 
 
 def _check_utf8(lines: pa.Array, data: bytes, lo: int, hi: int, first_line: int, where: str):
@@ -131,222 +114,6 @@ def _preamble_error(pre: str, has_headers: bool, where: str) -> None:
     )
 
 
-def _scan(data: bytes, options: ParseOptions) -> tuple[Headers, int]:
-    """All header lines of the file (any signature) and the file's format code."""
-    u8 = np.frombuffer(data, np.uint8)
-    buffer = pa.py_buffer(data)
-    starts = _line_starts(u8)
-    cuts = np.unique(np.searchsorted(starts, np.arange(0, len(data), options.chunk_bytes)))
-    cuts = [*cuts.tolist(), len(starts) - 1]
-    found: list[Headers] = []
-    format_code = None
-    for a, z in pairwise(cuts):
-        if z <= a:
-            continue
-        block = starts[a : z + 1]
-        _check_utf8(
-            lines_array(buffer, block), data, int(block[0]), int(block[-1]), a + 1, options.where
-        )
-        headers = scan_block(data, buffer, u8, block, a)
-        if format_code is None and len(headers.line):
-            format_code = _detect_format(headers.code, int(headers.line[0]) + 1, options)
-        found.append(headers)
-    columns = {}
-    for name in HEADER_FIELDS:  # one field at a time, dropping the pieces as we go
-        columns[name] = np.concatenate([getattr(h, name) for h in found])
-        for h in found:
-            setattr(h, name, None)
-    headers = Headers(**columns)
-    return headers, format_code
-
-
-def _classify_distinct(authors: pa.Array, bodies: pa.Array, group_name: str):
-    """Classify each distinct (author, body) pair once: ``(rows, index of each input's row)``.
-
-    Special rows repeat a lot (``<Media omitted>`` from the same few members, the same
-    location or deleted notice), so this runs the per-row Python rules a few times less.
-    """
-    key = pc.binary_join_element_wise(
-        pc.if_else(pc.is_null(authors), "\x00", pc.binary_join_element_wise("\x01", authors, "")),
-        bodies,
-        "\x00",
-    )
-    encoded = pc.dictionary_encode(key)
-    back = encoded.indices
-    _, first = np.unique(back.to_numpy(), return_index=True)
-    take = pa.array(first)
-    pairs = list(zip(authors.take(take).to_pylist(), bodies.take(take).to_pylist(), strict=True))
-    hinted = cls.hinted(authors.take(take))
-    candidates = [b for _, b in pairs]
-    candidates += [f"{a}: {b}" for (a, b), hint in zip(pairs, hinted, strict=True) if hint]
-    found = cls.system_matches(candidates)
-
-    def system(text: str):
-        return found[text] if text in found else cls.system_match(text)
-
-    rows = [cls.classify(a, b, group_name, system) for a, b in pairs]
-    return rows, back
-
-
-_RESULT = pa.schema(
-    [
-        ("author", pa.string()),
-        ("kind", pa.string()),
-        ("subtype", pa.string()),
-        ("text", pa.string()),
-        ("media_name", pa.string()),
-        ("names", pa.list_(pa.string())),
-    ]
-)
-
-
-def _classify_special(index, sub_bodies, author_raw, encoded, hint, author, group_name):
-    """Classify the special rows ``index``: (result table, result row of each special row).
-
-    Android attachments (``NAME (file attached)``, unique names, so deduplication does
-    not help) are read in RE2 when their author is an ordinary member; the rest go
-    through the per-row rules, once per distinct (author, body).
-    """
-    take = pa.array(index)
-    sub_indices = encoded.indices.take(take)
-    member = (
-        np.asarray(pc.is_valid(sub_indices).to_numpy(zero_copy_only=False), dtype=bool)
-        & ~_bools(pc.fill_null(hint.take(sub_indices), True))
-        & ~_bools(pc.fill_null(pc.equal(author.take(take), group_name), True))
-    )
-    fast, media_names, media_subtypes, captions = cls.attached_media(
-        sub_bodies.filter(pa.array(member))
-    )
-    fast = np.flatnonzero(member)[fast]
-    slow = np.ones(len(index), bool)
-    slow[fast] = False
-    slow = np.flatnonzero(slow)
-    rows, back = _classify_distinct(
-        author_raw.take(pa.array(index[slow])), sub_bodies.take(pa.array(slow)), group_name
-    )
-    python = pa.Table.from_pylist([row._asdict() for row in rows], schema=_RESULT)
-    distinct_authors = encoded.dictionary.take(sub_indices.take(pa.array(fast)))
-    f = len(fast)
-    quick = pa.table(
-        {
-            "author": pa.array(
-                [cls.clean_name(a) for a in distinct_authors.to_pylist()], pa.string()
-            ),
-            "kind": pc.if_else(pc.equal(media_subtypes, "contact"), "contact", "media"),
-            "subtype": media_subtypes,
-            "text": captions,
-            "media_name": media_names,
-            "names": pa.nulls(f, pa.list_(pa.string())),
-        },
-        schema=_RESULT,
-    )
-    which = np.empty(len(index), np.int64)
-    which[slow] = back.to_numpy()
-    which[fast] = python.num_rows + np.arange(f)
-    return pa.concat_tables([python, quick]).combine_chunks(), pa.array(which)
-
-
-@dataclass
-class _Bodies:
-    """Message bodies without copying them all.
-
-    ``shifted`` is zero-copy over the file: value i runs from body i's start to body
-    i+1's start, i.e. the body, its ``\\n`` and the next message's header. A body-end
-    ``$`` is ``\\n[^\\n]*$`` there (:func:`.classify.shifted`); the last value is the
-    exact last body, so it is tested with the plain patterns. ``exact(rows)`` copies
-    just those bodies.
-    """
-
-    data: bytes
-    start: np.ndarray
-    end: np.ndarray
-    shifted: pa.Array
-
-    def exact(self, rows: np.ndarray) -> pa.Array:
-        return gather(self.data, self.start[rows], self.end[rows])
-
-    def test(self, shifted_pattern: str, pattern: str) -> np.ndarray:
-        hits = _bools(pc.fill_null(pc.match_substring_regex(self.shifted, shifted_pattern), False))
-        last = self.exact(np.array([len(hits) - 1]))
-        hits[-1] = _bools(pc.fill_null(pc.match_substring_regex(last, pattern), False))[0]
-        return hits
-
-
-def _classify(author_raw: pa.Array, bodies: _Bodies, group_name: str) -> dict:
-    """The author/kind/subtype/media_name/edited/names columns, and for ``text`` the
-    rows whose text is not their body (special or edited) with their texts."""
-    # The edited marker is cut off the few edited bodies only; ``body(rows)`` gives the
-    # bodies as classification sees them, and ``text`` is copied once, at the end.
-    edited = bodies.test(cls.EDITED_SHIFTED, cls.EDITED_RX)
-    edited_rows = np.flatnonzero(edited)
-    edited = pa.array(edited)
-    stripped = pc.replace_substring_regex(bodies.exact(edited_rows), cls.EDITED_RX, "")
-
-    def body(rows: np.ndarray) -> pa.Array:
-        sub = bodies.exact(rows)
-        where = np.isin(rows, edited_rows)
-        if not where.any():
-            return sub
-        return pc.replace_with_mask(
-            sub, pa.array(where), stripped.take(np.searchsorted(edited_rows, rows[where]))
-        )
-
-    # members are few: clean each distinct author candidate once
-    encoded = pc.dictionary_encode(author_raw)
-    distinct = encoded.dictionary
-    clean = pc.replace_substring_regex(distinct, f"[{MARKS}]", "")
-    clean = pc.replace_substring_regex(clean, "[\u00a0\u202f]", " ")
-    clean = pc.replace_substring_regex(pc.utf8_trim_whitespace(clean), "^~\\s*", "")
-    hint = pc.match_substring_regex(distinct, cls.SYSTEM_HINT_RX)
-    author = clean.take(encoded.indices)
-    special = bodies.test(cls.SPECIAL_SHIFTED, cls.SPECIAL_RX)
-    special[edited_rows] = _bools(
-        pc.fill_null(pc.match_substring_regex(stripped, cls.SPECIAL_RX), False)
-    )
-    special |= _bools(pc.is_null(author_raw))
-    special |= _bools(pc.fill_null(hint.take(encoded.indices), False))
-    special |= _bools(pc.fill_null(pc.equal(author, group_name), False))
-    n = len(special)
-    kind = pa.repeat(pa.scalar("text"), n)
-    subtype = pa.nulls(n, pa.string())
-    media_name = pa.nulls(n, pa.string())
-    names = pa.nulls(n, pa.list_(pa.string()))
-    index = np.flatnonzero(special)
-    texts = stripped  # replacement texts: classified special rows, then edited bodies
-    replaced = special.copy()
-    replaced[edited_rows] = True
-    rows = np.flatnonzero(replaced)
-    del replaced
-    which = np.searchsorted(edited_rows, rows)  # for edited rows: their place in stripped
-    if len(index):
-        result, back = _classify_special(
-            index, body(index), author_raw, encoded, hint, author, group_name
-        )
-        result = {name: result.column(name).chunk(0) for name in result.column_names}
-        mask = pa.array(special)
-        back = back.to_numpy()
-        author = pc.replace_with_mask(author, mask, result["author"].take(back))
-        kind = pc.replace_with_mask(kind, mask, result["kind"].take(back))
-        positions = np.full(n, -1, dtype=np.int32)
-        positions[index] = back
-        take = pa.array(positions, mask=positions < 0)
-        subtype = result["subtype"].take(take)
-        media_name = result["media_name"].take(take)
-        names = result["names"].take(take)
-        texts = pa.concat_arrays([result["text"], stripped])
-        which = np.where(special[rows], positions[rows], len(result["text"]) + which)
-        del positions, take
-    return {
-        "author": author,
-        "kind": kind,
-        "subtype": subtype,
-        "text": (rows, texts.take(which)),  # built by the caller, see parse_chat
-        "media_name": media_name,
-        "edited": edited,
-        "names": names,
-    }
-
-
 def _check_timezone(name: str) -> None:
     try:
         zoneinfo.ZoneInfo(name)
@@ -358,8 +125,7 @@ def _check_timezone(name: str) -> None:
         ) from None
 
 
-def parse_chat(data: bytes, options: ParseOptions) -> Parsed:
-    """Parse a whole chat file (bytes) into RAW_MESSAGES plus source metadata."""
+def _check_options(options: ParseOptions) -> None:
     if options.date_order not in (None, *ORDERS):
         raise ConfigError(
             f"unknown date order {options.date_order!r}",
@@ -371,49 +137,184 @@ def parse_chat(data: bytes, options: ParseOptions) -> Parsed:
             f"unknown format {options.format!r}", where="--format", hint="use android or ios"
         )
     _check_timezone(options.timezone)
-    data = _normalize(data)
-    if not data:
-        raise ChatFormatError(
-            "the chat file is empty",
-            where=options.where,
-            hint="export the chat again from WhatsApp",
-        )
-    headers, format_code = _scan(data, options)
-    if format_code is None:
-        _preamble_error(data[:2000].decode("utf-8", "replace"), False, options.where)
-    keep = np.flatnonzero(headers.code == format_code)
-    first = int(keep[0])
-    pre = data[: int(headers.start[first])]
-    if first > 0 or pre.strip():
-        _preamble_error(pre[:2000].decode("utf-8", "replace"), True, options.where)
-    signature = Signature.decode(format_code)
-    if len(keep) < len(headers.code):  # glue other-format header lines into bodies
-        headers = Headers(**{name: getattr(headers, name)[keep] for name in HEADER_FIELDS})
-    fields = {name: getattr(headers, name) for name in ("line", *NUMBERS)}
-    fields["line"] = fields["line"] + 1
-    times = _times(fields, signature, options)  # errors surface before strings are built
-    del fields
-    u8 = np.frombuffer(data, np.uint8)
-    body_start = headers.body_start
-    body_end = np.empty(len(keep), np.int32)
-    body_end[:-1] = headers.start[1:] - 1
-    end = len(data)
-    while end > body_start[-1] and u8[end - 1] == 10:
-        end -= 1
-    body_end[-1] = end
-    author_start, author_end = headers.author_start, headers.author_end
-    del headers, keep
-    has_author = author_end >= 0
-    author_raw = gather(
-        data, author_start, np.where(has_author, author_end, author_start), has_author
+
+
+def _pick(headers: Headers, rows) -> Headers:
+    return Headers(**{name: getattr(headers, name)[rows] for name in HEADER_FIELDS})
+
+
+def _shift(headers: Headers, delta: int) -> Headers:
+    """The same headers with their byte offsets moved by ``delta`` (``-1``: no author)."""
+    moved = {name: getattr(headers, name) for name in HEADER_FIELDS}
+    for name in ("start", "author_start", "body_start"):
+        moved[name] = moved[name] + np.int32(delta)
+    end = headers.author_end
+    moved["author_end"] = np.where(end >= 0, end + np.int32(delta), end).astype(np.int32)
+    return Headers(**moved)
+
+
+def _join(first: Headers, second: Headers) -> Headers:
+    return Headers(
+        **{
+            name: np.concatenate([getattr(first, name), getattr(second, name)])
+            for name in HEADER_FIELDS
+        }
     )
-    del author_start, author_end, has_author
-    shifted = lines_array(pa.py_buffer(data), np.append(body_start, body_end[-1]))
-    bodies = _Bodies(data, body_start, body_end, shifted)
-    columns = _classify(author_raw, bodies, options.group_name)
-    del author_raw, bodies, shifted
-    rows, values = columns["text"]
-    columns["text"] = gather(data, body_start, body_end, rows=rows, values=values)
+
+
+class _Segments:
+    """Turns blocks of lines into segments of whole messages.
+
+    A message may run on into the next block, so the last message of each block is
+    carried over (with its header) and finished by the next one. Everything else of a
+    block is released once its segment is parsed.
+    """
+
+    def __init__(self, options: ParseOptions):
+        self.options = options
+        self.format_code: int | None = None
+        self.line = 0  # 0-based number of the next block's first line
+        self.head = b""  # the first bytes before any header, for error messages
+        self.blank = True  # nothing but whitespace before the first header so far
+        self.preamble = False  # the chat does not start with a header (raised at the end)
+        self.carry = b""
+        self.carry_headers: Headers | None = None
+        self.numbers: list[dict] = []  # header numbers of each segment, for the timestamps
+
+    def add(self, block: bytes) -> Segment | None:
+        """Scan one block; return the messages it completes, if any."""
+        u8 = np.frombuffer(block, np.uint8)
+        buffer = pa.py_buffer(block)
+        starts = line_starts(u8)
+        _check_utf8(
+            lines_array(buffer, starts), block, 0, len(block), self.line + 1, self.options.where
+        )
+        headers = scan_block(block, buffer, u8, starts, self.line)
+        self.line += len(starts) - 1
+        if self.preamble:  # the error is known; only the UTF-8 check goes on
+            return None
+        if self.format_code is None:
+            if not len(headers.line):
+                self._before(block)
+                return None
+            self.format_code = _detect_format(headers.code, int(headers.line[0]) + 1, self.options)
+            first = int(np.argmax(headers.code == self.format_code))
+            cut = int(headers.start[first])
+            self._before(block[:cut])
+            if first > 0 or not self.blank:
+                self.preamble = True
+                return None
+            block = block[cut:]
+            headers = _shift(_pick(headers, slice(first, None)), -cut)
+        headers = _pick(headers, headers.code == self.format_code)
+        if self.carry_headers is not None:
+            headers = _join(self.carry_headers, _shift(headers, len(self.carry)))
+            block = self.carry + block
+        if len(headers.line) < 2:
+            self.carry, self.carry_headers = block, headers
+            return None
+        cut = int(headers.start[-1])
+        self.carry = block[cut:]
+        self.carry_headers = _shift(_pick(headers, slice(-1, None)), -cut)
+        done = _pick(headers, slice(None, -1))
+        return self._segment(block[: int(headers.body_start[-1])], done, cut - 1, final=False)
+
+    def finish(self) -> Segment:
+        """The last segment (the carried message); raises the chat-start errors."""
+        if self.format_code is None:
+            _preamble_error(self.head.decode("utf-8", "replace"), False, self.options.where)
+        if self.preamble:
+            _preamble_error(self.head.decode("utf-8", "replace"), True, self.options.where)
+        data, headers = self.carry, self.carry_headers
+        end = len(data)
+        while end > headers.body_start[-1] and data[end - 1] == 10:
+            end -= 1
+        return self._segment(data, headers, end, final=True)
+
+    def _before(self, data: bytes) -> None:
+        if len(self.head) < 2000:
+            self.head += data[: 2000 - len(self.head)]
+        self.blank = self.blank and not data.strip()
+
+    def _segment(self, data: bytes, headers: Headers, end: int, final: bool) -> Segment:
+        numbers = {name: getattr(headers, name) for name in ("line", *NUMBERS)}
+        self.numbers.append(numbers)
+        return Segment(data, headers, end, final)
+
+
+def _submit(pool: ThreadPoolExecutor, queue: deque, work, *args) -> Future:
+    """Hand work to the worker; wait while more than two tasks are queued (bounded memory)."""
+    queue.append(pool.submit(work, *args))
+    while len(queue) > 2:
+        queue.popleft().result()
+    return queue[-1]
+
+
+def _done(result) -> Future:
+    """A future that already holds ``result`` (work done by the main thread)."""
+    future = Future()
+    future.set_result(result)
+    return future
+
+
+def _complete(batch: list[Future], group_name: str) -> list[dict]:
+    """:func:`.columns.complete` of prepared segments (run by the worker, after them)."""
+    return complete([future.result() for future in batch], group_name)
+
+
+def _pieces(data: bytes | Iterable[bytes]) -> Iterable[bytes]:
+    return [data] if isinstance(data, bytes | bytearray | memoryview) else data
+
+
+def parse_chat(data: bytes | Iterable[bytes], options: ParseOptions) -> Parsed:
+    """Parse a chat file (bytes, or its bytes in pieces) into RAW_MESSAGES plus metadata.
+
+    Pieces are parsed as they come, block by block (``options.chunk_bytes``), so a file
+    read in pieces never needs to be in memory whole.
+    """
+    _check_options(options)
+    segments = _Segments(options)
+    queue: deque[Future] = deque()
+    batch: list[Future] = []  # prepared segments whose special rows wait for the batch
+    parts: list[Future] = []
+    empty = True
+    # pyarrow and numpy release the GIL: a worker thread builds the strings of one
+    # segment while the main thread reads and scans the next block, and prepares a
+    # segment itself when the worker is behind (the worker has the larger share)
+    with ThreadPoolExecutor(1) as pool:
+        for block in blocks(_pieces(data), options.chunk_bytes):
+            empty = False
+            segment = segments.add(block)
+            if segment is not None:
+                if any(not future.done() for future in queue):  # the worker is behind: help
+                    batch.append(_done(prepare(segment, options.group_name)))
+                else:
+                    batch.append(_submit(pool, queue, prepare, segment, options.group_name))
+                if len(batch) >= _BATCH:
+                    parts.append(_submit(pool, queue, _complete, batch, options.group_name))
+                    batch = []
+        if empty:
+            raise ChatFormatError(
+                "the chat file is empty",
+                where=options.where,
+                hint="export the chat again from WhatsApp",
+            )
+        batch.append(_submit(pool, queue, prepare, segments.finish(), options.group_name))
+        parts.append(_submit(pool, queue, _complete, batch, options.group_name))
+        columns = [part for future in parts for part in future.result()]
+    del queue, batch, parts
+    fields = {}
+    for name in ("line", *NUMBERS):  # one field at a time, dropping the pieces as we go
+        fields[name] = np.concatenate([numbers.pop(name) for numbers in segments.numbers])
+    del segments.numbers
+    fields["line"] += 1
+    signature = Signature.decode(segments.format_code)
+    times = _times(fields, signature, options)
+    del fields
+    columns = {
+        name: pa.chunked_array([part[name] for part in columns], RAW_MESSAGES.field(name).type)
+        for name in columns[0]
+    }
     return _finish(columns, times, signature, options)
 
 
@@ -485,12 +386,15 @@ def _times(fields: dict, signature: Signature, options: ParseOptions) -> _Times:
             where=_where(options, lines, bad),
             hint="check the file was not edited; 12 h exports need AM/PM markers",
         )
-    naive = pa.array(micros, pa.int64()).cast(pa.timestamp("us"))
+    if options.timezone == "UTC":  # the default: local times are already UTC
+        ts = pa.array(micros, pa.int64()).cast(pa.timestamp("us", tz="UTC"))
+    else:
+        naive = pa.array(micros, pa.int64()).cast(pa.timestamp("us"))
+        local = pc.assume_timezone(
+            naive, timezone=options.timezone, ambiguous="earliest", nonexistent="earliest"
+        )
+        ts = local.cast(pa.timestamp("us", tz="UTC"))
     del micros
-    local = pc.assume_timezone(
-        naive, timezone=options.timezone, ambiguous="earliest", nonexistent="earliest"
-    )
-    ts = local.cast(pa.timestamp("us", tz="UTC"))
     return _Times(ts, days, order, evidence, warnings)
 
 
@@ -498,13 +402,13 @@ def _finish(columns: dict, times: _Times, signature: Signature, options: ParseOp
     ts = times.ts
     n = len(ts)
     columns = {
-        "group_name": pa.repeat(pa.scalar(options.group_name), n),
+        "group_name": pa.repeat(pa.scalar(options.group_name), n, memory_pool=POOL),
         "ordinal": pa.array(np.arange(n, dtype=np.int64)),
         "ts": ts,
         "date": pa.array(times.days, pa.int32()).cast(pa.date32()),
         **columns,
     }
-    messages = pa.Table.from_pydict(columns, schema=RAW_MESSAGES)
+    messages = pa.table(columns, schema=RAW_MESSAGES)
     counts = dict(
         sorted(
             Counter(

@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .grammar import HEADER_PATTERN, HEADER_RX, MARKS, signature_codes
+from .memory import POOL
 
 #: A cheap RE2 test that is true for every line :data:`HEADER_RX` matches (and maybe a
 #: few more: a line only counts once the lockstep parser or ``HEADER_RX`` reads it).
@@ -66,10 +67,9 @@ class _Bytes:
 
     def __init__(self, u8: np.ndarray):
         self.u8 = u8
-        self.last = len(u8) - 1
 
     def at(self, p: np.ndarray) -> np.ndarray:
-        return self.u8[np.minimum(p, self.last)]
+        return self.u8.take(p, mode="clip")  # positions are never negative
 
     def is_digit(self, p: np.ndarray) -> np.ndarray:
         return (self.at(p) - 48) < 10  # uint8 wraps below '0'
@@ -189,7 +189,7 @@ def gather(
     view = _views(data, lo, hi, 0)
     buffers = [pa.py_buffer(data)]
     if rows is not None and len(rows):
-        values = pa.concat_arrays([values])  # no offset into the buffers
+        values = pa.concat_arrays([values], memory_pool=POOL)  # no offset into the buffers
         _, offsets, chunk = values.buffers()
         offsets = np.frombuffer(offsets, np.int32)[: len(values) + 1]
         chunk = chunk if chunk is not None and chunk.size else pa.py_buffer(bytes(16))
@@ -200,7 +200,7 @@ def gather(
             valid[rows] = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), bool)
     bitmap = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
     array = pa.Array.from_buffers(pa.string_view(), len(lo), [bitmap, pa.py_buffer(view), *buffers])
-    return array.cast(pa.string())
+    return array.cast(pa.string(), memory_pool=POOL)
 
 
 def _fast(b: _Bytes, p: np.ndarray, line_end: np.ndarray) -> tuple[np.ndarray, dict]:
@@ -359,7 +359,7 @@ def scan_block(
 ) -> Headers:
     """Headers among the lines ``starts[:-1]`` (``starts[-1]`` ends the last line)."""
     b = _Bytes(u8)
-    matched = pc.match_substring_regex(lines_array(buffer, starts), RE2_HEADER)
+    matched = pc.match_substring_regex(lines_array(buffer, starts), RE2_HEADER, memory_pool=POOL)
     index = np.flatnonzero(matched.to_numpy(zero_copy_only=False))
     line_start = starts[index]
     line_end = starts[index + 1] - 1  # the '\n' (or the last byte of an unterminated file)
