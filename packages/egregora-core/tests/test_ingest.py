@@ -188,7 +188,10 @@ def test_all_digit_pseudonyms_are_not_taken_for_phone_numbers(run_ingest):
     run_ingest(
         [
             {"author": "Member 90", "text": "hi"},
-            {"author": "Jane Smith", "text": "thanks Member 90 and @\u2068Member 90\u2069, ring 3456 7890"},
+            {
+                "author": "Jane Smith",
+                "text": "thanks Member 90 and @\u2068Member 90\u2069, ring 3456 7890",
+            },
         ],
         group="Member 90",
         env={"EGREGORA_PRIVACY_PSEUDONYM_SCHEME": "v2"},
