@@ -64,8 +64,6 @@ class HnswIndex(IndexBase):
 
     def _create(self, con, table, copy, dimensions, metric, rows):
         con.execute("SET hnsw_enable_experimental_persistence = true")
-        for stale in (copy, f"{ident(table)}__ivf", f"{ident(table)}__ivf_lists"):
-            con.execute(f"DROP TABLE IF EXISTS {stale}")  # also another kind's copy
         con.execute(f"CREATE TABLE {copy} AS SELECT id, vector FROM {ident(table)}")
         con.execute(
             f"CREATE INDEX {copy}_idx ON {copy} USING HNSW (vector) WITH"

@@ -44,6 +44,10 @@ DISTANCES = {
     "ip": "array_negative_inner_product",
 }
 
+#: Tables every kind of index of this package may keep beside ``<table>``: a build drops
+#: them all first, so switching kinds leaves no stale copy behind.
+COPY_SUFFIXES = ("__ivf", "__ivf_lists", "__hnsw")
+
 TRANSIENT = (duckdb.IOException, duckdb.TransactionException)
 
 
@@ -186,6 +190,8 @@ class IndexBase:
                 # Shape and copy in one transaction: the recorded shape is what was copied.
                 rows, max_rowid = self._shape(con, table)
                 con.execute(META_DDL)
+                for suffix in COPY_SUFFIXES:
+                    con.execute(f"DROP TABLE IF EXISTS {ident(table)}{suffix}")
                 params = self._create(con, table, copy, dimensions, metric, rows)
                 con.execute("DELETE FROM egregora_ann_index WHERE table_name = ?", [table])
                 con.execute(

@@ -48,15 +48,33 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return x / np.where(norms == 0, 1.0, norms)
 
 
+def prepared(x: np.ndarray, metric: str) -> np.ndarray:
+    """Vectors as they are compared with centroids: unit length for the angular metrics."""
+    return x if metric == "l2sq" else _unit(x)
+
+
+def closeness(
+    x: np.ndarray, centroids: np.ndarray, metric: str, sq: np.ndarray | None = None
+) -> np.ndarray:
+    """Higher = nearer, for each (prepared) row of ``x`` and each centroid.
+
+    Angular metrics: the dot product. ``l2sq``: ``2 x.c - |c|^2`` (``-|x - c|^2`` minus a
+    per-row constant); ``sq`` = the centroids' squared norms, if already computed.
+    """
+    dots = x @ centroids.T
+    if metric != "l2sq":
+        return dots
+    return 2 * dots - ((centroids * centroids).sum(1) if sq is None else sq)
+
+
 def nearest(x: np.ndarray, centroids: np.ndarray, metric: str) -> np.ndarray:
-    """Index of the nearest centroid of each row of ``x`` (rows pre-normalized if angular)."""
+    """Index of the nearest centroid of each (prepared) row of ``x``."""
     out = np.empty(len(x), dtype=np.int32)
     sq = (centroids * centroids).sum(1) if metric == "l2sq" else None
     for start in range(0, len(x), BLOCK):
-        dots = x[start : start + BLOCK] @ centroids.T
-        out[start : start + BLOCK] = (
-            np.argmin(sq - 2 * dots, 1) if sq is not None else dots.argmax(1)
-        )
+        out[start : start + BLOCK] = closeness(
+            x[start : start + BLOCK], centroids, metric, sq
+        ).argmax(1)
     return out
 
 
@@ -136,7 +154,6 @@ class IvfIndex(IndexBase):
 
     def _create(self, con, table, copy, dimensions, metric, rows):
         source, lists = ident(table), self.lists_table(table)
-        angular = metric != "l2sq"
         nlist = max(1, min(rows, self.nlist or round(rows / self.list_size))) if rows else 0
         centroids = np.zeros((0, dimensions), np.float32)
         labels = pa.table({"row": pa.array([], pa.int64()), "list_id": pa.array([], pa.int32())})
@@ -148,7 +165,7 @@ class IvfIndex(IndexBase):
                 ).to_arrow_table()["vector"],
                 dimensions,
             )
-            sample = _unit(sample) if angular else sample
+            sample = prepared(sample, metric)
             centroids = kmeans(sample, nlist, metric, iterations=self.iterations, seed=self.seed)
             labels = self._assign(con, source, centroids, dimensions, metric)
         # Rows inside this transaction carry temporary rowids; once committed, the copy's
@@ -174,8 +191,6 @@ class IvfIndex(IndexBase):
             ),
         )
         try:
-            for stale in (f"{source}__hnsw", copy, lists):  # also another kind's copy
-                con.execute(f"DROP TABLE IF EXISTS {stale}")
             con.execute(
                 f"CREATE TABLE {copy} AS SELECT l.list_id, t.id, t.vector FROM {source} t"
                 f" JOIN _egregora_ivf_labels l ON t.rowid = l.row ORDER BY l.list_id, l.row"
@@ -216,7 +231,7 @@ class IvfIndex(IndexBase):
         for batch in reader:
             x = _matrix(batch.column(1), dim)
             rows.append(batch.column(0))
-            lists.append(nearest(_unit(x) if metric != "l2sq" else x, centroids, metric))
+            lists.append(nearest(prepared(x, metric), centroids, metric))
         return pa.table(
             {
                 "row": pa.concat_arrays(rows).cast(pa.int64()),
@@ -258,8 +273,7 @@ class IvfIndex(IndexBase):
 
     def _ranges(self, lists: dict[str, Any], vector: list[float], metric: str):
         q = np.asarray(vector, dtype=np.float32)
-        dots = lists["centroids"] @ (_unit(q) if metric != "l2sq" else q)
-        scores = dots if metric != "l2sq" else 2 * dots - lists["sq"]
+        scores = closeness(prepared(q, metric), lists["centroids"], metric, lists["sq"])
         nprobe = min(lists["nprobe"], len(scores))
         if nprobe == 0:
             return []
