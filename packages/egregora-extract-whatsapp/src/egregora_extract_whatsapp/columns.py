@@ -182,11 +182,12 @@ _RESULT = pa.schema(
 )
 
 
-def _classify_distinct(authors: pa.Array, bodies: pa.Array, group_name: str):
+def _classify_distinct(authors: pa.Array, bodies: pa.Array, group_name: str, known: dict):
     """Classify each distinct (author, body) pair once: ``(rows, index of each input's row)``.
 
     Special rows repeat a lot (``<Media omitted>`` from the same few members, the same
     location or deleted notice), so this runs the per-row Python rules a few times less.
+    ``known`` holds the pairs earlier batches of the same chat classified (memory only).
     """
     key = pc.binary_join_element_wise(
         pc.if_else(pc.is_null(authors), "\x00", pc.binary_join_element_wise("\x01", authors, "")),
@@ -200,16 +201,18 @@ def _classify_distinct(authors: pa.Array, bodies: pa.Array, group_name: str):
     pairs = list(
         zip(take(authors, firsts).to_pylist(), take(bodies, firsts).to_pylist(), strict=True)
     )
-    hinted = cls.hinted(take(authors, firsts))
-    candidates = [b for _, b in pairs]
-    candidates += [f"{a}: {b}" for (a, b), hint in zip(pairs, hinted, strict=True) if hint]
+    new = [pair for pair in pairs if pair not in known]
+    hinted = cls.hinted(array([a for a, _ in new], pa.string()))
+    candidates = [b for _, b in new]
+    candidates += [f"{a}: {b}" for (a, b), hint in zip(new, hinted, strict=True) if hint]
     found = cls.system_matches(candidates)
 
     def system(text: str):
         return found[text] if text in found else cls.system_match(text)
 
-    rows = [cls.classify(a, b, group_name, system) for a, b in pairs]
-    return rows, back
+    for a, b in new:
+        known[a, b] = cls.classify(a, b, group_name, system)
+    return [known[pair] for pair in pairs], back
 
 
 def _clean_names(authors: pa.Array) -> pa.Array:
@@ -219,7 +222,9 @@ def _clean_names(authors: pa.Array) -> pa.Array:
     return take(array(names, pa.string()), encoded.indices)
 
 
-def _classify_special(authors: pa.Array, bodies: pa.Array, member: np.ndarray, group_name: str):
+def _classify_special(
+    authors: pa.Array, bodies: pa.Array, member: np.ndarray, group_name: str, known: dict
+):
     """Classify special rows: (result table, result row of each special row).
 
     Android attachments (``NAME (file attached)``, unique names, so deduplication does
@@ -232,7 +237,7 @@ def _classify_special(authors: pa.Array, bodies: pa.Array, member: np.ndarray, g
     slow[fast] = False
     slow = np.flatnonzero(slow)
     rows, back = _classify_distinct(
-        take(authors, array(slow)), take(bodies, array(slow)), group_name
+        take(authors, array(slow)), take(bodies, array(slow)), group_name, known
     )
     python = pa.Table.from_pylist([row._asdict() for row in rows], schema=_RESULT)
     f = len(fast)
@@ -254,8 +259,11 @@ def _classify_special(authors: pa.Array, bodies: pa.Array, member: np.ndarray, g
     return {name: result.column(name).chunk(0) for name in result.column_names}, which
 
 
-def complete(batch: list[Prepared], group_name: str) -> list[dict]:
-    """Classify the special rows of a batch of segments at once; each segment's columns."""
+def complete(batch: list[Prepared], group_name: str, known: dict) -> list[dict]:
+    """Classify the special rows of a batch of segments at once; each segment's columns.
+
+    ``known`` maps (raw author, body) pairs already classified in this chat to their rows.
+    """
     counts = [len(p.special_bodies) for p in batch]
     result, which = None, np.zeros(0, np.int64)
     if sum(counts):
@@ -264,6 +272,7 @@ def complete(batch: list[Prepared], group_name: str) -> list[dict]:
             pa.concat_arrays([p.special_bodies for p in batch]),
             np.concatenate([p.member for p in batch]),
             group_name,
+            known,
         )
     bounds = np.cumsum([0, *counts])
     return [
