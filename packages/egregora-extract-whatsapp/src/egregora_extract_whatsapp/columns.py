@@ -99,7 +99,8 @@ class Prepared:
     data: bytes
     body_start: np.ndarray
     body_end: np.ndarray
-    author: pa.Array  # every row's cleaned author
+    authors: pa.Array  # the segment's distinct cleaned authors
+    author_codes: np.ndarray  # each row's index into authors (special rows: replaced later)
     edited: np.ndarray  # bool per row
     edited_rows: np.ndarray
     stripped: pa.Array  # the edited rows' bodies without the marker
@@ -141,8 +142,7 @@ def prepare(segment: Segment, group_name: str) -> Prepared:
     hint = _bools(pc.fill_null(pc.match_substring_regex(distinct, cls.SYSTEM_HINT_RX), False))
     by_group = _bools(pc.fill_null(pc.equal(clean, group_name), False))
     has_author = _bools(pc.is_valid(encoded.indices))
-    codes = pc.fill_null(encoded.indices, 0).to_numpy()
-    author = take(clean, encoded.indices)
+    codes = pc.fill_null(encoded.indices, 0).to_numpy().copy()  # written in _columns
     special[edited_rows] = _match(stripped, cls.SPECIAL_RX)
     odd_author = (hint[codes] | by_group[codes]) if len(distinct) else np.zeros(len(codes), bool)
     special |= ~has_author | odd_author
@@ -159,7 +159,8 @@ def prepare(segment: Segment, group_name: str) -> Prepared:
         data=data,
         body_start=body_start,
         body_end=body_end,
-        author=author,
+        authors=clean,
+        author_codes=codes,
         edited=edited,
         edited_rows=edited_rows,
         stripped=stripped,
@@ -170,6 +171,7 @@ def prepare(segment: Segment, group_name: str) -> Prepared:
     )
 
 
+_TEXT = pa.array(["text"])
 _RESULT = pa.schema(
     [
         ("author", pa.string()),
@@ -285,8 +287,10 @@ def _columns(p: Prepared, result: dict | None, back: np.ndarray) -> dict:
     """One segment's columns, its special rows taken from the batch ``result``."""
     special, edited_rows, stripped = p.special, p.edited_rows, p.stripped
     n = len(special)
-    author = p.author
-    kind = pa.repeat(pa.scalar("text"), n, memory_pool=POOL)
+    # author and kind: one take each from a small dictionary (the segment's authors or
+    # "text", then the batch results) instead of a full column and a masked replace
+    authors, codes = p.authors, p.author_codes
+    kinds, kind_codes = _TEXT, np.zeros(n, np.int32)
     subtype = pa.nulls(n, pa.string(), memory_pool=POOL)
     media_name = pa.nulls(n, pa.string(), memory_pool=POOL)
     names = pa.nulls(n, pa.list_(pa.string()), memory_pool=POOL)
@@ -298,9 +302,10 @@ def _columns(p: Prepared, result: dict | None, back: np.ndarray) -> dict:
     del replaced
     which = np.searchsorted(edited_rows, rows)  # for edited rows: their place in stripped
     if len(index):
-        mask = array(special)
-        author = _with_mask(author, mask, take(result["author"], back))
-        kind = _with_mask(kind, mask, take(result["kind"], back))
+        codes[index] = len(authors) + back
+        authors = pa.concat_arrays([authors, result["author"]], memory_pool=POOL)
+        kind_codes[index] = 1 + back
+        kinds = pa.concat_arrays([_TEXT, result["kind"]], memory_pool=POOL)
         positions = np.full(n, -1, dtype=np.int64)
         positions[index] = back
         picks = array(positions, mask=positions < 0)
@@ -312,8 +317,8 @@ def _columns(p: Prepared, result: dict | None, back: np.ndarray) -> dict:
         del positions, picks
     text = gather(p.data, p.body_start, p.body_end, rows=rows, values=take(texts, which))
     return {
-        "author": author,
-        "kind": kind,
+        "author": take(authors, array(codes)),
+        "kind": take(kinds, array(kind_codes)),
         "subtype": subtype,
         "text": text,
         "media_name": media_name,
