@@ -363,9 +363,8 @@ def scan_block(
     index = np.flatnonzero(matched.to_numpy(zero_copy_only=False))
     # int32 positions (chat files are limited to 1 GiB): half the memory traffic of int64
     line_start = starts[index].astype(np.int32)
-    line_end = (
-        starts[index + 1].astype(np.int32) - 1
-    )  # the '\n' (or the last byte of an unterminated file)
+    # line_end: the '\n' (or the last byte of an unterminated file)
+    line_end = starts[index + 1].astype(np.int32) - 1
     unterminated = u8[np.minimum(line_end, len(u8) - 1)] != _NL
     line_end = line_end + unterminated
     ok, fields = _fast(b, line_start, line_end)
