@@ -99,7 +99,8 @@ class Prepared:
     data: bytes
     body_start: np.ndarray
     body_end: np.ndarray
-    author: pa.Array  # every row's cleaned author
+    authors: pa.Array  # the segment's distinct cleaned authors
+    author_codes: np.ndarray  # each row's index into authors (special rows: replaced later)
     edited: np.ndarray  # bool per row
     edited_rows: np.ndarray
     stripped: pa.Array  # the edited rows' bodies without the marker
@@ -141,8 +142,7 @@ def prepare(segment: Segment, group_name: str) -> Prepared:
     hint = _bools(pc.fill_null(pc.match_substring_regex(distinct, cls.SYSTEM_HINT_RX), False))
     by_group = _bools(pc.fill_null(pc.equal(clean, group_name), False))
     has_author = _bools(pc.is_valid(encoded.indices))
-    codes = pc.fill_null(encoded.indices, 0).to_numpy()
-    author = take(clean, encoded.indices)
+    codes = pc.fill_null(encoded.indices, 0).to_numpy().copy()  # written in _columns
     special[edited_rows] = _match(stripped, cls.SPECIAL_RX)
     odd_author = (hint[codes] | by_group[codes]) if len(distinct) else np.zeros(len(codes), bool)
     special |= ~has_author | odd_author
@@ -159,7 +159,8 @@ def prepare(segment: Segment, group_name: str) -> Prepared:
         data=data,
         body_start=body_start,
         body_end=body_end,
-        author=author,
+        authors=clean,
+        author_codes=codes,
         edited=edited,
         edited_rows=edited_rows,
         stripped=stripped,
@@ -170,6 +171,7 @@ def prepare(segment: Segment, group_name: str) -> Prepared:
     )
 
 
+_TEXT = pa.array(["text"])
 _RESULT = pa.schema(
     [
         ("author", pa.string()),
@@ -182,11 +184,12 @@ _RESULT = pa.schema(
 )
 
 
-def _classify_distinct(authors: pa.Array, bodies: pa.Array, group_name: str):
+def _classify_distinct(authors: pa.Array, bodies: pa.Array, group_name: str, known: dict):
     """Classify each distinct (author, body) pair once: ``(rows, index of each input's row)``.
 
     Special rows repeat a lot (``<Media omitted>`` from the same few members, the same
     location or deleted notice), so this runs the per-row Python rules a few times less.
+    ``known`` holds the pairs earlier batches of the same chat classified (memory only).
     """
     key = pc.binary_join_element_wise(
         pc.if_else(pc.is_null(authors), "\x00", pc.binary_join_element_wise("\x01", authors, "")),
@@ -200,16 +203,18 @@ def _classify_distinct(authors: pa.Array, bodies: pa.Array, group_name: str):
     pairs = list(
         zip(take(authors, firsts).to_pylist(), take(bodies, firsts).to_pylist(), strict=True)
     )
-    hinted = cls.hinted(take(authors, firsts))
-    candidates = [b for _, b in pairs]
-    candidates += [f"{a}: {b}" for (a, b), hint in zip(pairs, hinted, strict=True) if hint]
+    new = [pair for pair in pairs if pair not in known]
+    hinted = cls.hinted(array([a for a, _ in new], pa.string()))
+    candidates = [b for _, b in new]
+    candidates += [f"{a}: {b}" for (a, b), hint in zip(new, hinted, strict=True) if hint]
     found = cls.system_matches(candidates)
 
     def system(text: str):
         return found[text] if text in found else cls.system_match(text)
 
-    rows = [cls.classify(a, b, group_name, system) for a, b in pairs]
-    return rows, back
+    for a, b in new:
+        known[a, b] = cls.classify(a, b, group_name, system)
+    return [known[pair] for pair in pairs], back
 
 
 def _clean_names(authors: pa.Array) -> pa.Array:
@@ -219,7 +224,9 @@ def _clean_names(authors: pa.Array) -> pa.Array:
     return take(array(names, pa.string()), encoded.indices)
 
 
-def _classify_special(authors: pa.Array, bodies: pa.Array, member: np.ndarray, group_name: str):
+def _classify_special(
+    authors: pa.Array, bodies: pa.Array, member: np.ndarray, group_name: str, known: dict
+):
     """Classify special rows: (result table, result row of each special row).
 
     Android attachments (``NAME (file attached)``, unique names, so deduplication does
@@ -232,7 +239,7 @@ def _classify_special(authors: pa.Array, bodies: pa.Array, member: np.ndarray, g
     slow[fast] = False
     slow = np.flatnonzero(slow)
     rows, back = _classify_distinct(
-        take(authors, array(slow)), take(bodies, array(slow)), group_name
+        take(authors, array(slow)), take(bodies, array(slow)), group_name, known
     )
     python = pa.Table.from_pylist([row._asdict() for row in rows], schema=_RESULT)
     f = len(fast)
@@ -254,8 +261,11 @@ def _classify_special(authors: pa.Array, bodies: pa.Array, member: np.ndarray, g
     return {name: result.column(name).chunk(0) for name in result.column_names}, which
 
 
-def complete(batch: list[Prepared], group_name: str) -> list[dict]:
-    """Classify the special rows of a batch of segments at once; each segment's columns."""
+def complete(batch: list[Prepared], group_name: str, known: dict) -> list[dict]:
+    """Classify the special rows of a batch of segments at once; each segment's columns.
+
+    ``known`` maps (raw author, body) pairs already classified in this chat to their rows.
+    """
     counts = [len(p.special_bodies) for p in batch]
     result, which = None, np.zeros(0, np.int64)
     if sum(counts):
@@ -264,6 +274,7 @@ def complete(batch: list[Prepared], group_name: str) -> list[dict]:
             pa.concat_arrays([p.special_bodies for p in batch]),
             np.concatenate([p.member for p in batch]),
             group_name,
+            known,
         )
     bounds = np.cumsum([0, *counts])
     return [
@@ -276,8 +287,10 @@ def _columns(p: Prepared, result: dict | None, back: np.ndarray) -> dict:
     """One segment's columns, its special rows taken from the batch ``result``."""
     special, edited_rows, stripped = p.special, p.edited_rows, p.stripped
     n = len(special)
-    author = p.author
-    kind = pa.repeat(pa.scalar("text"), n, memory_pool=POOL)
+    # author and kind: one take each from a small dictionary (the segment's authors or
+    # "text", then the batch results) instead of a full column and a masked replace
+    authors, codes = p.authors, p.author_codes
+    kinds, kind_codes = _TEXT, np.zeros(n, np.int32)
     subtype = pa.nulls(n, pa.string(), memory_pool=POOL)
     media_name = pa.nulls(n, pa.string(), memory_pool=POOL)
     names = pa.nulls(n, pa.list_(pa.string()), memory_pool=POOL)
@@ -289,9 +302,10 @@ def _columns(p: Prepared, result: dict | None, back: np.ndarray) -> dict:
     del replaced
     which = np.searchsorted(edited_rows, rows)  # for edited rows: their place in stripped
     if len(index):
-        mask = array(special)
-        author = _with_mask(author, mask, take(result["author"], back))
-        kind = _with_mask(kind, mask, take(result["kind"], back))
+        codes[index] = len(authors) + back
+        authors = pa.concat_arrays([authors, result["author"]], memory_pool=POOL)
+        kind_codes[index] = 1 + back
+        kinds = pa.concat_arrays([_TEXT, result["kind"]], memory_pool=POOL)
         positions = np.full(n, -1, dtype=np.int64)
         positions[index] = back
         picks = array(positions, mask=positions < 0)
@@ -303,8 +317,8 @@ def _columns(p: Prepared, result: dict | None, back: np.ndarray) -> dict:
         del positions, picks
     text = gather(p.data, p.body_start, p.body_end, rows=rows, values=take(texts, which))
     return {
-        "author": author,
-        "kind": kind,
+        "author": take(authors, array(codes)),
+        "kind": take(kinds, array(kind_codes)),
         "subtype": subtype,
         "text": text,
         "media_name": media_name,

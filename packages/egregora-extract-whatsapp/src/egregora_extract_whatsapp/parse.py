@@ -257,9 +257,9 @@ def _done(result) -> Future:
     return future
 
 
-def _complete(batch: list[Future], group_name: str) -> list[dict]:
+def _complete(batch: list[Future], group_name: str, known: dict) -> list[dict]:
     """:func:`.columns.complete` of prepared segments (run by the worker, after them)."""
-    return complete([future.result() for future in batch], group_name)
+    return complete([future.result() for future in batch], group_name, known)
 
 
 def _pieces(data: bytes | Iterable[bytes]) -> Iterable[bytes]:
@@ -277,6 +277,7 @@ def parse_chat(data: bytes | Iterable[bytes], options: ParseOptions) -> Parsed:
     queue: deque[Future] = deque()
     batch: list[Future] = []  # prepared segments whose special rows wait for the batch
     parts: list[Future] = []
+    known: dict = {}  # special (author, body) pairs classified so far; only the worker uses it
     empty = True
     # pyarrow and numpy release the GIL: a worker thread builds the strings of one
     # segment while the main thread reads and scans the next block, and prepares a
@@ -291,7 +292,7 @@ def parse_chat(data: bytes | Iterable[bytes], options: ParseOptions) -> Parsed:
                 else:
                     batch.append(_submit(pool, queue, prepare, segment, options.group_name))
                 if len(batch) >= _BATCH:
-                    parts.append(_submit(pool, queue, _complete, batch, options.group_name))
+                    parts.append(_submit(pool, queue, _complete, batch, options.group_name, known))
                     batch = []
         if empty:
             raise ChatFormatError(
@@ -300,9 +301,9 @@ def parse_chat(data: bytes | Iterable[bytes], options: ParseOptions) -> Parsed:
                 hint="export the chat again from WhatsApp",
             )
         batch.append(_submit(pool, queue, prepare, segments.finish(), options.group_name))
-        parts.append(_submit(pool, queue, _complete, batch, options.group_name))
+        parts.append(_submit(pool, queue, _complete, batch, options.group_name, known))
         columns = [part for future in parts for part in future.result()]
-    del queue, batch, parts
+    del queue, batch, parts, known
     fields = {}
     for name in ("line", *NUMBERS):  # one field at a time, dropping the pieces as we go
         fields[name] = np.concatenate([numbers.pop(name) for numbers in segments.numbers])
