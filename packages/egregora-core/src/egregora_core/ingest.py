@@ -251,6 +251,7 @@ def transform_stage(ctx: Context, extracted: list[tuple[Path, str, Any]]) -> Sta
             f"_batch_{len(batches)}", table, temp=True, overwrite=True
         )
         state.con.drop_table(raw_name, force=True)
+        batch.drop_scratch()
         rows = batch.table.count().to_pyarrow().as_py()
         kept += rows
         dropped += extraction.messages.num_rows - rows

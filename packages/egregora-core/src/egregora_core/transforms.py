@@ -9,9 +9,11 @@ Order (see the transform hookspec): plugin steps < 100 see raw rows; then
 * 300 ``redact``: remaining phone numbers and e-mails become placeholders.
 
 Transforms are ibis expressions over an in-memory DuckDB. Name and phone replacement
-needs Unicode look-arounds and a lookup per match, which RE2 cannot do, so it runs as a
-vectorized Python UDF *only on the rows an RE2 prefilter selects* (DuckDB evaluates a CASE
-branch only for the rows that take it); the rest of the table never leaves DuckDB.
+needs Unicode look-arounds and a lookup per match, which RE2 cannot do, so it runs in
+Python *only on the rows an RE2 prefilter selects*: those rows' texts are fetched in one
+query, rewritten in one Python loop, and the changed ones joined back by ``message_id``
+(:func:`scrub_column`); the rest of the table never leaves DuckDB. (A Python UDF inside the
+query was 3x slower: DuckDB's threads take turns on the GIL for every 2,048-row chunk.)
 
 A transform works on the :class:`Batch` of the export being transformed (one per export,
 in memory only), found with :func:`current_batch`.
@@ -21,8 +23,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import itertools
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import ibis
 import ibis.expr.datatypes as dt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import chat_commands, redact
 from .anonymize import Anonymizer, Pseudonymizer, group_slug, mentioned_names
@@ -39,7 +42,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .pipeline import Context
 
 BATCH_KEY = "_egregora_batch"
-_udf_names = itertools.count()
 
 
 @dataclass
@@ -59,6 +61,19 @@ class Batch:
     opted_out: set[str] = field(default_factory=set)
     anonymizer: Anonymizer | None = None
     group_names: dict[str, str] = field(default_factory=dict)  # raw -> anonymized
+    #: Temp tables holding intermediate results (dropped by :meth:`drop_scratch`).
+    scratch: list[str] = field(default_factory=list)
+
+    def materialize(self, table: ibis.Table) -> ibis.Table:
+        """Run ``table``'s plan once into a temp table (in memory), for several queries."""
+        name = f"_scratch_{id(self):x}_{len(self.scratch)}"
+        self.scratch.append(name)
+        return self.con.create_table(name, table, temp=True, overwrite=True)
+
+    def drop_scratch(self) -> None:
+        for name in self.scratch:
+            self.con.drop_table(name, force=True)
+        self.scratch.clear()
 
 
 def current_batch(ctx: Context) -> Batch:
@@ -68,19 +83,53 @@ def current_batch(ctx: Context) -> Batch:
     return batch
 
 
-def _python_udf(fn: Callable[[str | None], str | None]) -> Callable[[Any], Any]:
-    """A uniquely named vectorized UDF applying ``fn`` to each string of an Arrow array."""
+class PendingScrub:
+    """``scrub_many`` over the distinct ``column`` values of the rows matching the RE2
+    ``gate_re2``, running in a worker thread from construction until :meth:`apply`.
 
-    def apply(text: str) -> str:
-        return pa.array([fn(s) for s in text.to_pylist()], pa.string())
+    The gated values are fetched in one query (DuckDB filters with RE2; everything else
+    never leaves DuckDB) and rewritten in one Python call. Scrubbing is a pure function of
+    the text, so the values that changed are joined back *on the old text*: no row key is
+    needed, and repeated texts are scrubbed once. The thread lets DuckDB (which releases
+    the GIL while it runs a query) work on something else meanwhile.
+    """
 
-    apply.__name__ = f"egregora_scrub_{next(_udf_names)}"
-    return ibis.udf.scalar.pyarrow(apply)
+    def __init__(
+        self,
+        table: ibis.Table,
+        column: str,
+        gate_re2: str,
+        scrub_many: Callable[[list[str | None]], list[str | None]],
+    ):
+        self.column = column
+        hits = table.filter(table[column].re_search(gate_re2).fill_null(False))
+        self.before = hits.select(column).distinct().to_pyarrow().column(column)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="egregora-scrub")
+        self._future = self._pool.submit(scrub_many, self.before.to_pylist())
+        self._pool.shutdown(wait=False)
+
+    def apply(self, table: ibis.Table) -> ibis.Table:
+        """``table`` with the scrubbed values in place (waits for the worker)."""
+        after = pa.array(self._future.result(), pa.string())
+        changed = pc.fill_null(pc.not_equal(self.before, after), True)
+        if not pc.any(changed).as_py():
+            return table
+        patch = ibis.memtable(pa.table({"_before": self.before, "_after": after}).filter(changed))
+        joined = table.left_join(patch, table[self.column] == patch._before)
+        value = ibis.ifelse(joined._before.notnull(), joined._after, joined[self.column])
+        return joined.mutate(**{self.column: value}).drop("_before", "_after")
 
 
-def gated(column: ibis.Value, gate_re2: str, fn: Callable[[str | None], str | None]) -> ibis.Value:
-    """``fn(column)`` on rows matching the RE2 ``gate``; others pass through untouched."""
-    return ibis.ifelse(column.re_search(gate_re2).fill_null(False), _python_udf(fn)(column), column)
+def scrub_column(
+    table: ibis.Table,
+    column: str,
+    gate_re2: str,
+    scrub_many: Callable[[list[str | None]], list[str | None]],
+) -> ibis.Table:
+    """``scrub_many`` applied to ``column`` on the rows matching ``gate_re2`` (see
+    :class:`PendingScrub`). Run it over a materialized table or a cheap plan: the query
+    for the gated rows runs the plan below it once more."""
+    return PendingScrub(table, column, gate_re2, scrub_many).apply(table)
 
 
 @ibis.udf.scalar.builtin
@@ -176,6 +225,9 @@ class Anonymize:
         risky = table.filter(name.re_search(gate) & ~name.re_search(redact.PLAIN_FILE_RE2))
         media = _values(con, risky.select("media_name").distinct().media_name)
 
+        scrub = PendingScrub(
+            table, "text", anonymizer.gate_re2(), lambda texts: list(map(anonymizer.scrub, texts))
+        )
         table = with_message_id(table, batch.secret)
         authors = [a for a in authors if a is not None]
         pseudonyms = {a: batch.pseudonymizer(a) for a in authors}
@@ -185,7 +237,6 @@ class Anonymize:
         table = lookup(table, "media_name", {m: anonymizer.scrub_all(m) for m in media}, "_media")
         table = table.mutate(
             author=table._pseudo,
-            text=gated(table.text, anonymizer.gate_re2(), anonymizer.scrub),
             group_name=table.group_name.substitute(batch.group_names),
             group_slug=table.group_name.substitute(
                 {raw: group_slug(anon) for raw, anon in batch.group_names.items()}
@@ -193,7 +244,8 @@ class Anonymize:
             media_name=table._media.fill_null(table.media_name),
             raw_media_name=table.media_name,
         )
-        return table.drop("_pseudo", "_media", "names")
+        # The texts are scrubbed in a thread while DuckDB computes the ids and lookups.
+        return scrub.apply(batch.materialize(table.drop("_pseudo", "_media", "names")))
 
 
 #: Bumped when the message-id recipe changes (stored in the lake's ``meta``).
@@ -265,10 +317,10 @@ class Redact:
     def apply(self, table: ibis.Table, ctx: Context) -> ibis.Table:
         numeric = current_batch(ctx).pseudonymizer.numeric  # pseudonyms that look like phones
 
-        def scrub(text: str | None) -> str | None:
-            return redact.redact_text(text, numeric)
+        def scrub_many(texts: list[str | None]) -> list[str | None]:
+            return [redact.redact_text(text, numeric) for text in texts]
 
-        return table.mutate(text=gated(table.text, redact.GATE_RE2, scrub))
+        return scrub_column(table, "text", redact.GATE_RE2, scrub_many)
 
 
 def core_transforms() -> list[Any]:
