@@ -15,13 +15,10 @@ import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import aiohttp
 import numpy as np
-import voyageai
 from egregora_core.errors import ConfigError
-from voyageai import error as verror
 
 from .errors import (
     VoyageAuthError,
@@ -33,6 +30,10 @@ from .errors import (
 from .models import DEFAULT_MODEL, MAX_INPUTS_PER_REQUEST, ModelInfo, model_info
 from .retry import Backoff, Pause, describe, is_retryable, retry_after
 from .tokens import batch_ranges, estimate_tokens
+
+if TYPE_CHECKING:  # pragma: no cover
+    import voyageai
+    from voyageai import error as verror
 
 KEY_ENV = "VOYAGE_API_KEY"
 INPUT_TYPES = ("document", "query")
@@ -146,6 +147,11 @@ class VoyageEmbedder:
             )
         if len(texts) == 0:
             return out
+        # Imported here, not at module level: voyageai pulls in langchain, huggingface_hub
+        # and aiohttp (~1.4 s), which every `egregora` command would otherwise pay at startup.
+        import aiohttp
+        import voyageai
+
         client = voyageai.AsyncClient(
             api_key=self._key(), base_url=self.base_url, max_retries=1, timeout=self.timeout
         )
@@ -252,6 +258,9 @@ class _Run:
             self.on_batch(len(texts))
 
     async def request(self, texts: list[str]) -> Any:
+        import voyageai
+        from voyageai import error as verror
+
         attempts = self.e.max_retries + 1
         for attempt in range(1, attempts + 1):
             await self.pause.wait()
@@ -291,6 +300,8 @@ class _Run:
         return self.e.dimensions if self.e.info.flexible else None
 
     def _raise_if_final(self, exc: verror.VoyageError, attempt: int, attempts: int) -> None:
+        from voyageai import error as verror
+
         if isinstance(exc, verror.AuthenticationError) or exc.http_status == 401:
             raise VoyageAuthError() from None
         if not is_retryable(exc):

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from voyageai import error as verror
-
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 def is_retryable(exc: BaseException) -> bool:
     """429, 5xx, timeouts and dropped connections are worth another attempt."""
+    from voyageai import error as verror  # lazily: see embedder.embed
+
     if isinstance(exc, verror.Timeout | verror.APIConnectionError | verror.TryAgain):
         return True
     return isinstance(exc, verror.VoyageError) and exc.http_status in RETRY_STATUSES
@@ -29,6 +29,8 @@ def is_retryable(exc: BaseException) -> bool:
 
 def describe(exc: BaseException) -> str:
     """A short label for the last failure: 'HTTP 503', 'timeout', 'connection error'."""
+    from voyageai import error as verror
+
     if isinstance(exc, verror.Timeout):
         return "timeout"
     if isinstance(exc, verror.APIConnectionError):
