@@ -239,18 +239,14 @@ def transform_stage(ctx: Context, extracted: list[tuple[Path, str, Any]]) -> Sta
             con=state.con,
         )
         ctx.options[BATCH_KEY] = batch
-        # A temp table, not a memtable: the transforms' small lookup queries reuse it.
-        raw_name = f"_raw_{len(batches)}"
-        table = state.con.create_table(
-            raw_name, conform(extraction.messages, RAW_MESSAGES), temp=True, overwrite=True
-        )
+        # A memtable: DuckDB scans the extractor's Arrow table in place (no copy).
+        table = ibis.memtable(conform(extraction.messages, RAW_MESSAGES))
         for transform in transforms:
             table = transform.apply(table, ctx)
         # Run the whole plan once; the result stays in DuckDB (in memory) for the load.
         batch.table = state.con.create_table(
             f"_batch_{len(batches)}", table, temp=True, overwrite=True
         )
-        state.con.drop_table(raw_name, force=True)
         batch.drop_scratch()
         rows = batch.table.count().to_pyarrow().as_py()
         kept += rows
