@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import string
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -271,6 +272,10 @@ def lookup(table: ibis.Table, column: str, mapping: dict[str, str], out: str) ->
     return table.left_join(right, table[column] == right._key).drop("_key")
 
 
+#: RE2: a value ending in one of the characters ``.rstrip()`` removes (``string.whitespace``).
+_TRAILING_SPACE_RE2 = "[" + "".join(f"\\x{{{ord(c):02x}}}" for c in string.whitespace) + "]$"
+
+
 def with_message_id(table: ibis.Table, secret: bytes) -> ibis.Table:
     """Add ``message_id``: a secret-salted md5 of (group, ts, author, kind, body, occurrence).
 
@@ -279,28 +284,34 @@ def with_message_id(table: ibis.Table, secret: bytes) -> ibis.Table:
     ("ok" twice in the same minute) apart. Raw values go in, but only salted with a key
     derived from the project secret, so the id cannot be reversed by guessing.
 
-    Speed (1M rows): md5 instead of sha256 and the timestamp as epoch microseconds
-    instead of a formatted string; the occurrence window partitions by the one base
-    digest column instead of five wide columns. The first occurrence keeps the base
-    digest; later ones hash it again with their index.
+    The key is ``salt␟group␟epoch-µs␟author.strip().lower()␟kind␟body`` (␟ = U+001F), body =
+    the text with CRLF as LF and trailing whitespace removed. Speed (1M rows), each step
+    giving the same bytes as the plain expression: md5, not sha256; the timestamp as epoch
+    microseconds; ``concat_ws`` rather than ``||`` (every part is non-null); the author key
+    computed once per distinct author and joined; the body normalized only where a CR or
+    trailing whitespace makes it differ (``rtrim`` copies every string: 0.8 s at 1M).
+    The occurrence window partitions by the one base digest column instead of five wide
+    columns; the first occurrence keeps the base digest, later ones hash it again with
+    their index.
     """
-    author = table.author.strip().lower().fill_null("")
-    body = table.text.replace("\r\n", "\n").rstrip().fill_null("")
+    authors = table.select(_author=table.author).distinct()
+    authors = authors.mutate(_author_key=authors._author.strip().lower())
+    table = table.left_join(authors, table.author == authors._author).drop("_author")
+    text = table.text
+    normalize = text.contains("\r") | text.re_search(_TRAILING_SPACE_RE2)
+    body = ibis.ifelse(normalize.fill_null(False), text.replace("\r\n", "\n").rstrip(), text)
     sep = "\x1f"
-    key = (
-        ibis.literal(message_id_salt(secret))
-        + sep
-        + table.group_name
-        + sep
-        + epoch_us(table.ts).cast("string")
-        + sep
-        + author
-        + sep
-        + table.kind
-        + sep
-        + body
+    key = ibis.literal(sep).join(
+        [
+            ibis.literal(message_id_salt(secret)),
+            table.group_name,
+            epoch_us(table.ts).cast("string"),
+            table._author_key.fill_null(""),
+            table.kind,
+            body.fill_null(""),
+        ]
     )
-    table = table.mutate(_base=md5(key))
+    table = table.mutate(_base=md5(key)).drop("_author_key")
     occurrence = ibis.row_number().over(group_by=table._base, order_by=table.ordinal)
     message_id = ibis.ifelse(
         occurrence == 0, table._base, md5(table._base + sep + occurrence.cast("string"))
