@@ -62,7 +62,7 @@ class Batch:
     opted_out: set[str] = field(default_factory=set)
     anonymizer: Anonymizer | None = None
     group_names: dict[str, str] = field(default_factory=dict)  # raw -> anonymized
-    #: Temp tables holding intermediate results (dropped by :meth:`drop_scratch`).
+    #: Temp tables holding intermediate results (they live until the connection closes).
     scratch: list[str] = field(default_factory=list)
 
     def materialize(self, table: ibis.Table) -> ibis.Table:
@@ -70,11 +70,6 @@ class Batch:
         name = f"_scratch_{id(self):x}_{len(self.scratch)}"
         self.scratch.append(name)
         return self.con.create_table(name, table, temp=True, overwrite=True)
-
-    def drop_scratch(self) -> None:
-        for name in self.scratch:
-            self.con.drop_table(name, force=True)
-        self.scratch.clear()
 
 
 def current_batch(ctx: Context) -> Batch:
