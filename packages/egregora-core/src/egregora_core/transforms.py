@@ -69,7 +69,9 @@ class Batch:
         """Run ``table``'s plan once into a temp table (in memory), for several queries."""
         name = f"_scratch_{id(self):x}_{len(self.scratch)}"
         self.scratch.append(name)
-        return self.con.create_table(name, table, temp=True, overwrite=True)
+        # Not ``overwrite=True``: for temp tables ibis then writes a second table and
+        # copies it over (a full extra copy). The name is unique to this batch.
+        return self.con.create_table(name, table, temp=True)
 
 
 def current_batch(ctx: Context) -> Batch:
