@@ -14,6 +14,7 @@ Two steps, so the slow part runs on few, large batches:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pyarrow as pa
@@ -171,7 +172,13 @@ def prepare(segment: Segment, group_name: str) -> Prepared:
     )
 
 
-_TEXT = pa.array(["text"])
+@cache
+def _text_kind() -> pa.Array:
+    """``["text"]``, made on first use: pyarrow imports pandas (~1 s) on its first
+    conversion of Python values, and this module is imported by every `egregora` command."""
+    return pa.array(["text"])
+
+
 _RESULT = pa.schema(
     [
         ("author", pa.string()),
@@ -290,7 +297,7 @@ def _columns(p: Prepared, result: dict | None, back: np.ndarray) -> dict:
     # author and kind: one take each from a small dictionary (the segment's authors or
     # "text", then the batch results) instead of a full column and a masked replace
     authors, codes = p.authors, p.author_codes
-    kinds, kind_codes = _TEXT, np.zeros(n, np.int32)
+    kinds, kind_codes = _text_kind(), np.zeros(n, np.int32)
     subtype = pa.nulls(n, pa.string(), memory_pool=POOL)
     media_name = pa.nulls(n, pa.string(), memory_pool=POOL)
     names = pa.nulls(n, pa.list_(pa.string()), memory_pool=POOL)
@@ -305,7 +312,7 @@ def _columns(p: Prepared, result: dict | None, back: np.ndarray) -> dict:
         codes[index] = len(authors) + back
         authors = pa.concat_arrays([authors, result["author"]], memory_pool=POOL)
         kind_codes[index] = 1 + back
-        kinds = pa.concat_arrays([_TEXT, result["kind"]], memory_pool=POOL)
+        kinds = pa.concat_arrays([_text_kind(), result["kind"]], memory_pool=POOL)
         positions = np.full(n, -1, dtype=np.int64)
         positions[index] = back
         picks = array(positions, mask=positions < 0)
