@@ -222,6 +222,10 @@ class Anonymizer:
             return text
         return self._regex.sub(self._replace, text)
 
+    def scrub_many(self, texts: list[str | None]) -> list[str | None]:
+        """``[self.scrub(t) for t in texts]``."""
+        return [self.scrub(t) for t in texts]
+
     def scrub_all(self, text: str | None) -> str | None:
         """:meth:`scrub` then :func:`redact.redact_text`: for metadata (group/file names)."""
         return redact.redact_text(self.scrub(text), self.pseudonymize.numeric)

@@ -135,3 +135,8 @@ def redact_text(text: str | None, pseudonyms: Collection[str] = ()) -> str | Non
         return match.group(0)  # URLs, file names, dates are kept
 
     return _REDACT.sub(replace, text)
+
+
+def redact_many(texts: list[str | None], pseudonyms: Collection[str] = ()) -> list[str | None]:
+    """``[redact_text(t, pseudonyms) for t in texts]``."""
+    return [redact_text(t, pseudonyms) for t in texts]
