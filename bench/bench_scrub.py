@@ -142,7 +142,9 @@ def main() -> None:
 
     authors, texts = load_workload(args)
     chars = sum(map(len, texts))
-    print(f"{len(authors)} authors, {len(texts):,} gated texts (avg {chars / len(texts):.0f} chars)")
+    print(
+        f"{len(authors)} authors, {len(texts):,} gated texts (avg {chars / len(texts):.0f} chars)"
+    )
     ref_anonymize, ref_redact = reference_modules()
     before = measure(ref_anonymize, ref_redact, authors, texts, args.repeat, batched=False)
     after = measure(anonymize, redact, authors, texts, args.repeat, batched=True)
