@@ -165,7 +165,7 @@ def outcome(func, *args):
     optimized code must fail the same way rather than silently differ."""
     try:
         return func(*args)
-    except Exception as error:  # noqa: BLE001 - compared, not swallowed
+    except Exception as error:
         return type(error)
 
 
