@@ -127,6 +127,8 @@ class Anonymizer:
     """
 
     NAME_PLACEHOLDER = "[name]"
+    #: Bound on remembered replacements (unknown phone numbers can be many).
+    MEMO_SIZE = 65536
 
     def __init__(
         self, pseudonymize: Pseudonymizer, names: Iterable[str], *, first_names: bool = True
@@ -155,11 +157,14 @@ class Anonymizer:
                 if word not in self.full:
                     self.first[word] = pseudos.pop() if len(pseudos) == 1 else self.NAME_PLACEHOLDER
         self._regex = self._compile()
+        #: (kind, matched text) -> replacement: chats repeat the same few names and
+        #: mentions, and a replacement depends on nothing else (see :meth:`_replace`).
+        self._memo: dict[tuple[str, str], str] = {}
 
     def _compile(self) -> redact.Alternation:
-        parts: list[tuple[str | None, list[tuple[str, str]]]] = [
+        parts: list[tuple[str | None, list[tuple[str, tuple[str, ...]]]]] = [
             redact.keep_part(),
-            (None, [(MENTION, "@\u2068"), (PHONE_MENTION, "@d")]),
+            (None, [(MENTION, ("@\u2068",)), (PHONE_MENTION, ("@digits",))]),
         ]
         # Names and first names share one look-behind (same order, same matches).
         words = []
@@ -170,10 +175,10 @@ class Anonymizer:
             firsts = sorted(self.first, key=len, reverse=True)
             words.append(r"(?P<first>" + "|".join(map(re.escape, firsts)) + r")(?!\w)")
         if words:
-            parts.append((None, [(r"(?<!\w)(?:" + "|".join(words) + ")", "")]))
+            parts.append((None, [(r"(?<!\w)(?:" + "|".join(words) + ")", ())]))
         if self.phones:
-            parts.append(("phone", [(redact.PHONE, "d")]))
-        return redact.Alternation(parts, re.IGNORECASE)
+            parts.append(("phone", [(redact.PHONE_SCAN, ("numbers",))]))
+        return redact.Alternation(parts, re.IGNORECASE, unchanged=("keep",))
 
     def gate_re2(self) -> str:
         """RE2 pattern (DuckDB) selecting rows that may need :meth:`scrub`."""
@@ -204,6 +209,20 @@ class Anonymizer:
     def _replace(self, match: re.Match[str]) -> str:
         kind = match.lastgroup
         text = match.group(0)
+        if kind == "keep":
+            return text  # kept spans (URLs, file names, dates)
+        key = (kind, text)
+        found = self._memo.get(key)
+        if found is None:
+            # Pure in (kind, text): pseudonyms are deterministic, and the pseudonymizer's
+            # side effect (recording numeric pseudonyms) happened on the first call.
+            found = self._replacement(kind, text, match)
+            if len(self._memo) >= self.MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
+
+    def _replacement(self, kind: str, text: str, match: re.Match[str]) -> str:
         if kind == "mention":
             return "@" + self._mention(match.group("mention"))
         if kind == "phone_mention":
@@ -212,9 +231,7 @@ class Anonymizer:
             return self.full[_match_key(normalize_name(text))]
         if kind == "first":
             return self.first[text.lower()] if text[:1].isupper() else text
-        if kind == "phone":
-            return self._phone(text) or text  # unknown numbers: left to redact
-        return text  # kept spans (URLs, file names, dates)
+        return self._phone(text) or text  # phone; unknown numbers: left to redact
 
     def scrub(self, text: str | None) -> str | None:
         """``text`` with mentions, member names and member phones replaced."""
@@ -223,8 +240,8 @@ class Anonymizer:
         return self._regex.sub(self._replace, text)
 
     def scrub_many(self, texts: list[str | None]) -> list[str | None]:
-        """``[self.scrub(t) for t in texts]``."""
-        return [self.scrub(t) for t in texts]
+        """``[self.scrub(t) for t in texts]``, faster on a batch."""
+        return self._regex.sub_many(self._replace, texts)
 
     def scrub_all(self, text: str | None) -> str | None:
         """:meth:`scrub` then :func:`redact.redact_text`: for metadata (group/file names)."""
