@@ -82,6 +82,8 @@ fixed = st.sampled_from(
         "https://x.com/ana/status/123456789012",
         "HTTP://Example.org/Ana?id=5511912345678",
         "www.ana.com.br/12345678",
+        "WWW.Ana.COM/5511912345678",
+        "wWw.x.org",
         "IMG-20240307-WA0012.jpg",
         "Ana.PDF",
         "ıf.heıc",
@@ -135,7 +137,8 @@ def tokens(draw, members):
 def texts(draw, members):
     parts = draw(st.lists(tokens(members), max_size=8))
     glue = draw(st.lists(st.sampled_from(["", " ", ", ", ".", "\n", "-", "@", "'s "]), min_size=8))
-    return "".join(p + g for p, g in zip(parts, glue, strict=False))
+    text = "".join(p + g for p, g in zip(parts, glue, strict=False))
+    return draw(st.sampled_from([str, str.upper, str.lower, str.swapcase]))(text)
 
 
 @st.composite
