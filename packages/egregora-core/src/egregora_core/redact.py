@@ -60,6 +60,13 @@ FILE_SCAN = FILE.replace(r"[\w\-]+", r"[\w\-]++", 1)
 #: ``numbers``: 8 digits with phone separators, or a date's ``1-2-3`` (one scan for both).
 FEATURES = ("@\u2068", "@digits", "email", "://", "www.", "file", "numbers")
 _BIT = {feature: 1 << i for i, feature in enumerate(FEATURES)}
+
+
+def bit(feature: str) -> int:
+    """The bit of one of the :data:`FEATURES` in a shape."""
+    return _BIT[feature]
+
+
 _AT_DIGITS = re.compile(r"@\+?\d{8}")
 _EMAIL_AT = re.compile(r"@[\w\-]+\.")
 _EXTENSION = re.compile(rf"\.{_EXTENSIONS}(?!\w)", re.IGNORECASE)
