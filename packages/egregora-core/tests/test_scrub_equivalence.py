@@ -275,3 +275,36 @@ def test_scrub_many_keeps_none_and_empty():
     assert new.scrub_many([None, "", "ana maria"]) == [None, "", new.full["ana maria"]]
     assert redact.redact_many([None, "", "x"]) == [None, "", "x"]
     assert new.scrub_many([]) == [] and redact.redact_many([]) == []
+
+
+def test_lowering_keeps_every_character_ignorecase_equal():
+    """The premise of the lowered scan (``anonymize._FOLDS``), over all of Unicode: every
+    character but U+0130 lowercases to one character that IGNORECASE cannot tell from it,
+    in the same ``\\w``/``\\d``/``\\s`` classes, and lowercasing again changes nothing."""
+    classes = [re.compile(c) for c in (r"\w", r"\d", r"\s")]
+    odd = []
+    for code in range(0x110000):
+        char = chr(code)
+        low = char.lower()
+        if low == char:
+            continue
+        same = (
+            len(low) == 1
+            and low.lower() == low
+            and re.fullmatch(re.escape(low), char, re.IGNORECASE)
+            and re.fullmatch(re.escape(char), low, re.IGNORECASE)
+            and all(bool(c.match(char)) == bool(c.match(low)) for c in classes)
+        )
+        if not same:
+            odd.append(char)
+    assert odd == ["\u0130"]
+    # The one context-dependent lowercase: final sigma, IGNORECASE-equal to both others.
+    assert "ΑΣ".lower() == "ας" and re.fullmatch("σ", "ς", re.IGNORECASE)
+
+
+def test_lowered_name_classes_cover_ignorecase_variants():
+    assert set(anonymize._fold("i")) == {"i", "ı"}
+    assert set(anonymize._fold("s")) == {"s", "ſ"}
+    assert set(anonymize._fold("σ")) == {"σ", "ς"}
+    assert anonymize._fold("k") == ("k",)  # the Kelvin sign lowercases to k
+    assert anonymize._fold("🎸") == ("🎸",)
