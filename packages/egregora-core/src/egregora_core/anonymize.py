@@ -343,7 +343,7 @@ class Anonymizer:
     def scrub_many(self, texts: list[str | None]) -> list[str | None]:
         """``[self.scrub(t) for t in texts]``, faster on a batch."""
         shape, scrub = redact.shape, self._scrub_shaped
-        return [scrub(text, shape(text)) if text else text for text in texts]
+        return redact.map_unique(lambda text: scrub(text, shape(text)) if text else text, texts)
 
     def scrub_all(self, text: str | None) -> str | None:
         """:meth:`scrub` then :func:`redact.redact_text`: for metadata (group/file names)."""

@@ -150,19 +150,21 @@ class Alternation:
         return text if pattern is None else pattern.sub(repl, text)
 
     def sub_many(self, repl, texts: list[str | None]) -> list[str | None]:
-        """``[self.sub(repl, t) if t else t for t in texts]``, grouped by shape."""
-        out = list(texts)
-        groups: dict[int, list[int]] = {}
-        for i, text in enumerate(texts):
-            if text:
-                groups.setdefault(shape(text), []).append(i)
-        for mask, indices in groups.items():
-            pattern = self.compiled(mask)
-            if pattern is not None:
-                sub = pattern.sub
-                for i in indices:
-                    out[i] = sub(repl, texts[i])
-        return out
+        """``[self.sub(repl, t) if t else t for t in texts]``."""
+        return map_unique(lambda text: self.sub(repl, text) if text else text, texts)
+
+
+def map_unique(func, texts: list):
+    """``[func(t) for t in texts]``, calling ``func`` once per distinct text.
+
+    Chats repeat themselves (system lines, forwarded messages, the same mention), and the
+    scrubbers are pure per text, so repeats cost a dict lookup instead of a regex scan.
+    """
+    unique = list(dict.fromkeys(texts))
+    if len(unique) == len(texts):
+        return [func(text) for text in texts]
+    done = dict(zip(unique, map(func, unique), strict=True))
+    return [done[text] for text in texts]
 
 
 def keep_part() -> tuple[str, list[tuple[str, tuple[str, ...]]]]:
