@@ -156,14 +156,30 @@ def _folded(char: str) -> str:
     return re.escape(char) if len(chars) == 1 else "[" + "".join(map(re.escape, chars)) + "]"
 
 
-def _lowered_word(word: str) -> list[str]:
-    """Alternatives matching ``word`` (a lowercased name) in a lowercased text, each
-    starting with one plain character: ``(?<!\\w)`` before the name becomes ``(?<!\\w.)``
-    after its first character, and a first character with case variants gives one
-    alternative per variant (in order: only one can match at a position)."""
+def _lowered_word(word: str) -> list[tuple[str, str]]:
+    """``(first character, rest)`` alternatives matching ``word`` (a lowercased name) in a
+    lowercased text: one per case variant of the first character (only one can match at a
+    position, so their order is free), ``rest`` being the pattern after it."""
     parts = ["".join(map(_folded, part)) for part in word.split()]
-    rest = _WS.join(parts)[len(_folded(word[0])) :]
-    return [re.escape(c) + r"(?<!\w.)" + rest + r"(?!\w)" for c in _fold(word[0])]
+    rest = _WS.join(parts)[len(_folded(word[0])) :] + r"(?!\w)"
+    return [(c, rest) for c in _fold(word[0])]
+
+
+def _lowered_alternation(words: list[str]) -> str:
+    """``words`` (in priority order) as one alternation over a lowercased text, grouped by
+    first character: ``a(?<!\\w.)(?:rest1|rest2)|b(?<!\\w.)(?:...)``. A group is tried only
+    where its character stands (``re`` skips the others with one comparison, and a text
+    with nothing else to look for is searched with a first-character prefix scan), and
+    the ``(?<!\\w)`` before a name is tested once, after that character, as
+    ``(?<!\\w.)``. Within a group the words keep their order; words starting with other
+    characters cannot match at the same place, so the matches are the same."""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        for first, rest in _lowered_word(word):
+            groups.setdefault(first, []).append(rest)
+    return "|".join(
+        re.escape(first) + r"(?<!\w.)(?:" + "|".join(rests) + ")" for first, rests in groups.items()
+    )
 
 
 class Anonymizer:
@@ -210,8 +226,7 @@ class Anonymizer:
         self._lowered = self._compile(lowered=True)
         #: Tells a lowered-path word match that is a full name from a first name.
         self._lowered_names = re.compile(
-            "|".join(a for n in sorted(self.full, key=len, reverse=True) for a in _lowered_word(n))
-            or "(?!)"
+            _lowered_alternation(sorted(self.full, key=len, reverse=True)) or "(?!)"
         )
         #: (kind, matched text) -> replacement: chats repeat the same few names and
         #: mentions, and a replacement depends on nothing else (see :meth:`_replace`).
@@ -231,12 +246,9 @@ class Anonymizer:
         names = sorted(self.full, key=len, reverse=True)
         firsts = sorted(self.first, key=len, reverse=True)
         if lowered:
-            # Flat, ungrouped alternatives (a match without a group is a name or a first
-            # name: see _compute); a text where only they apply is searched with a
-            # first-character prefix scan.
-            alts = [a for word in names + firsts for a in _lowered_word(word)]
-            if alts:
-                parts.append((None, [("|".join(alts), ())]))
+            # No named group (a match without one is a name or a first name: _compute).
+            if names or firsts:
+                parts.append((None, [(_lowered_alternation(names + firsts), ())]))
         else:
             # Names and first names share one look-behind (same order, same matches).
             words = []

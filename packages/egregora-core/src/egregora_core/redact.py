@@ -164,7 +164,7 @@ def map_unique(func, texts: list):
     if len(unique) == len(texts):
         return [func(text) for text in texts]
     done = dict(zip(unique, map(func, unique), strict=True))
-    return [done[text] for text in texts]
+    return list(map(done.__getitem__, texts))
 
 
 def keep_part() -> tuple[str, list[tuple[str, tuple[str, ...]]]]:
