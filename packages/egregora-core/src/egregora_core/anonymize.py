@@ -224,6 +224,7 @@ class Anonymizer:
                     self.first[word] = pseudos.pop() if len(pseudos) == 1 else self.NAME_PLACEHOLDER
         self._regex = self._compile(lowered=False)
         self._lowered = self._compile(lowered=True)
+        self._wanted = self._regex.wanted | self._lowered.wanted
         #: Tells a lowered-path word match that is a full name from a first name.
         self._lowered_names = re.compile(
             _lowered_alternation(sorted(self.full, key=len, reverse=True)) or "(?!)"
@@ -324,12 +325,14 @@ class Anonymizer:
     def _scrub_lowered(self, pattern: re.Pattern[str], text: str, low: str) -> str:
         """Matches of ``pattern`` in ``low`` (``text.lower()``, same offsets), replaced in
         ``text``."""
-        pieces, done = [], 0
+        pieces, done, memo = [], 0, self._memo
         for match in pattern.finditer(low):
             kind = match.lastgroup
             if kind != "keep":
                 start, end = match.span()
-                pieces += (text[done:start], self._replacement(kind, text[start:end]))
+                found = text[start:end]
+                new = memo.get((kind or "word", found)) or self._replacement(kind, found)
+                pieces += (text[done:start], new)
                 done = end
         if not pieces:
             return text
@@ -350,12 +353,14 @@ class Anonymizer:
         """``text`` with mentions, member names and member phones replaced."""
         if not text:
             return text
-        return self._scrub_shaped(text, redact.shape(text))
+        return self._scrub_shaped(text, redact.shape(text, self._wanted))
 
     def scrub_many(self, texts: list[str | None]) -> list[str | None]:
         """``[self.scrub(t) for t in texts]``, faster on a batch."""
-        shape, scrub = redact.shape, self._scrub_shaped
-        return redact.map_unique(lambda text: scrub(text, shape(text)) if text else text, texts)
+        shape, scrub, wanted = redact.shape, self._scrub_shaped, self._wanted
+        return redact.map_unique(
+            lambda text: scrub(text, shape(text, wanted)) if text else text, texts
+        )
 
     def scrub_all(self, text: str | None) -> str | None:
         """:meth:`scrub` then :func:`redact.redact_text`: for metadata (group/file names)."""

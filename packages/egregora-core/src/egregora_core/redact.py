@@ -76,15 +76,15 @@ _NUMBERS_ASCII = re.compile(_NUMBERS.replace(r"\d", "[0-9]"))
 _NUMBERS_ANY = re.compile(_NUMBERS)
 
 
-def shape(text: str) -> int:
-    """The bit mask of the :data:`FEATURES` ``text`` has."""
+def shape(text: str, wanted: int = -1) -> int:
+    """The bit mask of the :data:`FEATURES` ``text`` has, among the ``wanted`` ones."""
     mask = 0
     if "@" in text:
-        if "@\u2068" in text:
+        if wanted & 1 and "@\u2068" in text:
             mask |= 1
-        if _AT_DIGITS.search(text):
+        if wanted & 2 and _AT_DIGITS.search(text):
             mask |= 2
-        if _EMAIL_AT.search(text):
+        if wanted & 4 and _EMAIL_AT.search(text):
             mask |= 4
     if "://" in text:
         mask |= 8
@@ -92,9 +92,9 @@ def shape(text: str) -> int:
         # ``www\.`` ignoring case: only w and W match "w" (no other character folds to it).
         if "w." in text or "W." in text:
             mask |= 16
-        if _EXTENSION.search(text):
+        if wanted & 32 and _EXTENSION.search(text):
             mask |= 32
-    if (_NUMBERS_ASCII if text.isascii() else _NUMBERS_ANY).search(text):
+    if wanted & 64 and (_NUMBERS_ASCII if text.isascii() else _NUMBERS_ANY).search(text):
         mask |= 64
     return mask
 
@@ -124,6 +124,11 @@ class Alternation:
             for group, alts in parts
         ]
         self.flags = flags
+        #: The features any alternative needs (the others need not be tested).
+        self.wanted = 0
+        for _, alts in self.parts:
+            for _, needs in alts:
+                self.wanted |= needs
         self.unchanged = frozenset(unchanged)
         self._by_shape: dict[int, re.Pattern[str] | None] = {}
 
@@ -146,7 +151,7 @@ class Alternation:
         return pattern
 
     def sub(self, repl, text: str) -> str:
-        pattern = self.compiled(shape(text))
+        pattern = self.compiled(shape(text, self.wanted))
         return text if pattern is None else pattern.sub(repl, text)
 
     def sub_many(self, repl, texts: list[str | None]) -> list[str | None]:
