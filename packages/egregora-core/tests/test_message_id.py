@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 import ibis
 import pyarrow as pa
+import pytest
+from egregora_core.errors import SchemaError
 from egregora_core.schema import RAW_MESSAGES, conform
 from egregora_core.transforms import message_id_salt, with_message_id
 
@@ -77,7 +79,47 @@ def test_ids_follow_the_documented_recipe():
         }
         for i, text in enumerate(texts * 3)
     ]
+    # The same message three times in one minute, interleaved with others: occurrences 0-2.
+    repeat = {**rows[0], "text": "ok", "author": "Ana"}
+    first = len(rows)
+    rows += [{**repeat, "ordinal": first + i} for i in (0, 2, 4)]
+    rows += [{**rows[1], "ordinal": first + i} for i in (1, 3)]
     table = ibis.memtable(conform(pa.Table.from_pylist(rows, schema=RAW_MESSAGES), RAW_MESSAGES))
     got = with_message_id(table, SECRET).order_by("ordinal").message_id.to_pyarrow().to_pylist()
-    assert got == reference_ids(rows)
+    expected = reference_ids(rows)
+    assert got == expected
     assert len(set(got)) == len(got)
+    # Repeats exist (and were re-hashed) besides first occurrences.
+    assert sum(n > 0 for n in _occurrences(rows)) >= 3
+
+
+def _occurrences(rows: list[dict]) -> list[int]:
+    seen: dict[tuple, int] = {}
+    out = []
+    for row in sorted(rows, key=lambda r: r["ordinal"]):
+        key = (row["ts"], (row["author"] or "").strip().lower(), row["kind"], row["text"])
+        out.append(seen.get(key, 0))
+        seen[key] = seen.get(key, 0) + 1
+    return out
+
+
+def test_identical_rows_with_one_ordinal_are_refused():
+    """Repeats are numbered by ordinal; two identical rows at one ordinal cannot be."""
+    row = {
+        "group_name": "g",
+        "ordinal": 7,
+        "ts": datetime(2024, 1, 1, tzinfo=UTC),
+        "date": datetime(2024, 1, 1).date(),
+        "author": "Ana",
+        "kind": "text",
+        "subtype": None,
+        "text": "ok",
+        "media_name": None,
+        "edited": False,
+        "names": None,
+    }
+    table = ibis.memtable(
+        conform(pa.Table.from_pylist([row, row], schema=RAW_MESSAGES), RAW_MESSAGES)
+    )
+    with pytest.raises(SchemaError, match="same ordinal"):
+        with_message_id(table, SECRET)
