@@ -98,3 +98,15 @@ def test_system_line_names(anon):
         anon.scrub("\u200eMaya Rodrigues added Ana Lima")
         == f"\u200e{p('Maya Rodrigues')} added {p('Ana Lima')}"
     )
+
+
+def test_case_variants_that_lower_maps_elsewhere_are_still_replaced():
+    """IGNORECASE lets "IRMAK" match member "ırmak" (I folds to ı), but "IRMAK".lower() is
+    "irmak": the lookup must still find the member (it used to raise KeyError)."""
+    from egregora_core.anonymize import Anonymizer, Pseudonymizer
+
+    pseudo = Pseudonymizer("keyed", b"k" * 32)
+    anonymizer = Anonymizer(pseudo, ["ırmak Su", "Kai Lee"])
+    out = anonymizer.scrub("IRMAK SU and IRMAK said hi to KAI")
+    assert out == f"{pseudo('ırmak Su')} and {pseudo('ırmak Su')} said hi to {pseudo('Kai Lee')}"
+    assert anonymizer.scrub_many(["IRMAK SU!"]) == [f"{pseudo('ırmak Su')}!"]

@@ -163,9 +163,8 @@ def _pair(members, scheme="keyed", first_names=True):
 
 
 def outcome(func, *args):
-    """``func(*args)``, or the type of what it raised: the reference raises ``KeyError``
-    for a few case-folding corner cases (a name with ``ı`` matched by ``I``), and the
-    optimized code must fail the same way rather than silently differ."""
+    """``func(*args)``, or the type of what it raised: should the reference ever raise,
+    the optimized code must fail the same way rather than silently differ."""
     try:
         return func(*args)
     except Exception as error:

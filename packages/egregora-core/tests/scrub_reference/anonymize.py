@@ -110,6 +110,21 @@ def _name_pattern(name: str) -> str:
     return _WS.join(re.escape(part) for part in name.split())
 
 
+def folded_get(table: dict[str, str], text: str) -> str:
+    """``table[text.lower()]`` (names lowercased, whitespace collapsed) for a ``text`` an
+    IGNORECASE pattern matched. ``re`` folds case per character, so it also matches case
+    variants that ``str.lower()`` maps elsewhere ("IRMAK" for "ırmak", "ST" for "ſt"):
+    those are found by matching each key's pattern, never dropped or crashed on."""
+    found = table.get(_match_key(text))
+    if found is not None:
+        return found
+    return next(
+        value
+        for key, value in table.items()
+        if re.fullmatch(_name_pattern(key), text, re.IGNORECASE)
+    )
+
+
 def _re2_literal(name: str) -> str:
     """The same name for DuckDB's RE2 (which rejects some of Python's escapes)."""
     parts = [re.sub(r"([\\.^$|?*+()\[\]{}\-])", r"\\\1", p) for p in name.lower().split()]
@@ -209,9 +224,9 @@ class Anonymizer:
         if kind == "phone_mention":
             return "@" + self._mention(match.group("phone_mention"))
         if kind == "name":
-            return self.full[_match_key(normalize_name(text))]
+            return folded_get(self.full, normalize_name(text))
         if kind == "first":
-            return self.first[text.lower()] if text[:1].isupper() else text
+            return folded_get(self.first, text) if text[:1].isupper() else text
         if kind == "phone":
             return self._phone(text) or text  # unknown numbers: left to redact
         return text  # kept spans (URLs, file names, dates)
