@@ -54,7 +54,7 @@ from .schema import (
     conform,
     validate,
 )
-from .transforms import BATCH_KEY, MESSAGE_ID_SCHEME, Batch, lookup, utc_wall_clock
+from .transforms import BATCH_KEY, MESSAGE_ID_SCHEME, Batch, epoch_us, lookup
 
 SESSION_KEY = "_egregora_ingest_session"
 FAULT_ENV = "EGREGORA_FAULT"
@@ -372,11 +372,22 @@ def prepare(ctx: Context, batch: Batch) -> Loadable:
     return Loadable(source, messages, media_rows, events, media_bytes)
 
 
+_DAY_US = 86_400_000_000
+
+
 def _month_counts(con: Any, messages: ibis.Table) -> list[dict[str, Any]]:
-    """Rows per (group, year-month, kind): what a dry run shows (one DuckDB aggregate)."""
-    month = utc_wall_clock(messages.ts).strftime("%Y-%m")
-    grouped = messages.group_by(group_slug=messages.group_slug, month=month, kind=messages.kind)
-    rows = con.to_pyarrow(grouped.aggregate(rows=messages.count())).to_pylist()
+    """Rows per (group, UTC year-month, kind): what a dry run shows.
+
+    Two-level aggregate: first per UTC day as an integer (``epoch_us // day``: plain
+    arithmetic, where a calendar function on a TIMESTAMPTZ costs an ICU call per row), then
+    the few thousand (group, day, kind) rows are folded into months.
+    """
+    day = (epoch_us(messages.ts) // _DAY_US).name("day")
+    daily = messages.group_by(group_slug=messages.group_slug, day=day, kind=messages.kind)
+    daily = daily.aggregate(rows=messages.count())
+    month = (ibis.date(1970, 1, 1) + daily.day.as_interval("D")).strftime("%Y-%m")
+    monthly = daily.group_by(group_slug=daily.group_slug, month=month, kind=daily.kind)
+    rows = con.to_pyarrow(monthly.aggregate(rows=daily.rows.sum())).to_pylist()
     return sorted(rows, key=lambda r: (r["group_slug"], r["month"], r["kind"]))
 
 
@@ -399,17 +410,21 @@ def _store_media(ctx: Context, loadables: list[Loadable]) -> int:
     return written
 
 
-def _stage_new_messages(state: IngestSession, loadables: list[Loadable]) -> ibis.Table:
-    """The incoming messages not in the lake yet, staged in a temp table (rows stay in
-    DuckDB). The anti-join reads only the lake partitions the exports can overlap."""
+def _new_messages(state: IngestSession, loadables: list[Loadable]) -> ibis.Table:
+    """The incoming messages not in the lake yet, as an expression over the session's
+    connection (rows stay in DuckDB).
+
+    When the lake holds no message in the exports' scope (their group slugs, first..last
+    timestamp), e.g. on a first ingest, every row is new: the batch itself is returned,
+    no anti-join and no copy. Otherwise the anti-join (reading only the partitions the
+    exports can overlap) is staged in a temp table, so it runs once for the counts and
+    the INSERT.
+    """
     con = state.con
     if not loadables:
         return con.create_table("_new_messages", MESSAGES.empty_table(), temp=True, overwrite=True)
     incoming = ibis.union(*(item.messages for item in loadables))
     several = len(loadables) > 1  # ids are unique within one export (occurrence index)
-    if state.lake is None:
-        rows = incoming.distinct(on="message_id", keep="first") if several else incoming
-        return con.create_table("_new_messages", rows, temp=True, overwrite=True)
     dated = [item.source for item in loadables if item.source["message_count"]]
     scope = (
         {
@@ -419,7 +434,10 @@ def _stage_new_messages(state: IngestSession, loadables: list[Loadable]) -> ibis
         if dated
         else None
     )
-    return state.lake.stage_new("messages", incoming, "message_id", scope=scope, distinct=several)
+    lake = state.lake
+    if lake is None or not dated or not lake.has_rows("messages", scope):
+        return incoming.distinct(on="message_id", keep="first") if several else incoming
+    return lake.stage_new("messages", incoming, "message_id", scope=scope, distinct=several)
 
 
 def load_stage(ctx: Context, batches: list[Batch]) -> StageResult:
@@ -428,8 +446,9 @@ def load_stage(ctx: Context, batches: list[Batch]) -> StageResult:
     lake = state.lake
     loadables = [prepare(ctx, batch) for batch in batches]
     total = sum(item.source["message_count"] for item in loadables)
-    new = _stage_new_messages(state, loadables)
-    new_count = new.count().to_pyarrow().as_py()
+    new = _new_messages(state, loadables)
+    months = _month_counts(state.con, new)
+    new_count = sum(row["rows"] for row in months)  # same pass as the month counts
     present = total - new_count
     sources = [item.source for item in loadables]
     if lake is not None:
@@ -450,7 +469,7 @@ def load_stage(ctx: Context, batches: list[Batch]) -> StageResult:
         "media": media.num_rows,
         "events": events.num_rows,
         "groups": sorted({s["group_slug"] for s in (item.source for item in loadables)}),
-        "months": _month_counts(state.con, new),
+        "months": months,
         "snapshot_id": None,
         "exports": [_describe(item.source) for item in loadables],
     }
@@ -491,7 +510,9 @@ def load_stage(ctx: Context, batches: list[Batch]) -> StageResult:
                     }
                 ),
             )
-        lake.insert("messages", new)
+        written = lake.insert("messages", new) if new_count else 0
+        if written != new_count:  # the counts reported must be the rows stored
+            raise RuntimeError(f"load wrote {written} messages, expected {new_count}")
         lake.append("sources", sources_table)
         lake.append("media", media)
         lake.append("preference_events", events)

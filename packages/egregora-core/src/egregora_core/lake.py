@@ -209,6 +209,22 @@ class Lake:
         finally:
             self.con.unregister("_candidates")
 
+    def _scoped(self, name: str, scope: Mapping[str, Any] | None) -> ibis.Table:
+        """Lake table ``name`` narrowed to ``scope`` (``{"group_slug": [...], "ts": (first,
+        last)}``): DuckLake then reads only the partitions and files that can match."""
+        existing = self.table(name)
+        for column, value in (scope or {}).items():
+            if isinstance(value, tuple):
+                existing = existing.filter(existing[column].between(*value))
+            else:
+                existing = existing.filter(existing[column].isin(list(value)))
+        return existing
+
+    def has_rows(self, name: str, scope: Mapping[str, Any] | None = None) -> bool:
+        """Whether lake table ``name`` holds any row in ``scope`` (reads at most one)."""
+        found = self._scoped(name, scope).limit(1).count()
+        return bool(self.ibis.to_pyarrow(found).as_py())
+
     def stage_new(
         self,
         name: str,
@@ -223,28 +239,24 @@ class Lake:
 
         ``candidates`` must be an expression over this lake's connection (the ingest
         transforms run on it), so the rows never leave DuckDB. ``scope`` narrows the lake
-        side of the anti-join (``{"group_slug": [...], "ts": (first, last)}``) so DuckLake
-        reads only the partitions an export can overlap. ``distinct`` also drops repeated
+        side of the anti-join (see :meth:`_scoped`). ``distinct`` also drops repeated
         keys inside ``candidates`` (only possible when several exports are loaded together).
         """
-        existing = self.table(name)
-        for column, value in (scope or {}).items():
-            if isinstance(value, tuple):
-                existing = existing.filter(existing[column].between(*value))
-            else:
-                existing = existing.filter(existing[column].isin(list(value)))
+        existing = self._scoped(name, scope)
         rows = candidates.anti_join(existing.select(key), key)
         if distinct:
             rows = rows.distinct(on=key, keep="first")
         return self.ibis.create_table(f"_new_{name}", rows, temp=True, overwrite=True)
 
-    def insert(self, name: str, rows: ibis.Table) -> None:
-        """``INSERT INTO name SELECT ...`` straight from an expression over this connection."""
+    def insert(self, name: str, rows: ibis.Table) -> int:
+        """``INSERT INTO name SELECT ...`` straight from an expression over this connection;
+        returns the number of rows written."""
         columns = ", ".join(f'"{c}"' for c in rows.columns)
-        self.con.execute(
+        written = self.con.execute(
             f"INSERT INTO {CATALOG}.{name} ({columns}) "
             f"SELECT {columns} FROM ({self.ibis.compile(rows)})"
-        )
+        ).fetchone()
+        return int(written[0]) if written else 0
 
     def delete_in(self, name: str, column: str, values: list[str]) -> int:
         """Delete rows whose ``column`` is one of ``values`` (inside a transaction)."""
