@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import ibis
 import pyarrow as pa
 import pytest
-from egregora_core.ingest import _month_counts, ingest
+from egregora_core.ingest import _month_counts, _write_bounds, ingest
 from egregora_core.lake import Lake
 from egregora_core.project import Project
 from egregora_core.testing import make_context
@@ -106,3 +106,43 @@ def test_report_months_cover_exactly_the_new_rows(tmp_path, fake_extractor, dry_
         (m, months.count(m)) for m in sorted(set(months))
     ]
     assert len(stored(root)) == (3 if dry_run else 6)
+
+
+def test_write_bounds_cut_on_utc_month_starts_after_the_budget():
+    months = [
+        {"group_slug": "a", "month": "2023-12", "kind": "text", "rows": 3},
+        {"group_slug": "b", "month": "2024-01", "kind": "text", "rows": 2},
+        {"group_slug": "a", "month": "2024-01", "kind": "media", "rows": 2},
+        {"group_slug": "a", "month": "2024-03", "kind": "text", "rows": 1},
+        {"group_slug": "a", "month": "2024-04", "kind": "text", "rows": 9},
+    ]
+    assert _write_bounds(months, budget=3) == [
+        datetime(2024, 1, 1, tzinfo=UTC),
+        datetime(2024, 3, 1, tzinfo=UTC),
+    ]
+    assert _write_bounds(months, budget=100) == []
+    assert _write_bounds([], budget=1) == []
+
+
+def test_insert_in_ranges_writes_every_row_once_and_no_extra_file(tmp_path):
+    edges = [datetime(2024, m, 1, tzinfo=UTC) for m in (1, 2, 3)]
+    stamps = [e + timedelta(microseconds=d) for e in edges for d in (-1, 0, 1)]
+    rows = pa.table(
+        {
+            "message_id": [f"m{i}" for i in range(len(stamps))],
+            "group_slug": ["g"] * len(stamps),
+            "ts": pa.array(stamps, pa.timestamp("us", tz="UTC")),
+        }
+    )
+    with Lake(tmp_path / "lake") as lake:
+        lake.con.execute("BEGIN")
+        written = lake.insert(
+            "messages", lake.ibis.create_table("t", rows, temp=True), bounds=edges[1:]
+        )
+        lake.con.execute("COMMIT")
+        stored = lake.table("messages").select("message_id", "ts").to_pyarrow()
+    assert written == len(stamps)
+    assert sorted(stored.column("message_id").to_pylist()) == sorted(rows["message_id"].to_pylist())
+    files = list((tmp_path / "lake/data/main/messages").rglob("*.parquet"))
+    folders = [f.parent for f in files]
+    assert len(files) == len(set(folders)) == 4  # 2023-12, 2024-01, 2024-02, 2024-03

@@ -391,6 +391,30 @@ def _month_counts(con: Any, messages: ibis.Table) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (r["group_slug"], r["month"], r["kind"]))
 
 
+#: Rows per INSERT statement of the messages write (see :meth:`Lake.insert`): bounds the
+#: Parquet writer's buffers to about 120 MB whatever the export's size.
+ROWS_PER_WRITE = 250_000
+
+
+def _write_bounds(months: list[dict[str, Any]], budget: int = ROWS_PER_WRITE) -> list[datetime]:
+    """UTC month starts that cut the new rows into writes of about ``budget`` rows.
+
+    The lake partitions messages by UTC year and month, so a cut on a month start never
+    splits a partition (no extra files). ``months`` is the report's per-month counts.
+    """
+    per_month: dict[str, int] = {}
+    for row in months:
+        per_month[row["month"]] = per_month.get(row["month"], 0) + row["rows"]
+    bounds, pending = [], 0
+    for month in sorted(per_month):
+        if pending >= budget:
+            year, mon = map(int, month.split("-"))
+            bounds.append(datetime(year, mon, 1, tzinfo=UTC))
+            pending = 0
+        pending += per_month[month]
+    return bounds
+
+
 def _store_media(ctx: Context, loadables: list[Loadable]) -> int:
     """Write media bytes content-addressed (tmp file + rename: never a torn file)."""
     written = 0
@@ -445,6 +469,10 @@ def load_stage(ctx: Context, batches: list[Batch]) -> StageResult:
     state = session(ctx)
     lake = state.lake
     loadables = [prepare(ctx, batch) for batch in batches]
+    for batch in batches:
+        # The raw rows (names, numbers) are in no later step: free them before the write,
+        # which needs memory of its own (~0.1 GB per 1M messages).
+        batch.extraction.messages = batch.extraction.messages.schema.empty_table()
     total = sum(item.source["message_count"] for item in loadables)
     new = _new_messages(state, loadables)
     months = _month_counts(state.con, new)
@@ -510,7 +538,8 @@ def load_stage(ctx: Context, batches: list[Batch]) -> StageResult:
                     }
                 ),
             )
-        written = lake.insert("messages", new) if new_count else 0
+        bounds = _write_bounds(months)
+        written = lake.insert("messages", new, bounds=bounds) if new_count else 0
         if written != new_count:  # the counts reported must be the rows stored
             raise RuntimeError(f"load wrote {written} messages, expected {new_count}")
         lake.append("sources", sources_table)

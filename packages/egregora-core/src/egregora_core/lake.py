@@ -21,7 +21,7 @@ referenced by any snapshot and are invisible).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -248,15 +248,27 @@ class Lake:
             rows = rows.distinct(on=key, keep="first")
         return self.ibis.create_table(f"_new_{name}", rows, temp=True, overwrite=True)
 
-    def insert(self, name: str, rows: ibis.Table) -> int:
+    def insert(
+        self, name: str, rows: ibis.Table, *, column: str = "ts", bounds: Sequence[Any] = ()
+    ) -> int:
         """``INSERT INTO name SELECT ...`` straight from an expression over this connection;
-        returns the number of rows written."""
+        returns the number of rows written.
+
+        ``bounds`` (ascending values of ``column``) split the write into one INSERT per
+        range, all inside the caller's transaction (still one snapshot). DuckDB's
+        partitioned Parquet writer buffers every partition it has open until the statement
+        ends (~0.5 GB for 1M messages in one statement); ranges that start on partition
+        boundaries cap that buffer and add no file.
+        """
         columns = ", ".join(f'"{c}"' for c in rows.columns)
-        written = self.con.execute(
-            f"INSERT INTO {CATALOG}.{name} ({columns}) "
-            f"SELECT {columns} FROM ({self.ibis.compile(rows)})"
-        ).fetchone()
-        return int(written[0]) if written else 0
+        written = 0
+        for piece in _ranges(rows, column, bounds):
+            result = self.con.execute(
+                f"INSERT INTO {CATALOG}.{name} ({columns}) "
+                f"SELECT {columns} FROM ({self.ibis.compile(piece)})"
+            ).fetchone()
+            written += int(result[0]) if result else 0
+        return written
 
     def delete_in(self, name: str, column: str, values: list[str]) -> int:
         """Delete rows whose ``column`` is one of ``values`` (inside a transaction)."""
@@ -349,6 +361,21 @@ class Lake:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _ranges(rows: ibis.Table, column: str, bounds: Sequence[Any]) -> Iterator[ibis.Table]:
+    """``rows`` cut at ``bounds``: ``< b1`` (and NULLs), ``b1 <= .. < b2``, ..., ``>= bn``."""
+    value = rows[column]
+    lower = None
+    for bound in [*bounds, None]:
+        if lower is None:
+            piece = rows if bound is None else rows.filter((value < bound) | value.isnull())
+        elif bound is None:
+            piece = rows.filter(value >= lower)
+        else:
+            piece = rows.filter((value >= lower) & (value < bound))
+        yield piece
+        lower = bound
 
 
 def read_parquet(path: Path) -> pa.Table:
