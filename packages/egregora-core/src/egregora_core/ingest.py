@@ -440,9 +440,9 @@ def _new_messages(state: IngestSession, loadables: list[Loadable]) -> ibis.Table
 
     When the lake holds no message in the exports' scope (their group slugs, first..last
     timestamp), e.g. on a first ingest, every row is new: the batch itself is returned,
-    no anti-join and no copy. Otherwise the anti-join (reading only the partitions the
-    exports can overlap) is staged in a temp table, so it runs once for the counts and
-    the INSERT.
+    no anti-join and no copy (several exports are deduplicated into a temp table). Otherwise
+    the anti-join (reading only the partitions the exports can overlap) is staged in a temp
+    table, so it runs once for the counts and the INSERTs.
     """
     con = state.con
     if not loadables:
@@ -459,9 +459,12 @@ def _new_messages(state: IngestSession, loadables: list[Loadable]) -> ibis.Table
         else None
     )
     lake = state.lake
-    if lake is None or not dated or not lake.has_rows("messages", scope):
-        return incoming.distinct(on="message_id", keep="first") if several else incoming
-    return lake.stage_new("messages", incoming, "message_id", scope=scope, distinct=several)
+    if lake is not None and dated and lake.has_rows("messages", scope):
+        return lake.stage_new("messages", incoming, "message_id", scope=scope, distinct=several)
+    if several:  # dedup across the exports once, not in every pass over the rows
+        rows = incoming.distinct(on="message_id", keep="first")
+        return con.create_table("_new_messages", rows, temp=True, overwrite=True)
+    return incoming
 
 
 def load_stage(ctx: Context, batches: list[Batch]) -> StageResult:
