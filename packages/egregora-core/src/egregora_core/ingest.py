@@ -17,6 +17,7 @@ with SIGKILL at that point (``after-transform``, ``after-media``, ``before-commi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -39,7 +40,7 @@ from .anonymize import Pseudonymizer, group_slug
 from .components import Extraction
 from .errors import ConfigError, SchemaError
 from .extract import extract_stage
-from .lake import Lake, lake_exists, read_parquet
+from .lake import Lake, lake_exists, read_parquet, temp_table
 from .locking import project_lock
 from .pipeline import Context, Stage, StageResult, run_stages
 from .reingest import INPUTS_KEY, already_ingested, input_key
@@ -54,7 +55,7 @@ from .schema import (
     conform,
     validate,
 )
-from .transforms import BATCH_KEY, MESSAGE_ID_SCHEME, Batch, lookup, utc_wall_clock
+from .transforms import BATCH_KEY, MESSAGE_ID_SCHEME, Batch, epoch_us, lookup
 
 SESSION_KEY = "_egregora_ingest_session"
 FAULT_ENV = "EGREGORA_FAULT"
@@ -118,14 +119,19 @@ class IngestSession:
     secret: bytes
     lake: Lake | None
     stored_events: list[dict[str, Any]] = field(default_factory=list)
-    #: Where the transforms run: the lake's own connection when there is a lake, so the
-    #: transformed rows are loaded with one INSERT ... SELECT and never copied out.
-    con: Any = None
     input_keys: dict[Path, str | None] = field(default_factory=dict)
+    #: Where DuckDB may spill the raw rows of temp tables (a private temp dir).
+    spill_dir: str | None = None
 
-    def __post_init__(self) -> None:
-        if self.con is None:
-            self.con = self.lake.ibis if self.lake is not None else ibis.duckdb.connect()
+    @functools.cached_property
+    def con(self) -> Any:
+        """Where the transforms run: the lake's own connection when there is a lake, so the
+        transformed rows are loaded with one INSERT ... SELECT and never copied out. Made on
+        first use: a re-ingest that stops early never needs ibis's DuckDB backend."""
+        con = self.lake.ibis if self.lake is not None else ibis.duckdb.connect()
+        if self.spill_dir:
+            con.raw_sql(f"SET temp_directory = '{self.spill_dir}'")
+        return con
 
 
 def session(ctx: Context) -> IngestSession:
@@ -147,13 +153,12 @@ def open_session(ctx: Context) -> Iterator[IngestSession]:
         events: list[dict[str, Any]] = []
         if lake is not None:
             check_scheme(lake, pseudonymizer)
-            events = lake.table("preference_events").to_pyarrow().to_pylist()
-        state = IngestSession(pseudonymizer, secret, lake, events)
-        # Raw rows live in this connection's temp tables; should DuckDB ever spill them
-        # (memory limit reached), the spill files go to a private temp dir removed below,
-        # not to DuckDB's default ``.tmp`` in the working directory.
+            events = lake.rows("preference_events")
+        # Raw rows live in the session connection's temp tables; should DuckDB ever spill
+        # them (memory limit reached), the spill files go to a private temp dir removed
+        # below, not to DuckDB's default ``.tmp`` in the working directory.
         spill = stack.enter_context(tempfile.TemporaryDirectory(prefix="egregora-spill-"))
-        state.con.raw_sql(f"SET temp_directory = '{spill}'")
+        state = IngestSession(pseudonymizer, secret, lake, events, spill_dir=spill)
         ctx.options[SESSION_KEY] = state
         yield state
     finally:
@@ -372,12 +377,47 @@ def prepare(ctx: Context, batch: Batch) -> Loadable:
     return Loadable(source, messages, media_rows, events, media_bytes)
 
 
+_DAY_US = 86_400_000_000
+
+
 def _month_counts(con: Any, messages: ibis.Table) -> list[dict[str, Any]]:
-    """Rows per (group, year-month, kind): what a dry run shows (one DuckDB aggregate)."""
-    month = utc_wall_clock(messages.ts).strftime("%Y-%m")
-    grouped = messages.group_by(group_slug=messages.group_slug, month=month, kind=messages.kind)
-    rows = con.to_pyarrow(grouped.aggregate(rows=messages.count())).to_pylist()
+    """Rows per (group, UTC year-month, kind): what a dry run shows.
+
+    Two-level aggregate: first per UTC day as an integer (``epoch_us // day``: plain
+    arithmetic, where a calendar function on a TIMESTAMPTZ costs an ICU call per row), then
+    the few thousand (group, day, kind) rows are folded into months.
+    """
+    day = (epoch_us(messages.ts) // _DAY_US).name("day")
+    daily = messages.group_by(group_slug=messages.group_slug, day=day, kind=messages.kind)
+    daily = daily.aggregate(rows=messages.count())
+    month = (ibis.date(1970, 1, 1) + daily.day.as_interval("D")).strftime("%Y-%m")
+    monthly = daily.group_by(group_slug=daily.group_slug, month=month, kind=daily.kind)
+    rows = con.to_pyarrow(monthly.aggregate(rows=daily.rows.sum())).to_pylist()
     return sorted(rows, key=lambda r: (r["group_slug"], r["month"], r["kind"]))
+
+
+#: Rows per INSERT statement of the messages write (see :meth:`Lake.insert`): bounds the
+#: partitioned writer's buffers (~150 MB at 1M messages, ~0.5 GB in one statement).
+ROWS_PER_WRITE = 250_000
+
+
+def _write_bounds(months: list[dict[str, Any]], budget: int = ROWS_PER_WRITE) -> list[datetime]:
+    """UTC month starts that cut the new rows into writes of about ``budget`` rows.
+
+    The lake partitions messages by UTC year and month, so a cut on a month start never
+    splits a partition (no extra files). ``months`` is the report's per-month counts.
+    """
+    per_month: dict[str, int] = {}
+    for row in months:
+        per_month[row["month"]] = per_month.get(row["month"], 0) + row["rows"]
+    bounds, pending = [], 0
+    for month in sorted(per_month):
+        if pending >= budget:
+            year, mon = map(int, month.split("-"))
+            bounds.append(datetime(year, mon, 1, tzinfo=UTC))
+            pending = 0
+        pending += per_month[month]
+    return bounds
 
 
 def _store_media(ctx: Context, loadables: list[Loadable]) -> int:
@@ -399,17 +439,21 @@ def _store_media(ctx: Context, loadables: list[Loadable]) -> int:
     return written
 
 
-def _stage_new_messages(state: IngestSession, loadables: list[Loadable]) -> ibis.Table:
-    """The incoming messages not in the lake yet, staged in a temp table (rows stay in
-    DuckDB). The anti-join reads only the lake partitions the exports can overlap."""
+def _new_messages(state: IngestSession, loadables: list[Loadable]) -> ibis.Table:
+    """The incoming messages not in the lake yet, as an expression over the session's
+    connection (rows stay in DuckDB).
+
+    When the lake holds no message in the exports' scope (their group slugs, first..last
+    timestamp), e.g. on a first ingest, every row is new: the batch itself is returned,
+    no anti-join and no copy (several exports are deduplicated into a temp table). Otherwise
+    the anti-join (reading only the partitions the exports can overlap) is staged in a temp
+    table, so it runs once for the counts and the INSERTs.
+    """
     con = state.con
     if not loadables:
-        return con.create_table("_new_messages", MESSAGES.empty_table(), temp=True, overwrite=True)
+        return temp_table(con, "_new_messages", MESSAGES.empty_table())
     incoming = ibis.union(*(item.messages for item in loadables))
     several = len(loadables) > 1  # ids are unique within one export (occurrence index)
-    if state.lake is None:
-        rows = incoming.distinct(on="message_id", keep="first") if several else incoming
-        return con.create_table("_new_messages", rows, temp=True, overwrite=True)
     dated = [item.source for item in loadables if item.source["message_count"]]
     scope = (
         {
@@ -419,7 +463,13 @@ def _stage_new_messages(state: IngestSession, loadables: list[Loadable]) -> ibis
         if dated
         else None
     )
-    return state.lake.stage_new("messages", incoming, "message_id", scope=scope, distinct=several)
+    lake = state.lake
+    if lake is not None and dated and lake.has_rows("messages", scope):
+        return lake.stage_new("messages", incoming, "message_id", scope=scope, distinct=several)
+    if several:  # dedup across the exports once, not in every pass over the rows
+        rows = incoming.distinct(on="message_id", keep="first")
+        return temp_table(con, "_new_messages", rows)
+    return incoming
 
 
 def load_stage(ctx: Context, batches: list[Batch]) -> StageResult:
@@ -428,8 +478,9 @@ def load_stage(ctx: Context, batches: list[Batch]) -> StageResult:
     lake = state.lake
     loadables = [prepare(ctx, batch) for batch in batches]
     total = sum(item.source["message_count"] for item in loadables)
-    new = _stage_new_messages(state, loadables)
-    new_count = new.count().to_pyarrow().as_py()
+    new = _new_messages(state, loadables)
+    months = _month_counts(state.con, new)
+    new_count = sum(row["rows"] for row in months)  # same pass as the month counts
     present = total - new_count
     sources = [item.source for item in loadables]
     if lake is not None:
@@ -450,7 +501,7 @@ def load_stage(ctx: Context, batches: list[Batch]) -> StageResult:
         "media": media.num_rows,
         "events": events.num_rows,
         "groups": sorted({s["group_slug"] for s in (item.source for item in loadables)}),
-        "months": _month_counts(state.con, new),
+        "months": months,
         "snapshot_id": None,
         "exports": [_describe(item.source) for item in loadables],
     }
@@ -491,7 +542,10 @@ def load_stage(ctx: Context, batches: list[Batch]) -> StageResult:
                     }
                 ),
             )
-        lake.insert("messages", new)
+        bounds = _write_bounds(months)
+        written = lake.insert("messages", new, bounds=bounds) if new_count else 0
+        if written != new_count:  # the counts reported must be the rows stored
+            raise RuntimeError(f"load wrote {written} messages, expected {new_count}")
         lake.append("sources", sources_table)
         lake.append("media", media)
         lake.append("preference_events", events)

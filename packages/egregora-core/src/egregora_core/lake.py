@@ -20,8 +20,9 @@ referenced by any snapshot and are invisible).
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,16 @@ def _quote(path: Path | str) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
+def temp_table(backend: Any, name: str, obj: Any) -> ibis.Table:
+    """``obj`` (an ibis expression or Arrow table) as temp table ``name``, replacing one.
+
+    Not ``create_table(..., overwrite=True)``: for temp tables ibis then writes a second
+    table and copies it over, a full extra copy of every row.
+    """
+    backend.drop_table(name, force=True)
+    return backend.create_table(name, obj, temp=True)
+
+
 def lake_exists(lake_dir: Path) -> bool:
     return (Path(lake_dir) / CATALOG_FILE).is_file()
 
@@ -91,8 +102,9 @@ class Lake:
         self.read_only = read_only
         if not read_only:
             self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.ibis = ibis.duckdb.connect()
-        self.con = self.ibis.con  # the raw DuckDB connection
+        self.con = duckdb.connect()  # the raw connection; :attr:`ibis` wraps it on first use
+        # What ibis sets on its connections: instants are read and written as UTC.
+        self.con.execute("SET TimeZone = 'UTC'")
         load_extension(self.con, "ducklake")
         options = (
             "READ_ONLY"
@@ -114,6 +126,16 @@ class Lake:
             raise
         if not read_only:
             self._ensure_tables(tables)
+
+    @functools.cached_property
+    def ibis(self) -> Any:
+        """The ibis DuckDB backend over :attr:`con`, made on first use: importing ibis's
+        DuckDB backend costs ~0.8 s, which a re-ingest that stops early never needs."""
+        return ibis.duckdb.from_connection(self.con)
+
+    def rows(self, name: str) -> list[dict[str, Any]]:
+        """Every row of a small table (sources, preference events) as dicts, without ibis."""
+        return self.con.execute(f"SELECT * FROM {CATALOG}.{name}").to_arrow_table().to_pylist()
 
     @classmethod
     def open(cls, project: Any, *, read_only: bool = False) -> Lake:
@@ -209,6 +231,22 @@ class Lake:
         finally:
             self.con.unregister("_candidates")
 
+    def _scoped(self, name: str, scope: Mapping[str, Any] | None) -> ibis.Table:
+        """Lake table ``name`` narrowed to ``scope`` (``{"group_slug": [...], "ts": (first,
+        last)}``): DuckLake then reads only the partitions and files that can match."""
+        existing = self.table(name)
+        for column, value in (scope or {}).items():
+            if isinstance(value, tuple):
+                existing = existing.filter(existing[column].between(*value))
+            else:
+                existing = existing.filter(existing[column].isin(list(value)))
+        return existing
+
+    def has_rows(self, name: str, scope: Mapping[str, Any] | None = None) -> bool:
+        """Whether lake table ``name`` holds any row in ``scope`` (reads at most one)."""
+        found = self._scoped(name, scope).limit(1).count()
+        return bool(self.ibis.to_pyarrow(found).as_py())
+
     def stage_new(
         self,
         name: str,
@@ -223,28 +261,36 @@ class Lake:
 
         ``candidates`` must be an expression over this lake's connection (the ingest
         transforms run on it), so the rows never leave DuckDB. ``scope`` narrows the lake
-        side of the anti-join (``{"group_slug": [...], "ts": (first, last)}``) so DuckLake
-        reads only the partitions an export can overlap. ``distinct`` also drops repeated
+        side of the anti-join (see :meth:`_scoped`). ``distinct`` also drops repeated
         keys inside ``candidates`` (only possible when several exports are loaded together).
         """
-        existing = self.table(name)
-        for column, value in (scope or {}).items():
-            if isinstance(value, tuple):
-                existing = existing.filter(existing[column].between(*value))
-            else:
-                existing = existing.filter(existing[column].isin(list(value)))
+        existing = self._scoped(name, scope)
         rows = candidates.anti_join(existing.select(key), key)
         if distinct:
             rows = rows.distinct(on=key, keep="first")
-        return self.ibis.create_table(f"_new_{name}", rows, temp=True, overwrite=True)
+        return temp_table(self.ibis, f"_new_{name}", rows)
 
-    def insert(self, name: str, rows: ibis.Table) -> None:
-        """``INSERT INTO name SELECT ...`` straight from an expression over this connection."""
+    def insert(
+        self, name: str, rows: ibis.Table, *, column: str = "ts", bounds: Sequence[Any] = ()
+    ) -> int:
+        """``INSERT INTO name SELECT ...`` straight from an expression over this connection;
+        returns the number of rows written.
+
+        ``bounds`` (ascending values of ``column``) split the write into one INSERT per
+        range, all inside the caller's transaction (still one snapshot). DuckDB's
+        partitioned Parquet writer buffers every partition it has open until the statement
+        ends (~0.5 GB for 1M messages in one statement); ranges that start on partition
+        boundaries cap that buffer and add no file.
+        """
         columns = ", ".join(f'"{c}"' for c in rows.columns)
-        self.con.execute(
-            f"INSERT INTO {CATALOG}.{name} ({columns}) "
-            f"SELECT {columns} FROM ({self.ibis.compile(rows)})"
-        )
+        written = 0
+        for piece in _ranges(rows, column, bounds):
+            result = self.con.execute(
+                f"INSERT INTO {CATALOG}.{name} ({columns}) "
+                f"SELECT {columns} FROM ({self.ibis.compile(piece)})"
+            ).fetchone()
+            written += int(result[0]) if result else 0
+        return written
 
     def delete_in(self, name: str, column: str, values: list[str]) -> int:
         """Delete rows whose ``column`` is one of ``values`` (inside a transaction)."""
@@ -337,6 +383,21 @@ class Lake:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _ranges(rows: ibis.Table, column: str, bounds: Sequence[Any]) -> Iterator[ibis.Table]:
+    """``rows`` cut at ``bounds``: ``< b1`` (and NULLs), ``b1 <= .. < b2``, ..., ``>= bn``."""
+    value = rows[column]
+    lower = None
+    for bound in [*bounds, None]:
+        if lower is None:
+            piece = rows if bound is None else rows.filter((value < bound) | value.isnull())
+        elif bound is None:
+            piece = rows.filter(value >= lower)
+        else:
+            piece = rows.filter((value >= lower) & (value < bound))
+        yield piece
+        lower = bound
 
 
 def read_parquet(path: Path) -> pa.Table:

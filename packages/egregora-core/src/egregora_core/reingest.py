@@ -93,8 +93,7 @@ def already_ingested(lake: Lake | None, keys: list[str | None]) -> StageResult |
     if not _unchanged_since(lake, snapshots, last):
         return None
     source_ids = [found[key][1] for key in keys]
-    sources = lake.table("sources")
-    rows = sources.filter(sources.source_id.isin(source_ids)).to_pyarrow().to_pylist()
+    rows = [row for row in lake.rows("sources") if row["source_id"] in source_ids]
     if len({r["source_id"] for r in rows}) != len(set(source_ids)):
         return None
     from .ingest import _describe  # the report format is the load stage's

@@ -38,6 +38,7 @@ import pyarrow.compute as pc
 from . import chat_commands, redact
 from .anonymize import Anonymizer, Pseudonymizer, group_slug, mentioned_names
 from .errors import SchemaError
+from .lake import temp_table
 
 if TYPE_CHECKING:  # pragma: no cover
     from .components import Extraction
@@ -70,9 +71,7 @@ class Batch:
         """Run ``table``'s plan once into a temp table (in memory), for several queries."""
         name = f"_scratch_{id(self):x}_{len(self.scratch)}"
         self.scratch.append(name)
-        # Not ``overwrite=True``: for temp tables ibis then writes a second table and
-        # copies it over (a full extra copy). The name is unique to this batch.
-        return self.con.create_table(name, table, temp=True)
+        return temp_table(self.con, name, table)
 
 
 def current_batch(ctx: Context) -> Batch:
