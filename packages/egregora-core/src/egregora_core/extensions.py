@@ -42,8 +42,11 @@ def extension_path(name: str) -> Path:
 
 def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """LOAD a packaged extension into ``con`` (idempotent)."""
+    # A literal, not a ``?`` parameter: DuckDB's Python client imports pandas (~1 s) on the
+    # first query with parameters, and this runs first in every command that opens a lake.
+    quoted = "'" + name.replace("'", "''") + "'"
     loaded = con.execute(
-        "SELECT loaded FROM duckdb_extensions() WHERE extension_name = ?", [name]
+        f"SELECT loaded FROM duckdb_extensions() WHERE extension_name = {quoted}"
     ).fetchone()
     if loaded and loaded[0]:
         return

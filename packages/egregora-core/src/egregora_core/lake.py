@@ -135,7 +135,10 @@ class Lake:
 
     def rows(self, name: str) -> list[dict[str, Any]]:
         """Every row of a small table (sources, preference events) as dicts, without ibis."""
-        return self.con.execute(f"SELECT * FROM {CATALOG}.{name}").to_arrow_table().to_pylist()
+        # fetchall, not Arrow's to_pylist: that imports pandas (~1 s) for zoned timestamps.
+        cursor = self.con.execute(f"SELECT * FROM {CATALOG}.{name}")
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     @classmethod
     def open(cls, project: Any, *, read_only: bool = False) -> Lake:
@@ -162,10 +165,9 @@ class Lake:
                     )
 
     def table_names(self) -> list[str]:
-        rows = self.con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_catalog = ? "
-            "ORDER BY table_name",
-            [CATALOG],
+        rows = self.con.execute(  # a literal, not a parameter: see extensions.load_extension
+            "SELECT table_name FROM information_schema.tables "
+            f"WHERE table_catalog = {_quote(CATALOG)} ORDER BY table_name"
         ).fetchall()
         return [row[0] for row in rows]
 
@@ -308,10 +310,9 @@ class Lake:
 
     def table_id(self, name: str) -> str | None:
         """DuckLake's id of table ``name`` (as written in ``snapshots().changes``)."""
-        row = self.con.execute(
+        row = self.con.execute(  # a literal, not a parameter: see extensions.load_extension
             f"SELECT table_id FROM __ducklake_metadata_{CATALOG}.ducklake_table "
-            "WHERE table_name = ? AND end_snapshot IS NULL",
-            [name],
+            f"WHERE table_name = {_quote(name)} AND end_snapshot IS NULL"
         ).fetchone()
         return None if row is None else str(row[0])
 
