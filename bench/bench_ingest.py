@@ -30,6 +30,12 @@ from pathlib import Path
 
 
 def _peak_mb() -> float:
+    """This process's peak RSS (``VmHWM``). Not ``ru_maxrss``: on Linux it keeps the peak
+    of the forked parent across ``exec``, i.e. the benchmark's own ~1 GB of generated chat."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
