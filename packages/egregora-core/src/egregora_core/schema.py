@@ -24,7 +24,7 @@ KINDS = ("text", "media", "system", "deleted", "poll", "location", "contact")
 RAW_MESSAGES = pa.schema(
     [
         pa.field("group_name", pa.string(), nullable=False),
-        pa.field("ordinal", pa.int64(), nullable=False),  # position in the source file
+        pa.field("ordinal", pa.int64(), nullable=False),  # position in the export, unique
         pa.field("ts", TS, nullable=False),  # localized with the export's timezone
         pa.field("date", pa.date32(), nullable=False),  # local calendar date as written
         pa.field("author", pa.string()),  # raw name or phone; NULL for system lines
