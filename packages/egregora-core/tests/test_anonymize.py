@@ -110,3 +110,23 @@ def test_case_variants_that_lower_maps_elsewhere_are_still_replaced():
     out = anonymizer.scrub("IRMAK SU and IRMAK said hi to KAI")
     assert out == f"{pseudo('ırmak Su')} and {pseudo('ırmak Su')} said hi to {pseudo('Kai Lee')}"
     assert anonymizer.scrub_many(["IRMAK SU!"]) == [f"{pseudo('ırmak Su')}!"]
+
+
+def test_case_folds_primed_in_one_scan_match_the_per_character_scan():
+    """_prime_folds scans Unicode once for many characters; it must find, for each, exactly
+    what scanning all of Unicode for that one character with IGNORECASE finds."""
+    import re
+
+    import numpy as np
+    from egregora_core import anonymize
+
+    everything = np.arange(0x110000, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+    tricky = (
+        "aksiIıİſKÅåßẞσςΣθϑµΜǅǄǆﬀ" + "ДдЁё" + "\U00010400\U00010428\U0001e900\U000118a0" + "é1_ 🎸"
+    )
+    anonymize._FOLDS.clear()
+    anonymize._prime_folds(tricky)
+    for char in tricky:
+        same = re.findall(re.escape(char), everything, re.IGNORECASE)
+        expected = tuple(sorted({c for c in same if c.lower() == c} | {char}))
+        assert anonymize._FOLDS[char] == expected, char
