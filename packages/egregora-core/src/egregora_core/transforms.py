@@ -102,12 +102,16 @@ class PendingScrub:
         self.column = column
         hits = table.filter(table[column].re_search(gate_re2).fill_null(False))
         self.before = hits.select(column).distinct().to_pyarrow().column(column)
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="egregora-scrub")
-        self._future = self._pool.submit(scrub_many, self.before.to_pylist())
-        self._pool.shutdown(wait=False)
+        self._future = None
+        if len(self.before):
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="egregora-scrub")
+            self._future = pool.submit(lambda: scrub_many(self.before.to_pylist()))
+            pool.shutdown(wait=False)  # the thread ends with its one task
 
     def apply(self, table: ibis.Table) -> ibis.Table:
         """``table`` with the scrubbed values in place (waits for the worker)."""
+        if self._future is None:
+            return table
         after = pa.array(self._future.result(), pa.string())
         changed = pc.fill_null(pc.not_equal(self.before, after), True)
         if not pc.any(changed).as_py():
