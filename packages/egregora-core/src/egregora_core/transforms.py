@@ -227,14 +227,16 @@ class Anonymize:
         risky = table.filter(name.re_search(gate) & ~name.re_search(redact.PLAIN_FILE_RE2))
         media = _values(con, risky.select("media_name").distinct().media_name)
 
-        scrub = PendingScrub(table, "text", anonymizer.gate_re2(), anonymizer.scrub_many)
-        table = with_base_digest(table, batch.secret)
         authors = [a for a in authors if a is not None]
         pseudonyms = {a: batch.pseudonymizer(a) for a in authors}
-        table = lookup(table, "author", pseudonyms, "_pseudo")
         groups = [g for g in found["groups"] or [] if g]
         batch.group_names = {g: anonymizer.scrub_all(g) for g in groups}
-        table = lookup(table, "media_name", {m: anonymizer.scrub_all(m) for m in media}, "_media")
+        media_names = {m: anonymizer.scrub_all(m) for m in media}
+        # From here the worker thread is the only user of the anonymizer (its caches).
+        scrub = PendingScrub(table, "text", anonymizer.gate_re2(), anonymizer.scrub_many)
+        table = with_base_digest(table, batch.secret)
+        table = lookup(table, "author", pseudonyms, "_pseudo")
+        table = lookup(table, "media_name", media_names, "_media")
         table = table.mutate(
             author=table._pseudo,
             group_name=table.group_name.substitute(batch.group_names),
