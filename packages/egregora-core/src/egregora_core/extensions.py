@@ -40,14 +40,20 @@ def extension_path(name: str) -> Path:
     return path
 
 
+def sql_literal(value: object) -> str:
+    """``value`` as a quoted SQL string literal.
+
+    Used instead of ``?`` parameters in the queries every command runs first: DuckDB's
+    Python client imports pandas (~1 s) on the first query with parameters.
+    """
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """LOAD a packaged extension into ``con`` (idempotent)."""
-    # A literal, not a ``?`` parameter: DuckDB's Python client imports pandas (~1 s) on the
-    # first query with parameters, and this runs first in every command that opens a lake.
-    quoted = "'" + name.replace("'", "''") + "'"
     loaded = con.execute(
-        f"SELECT loaded FROM duckdb_extensions() WHERE extension_name = {quoted}"
+        f"SELECT loaded FROM duckdb_extensions() WHERE extension_name = {sql_literal(name)}"
     ).fetchone()
     if loaded and loaded[0]:
         return
-    con.execute(f"LOAD '{extension_path(name)}'")
+    con.execute(f"LOAD {sql_literal(extension_path(name))}")

@@ -32,7 +32,7 @@ import ibis
 import pyarrow as pa
 
 from .errors import InputError, ProjectBusy
-from .extensions import load_extension
+from .extensions import load_extension, sql_literal
 from .schema import TABLES
 
 CATALOG = "lake"
@@ -66,10 +66,6 @@ def duck_type(arrow_type: pa.DataType) -> str:
 def create_table_sql(name: str, schema: pa.Schema, catalog: str = CATALOG) -> str:
     columns = ", ".join(f'"{f.name}" {duck_type(f.type)}' for f in schema)
     return f"CREATE TABLE IF NOT EXISTS {catalog}.{name} ({columns})"
-
-
-def _quote(path: Path | str) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
 
 
 def temp_table(backend: Any, name: str, obj: Any) -> ibis.Table:
@@ -109,11 +105,11 @@ class Lake:
         options = (
             "READ_ONLY"
             if read_only
-            else (f"DATA_PATH {_quote(str(self.data_dir) + '/')}, DATA_INLINING_ROW_LIMIT 0")
+            else (f"DATA_PATH {sql_literal(str(self.data_dir) + '/')}, DATA_INLINING_ROW_LIMIT 0")
         )
         try:
             self.con.execute(
-                f"ATTACH {_quote('ducklake:' + str(self.catalog_path))} AS {CATALOG} ({options})"
+                f"ATTACH {sql_literal('ducklake:' + str(self.catalog_path))} AS {CATALOG} ({options})"
             )
         except duckdb.IOException as exc:
             self.con.close()
@@ -165,9 +161,9 @@ class Lake:
                     )
 
     def table_names(self) -> list[str]:
-        rows = self.con.execute(  # a literal, not a parameter: see extensions.load_extension
+        rows = self.con.execute(  # sql_literal, not a ? parameter
             "SELECT table_name FROM information_schema.tables "
-            f"WHERE table_catalog = {_quote(CATALOG)} ORDER BY table_name"
+            f"WHERE table_catalog = {sql_literal(CATALOG)} ORDER BY table_name"
         ).fetchall()
         return [row[0] for row in rows]
 
@@ -310,9 +306,9 @@ class Lake:
 
     def table_id(self, name: str) -> str | None:
         """DuckLake's id of table ``name`` (as written in ``snapshots().changes``)."""
-        row = self.con.execute(  # a literal, not a parameter: see extensions.load_extension
+        row = self.con.execute(  # sql_literal, not a ? parameter
             f"SELECT table_id FROM __ducklake_metadata_{CATALOG}.ducklake_table "
-            f"WHERE table_name = {_quote(name)} AND end_snapshot IS NULL"
+            f"WHERE table_name = {sql_literal(name)} AND end_snapshot IS NULL"
         ).fetchone()
         return None if row is None else str(row[0])
 
@@ -373,7 +369,9 @@ class Lake:
                 f"cannot read '{name}' at snapshot {snapshot}",
                 hint="list snapshots with `egregora datasets`",
             ) from exc
-        self.con.execute(f"COPY ({relation} ORDER BY ALL) TO {_quote(out)} {EXPORT_FORMATS[fmt]}")
+        self.con.execute(
+            f"COPY ({relation} ORDER BY ALL) TO {sql_literal(out)} {EXPORT_FORMATS[fmt]}"
+        )
         return rows
 
     def close(self) -> None:

@@ -64,14 +64,13 @@ class Batch:
     opted_out: set[str] = field(default_factory=set)
     anonymizer: Anonymizer | None = None
     group_names: dict[str, str] = field(default_factory=dict)  # raw -> anonymized
-    #: Temp tables holding intermediate results (they live until the connection closes).
-    scratch: list[str] = field(default_factory=list)
+    #: Temp tables made by :meth:`materialize` (they live until the connection closes).
+    materialized: int = 0
 
     def materialize(self, table: ibis.Table) -> ibis.Table:
         """Run ``table``'s plan once into a temp table (in memory), for several queries."""
-        name = f"_scratch_{id(self):x}_{len(self.scratch)}"
-        self.scratch.append(name)
-        return temp_table(self.con, name, table)
+        self.materialized += 1
+        return temp_table(self.con, f"_scratch_{id(self):x}_{self.materialized}", table)
 
 
 def current_batch(ctx: Context) -> Batch:
@@ -142,16 +141,6 @@ def md5(value: str) -> str:
 @ibis.udf.scalar.builtin
 def epoch_us(value: dt.Timestamp(timezone="UTC")) -> dt.int64:
     """DuckDB's epoch_us: microseconds since 1970 (a cheap, exact timestamp key)."""
-
-
-@ibis.udf.scalar.builtin(name="timezone")
-def _timezone(zone: str, value: dt.Timestamp(timezone="UTC")) -> dt.Timestamp():
-    """DuckDB's timezone(zone, timestamptz): the wall-clock time in ``zone``."""
-
-
-def utc_wall_clock(ts: ibis.Value) -> ibis.Value:
-    """``ts`` as a UTC wall-clock timestamp, whatever the DuckDB session time zone."""
-    return _timezone("UTC", ts)
 
 
 def _values(con: Any, expr: ibis.Value) -> list[Any]:

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 import pyarrow.compute as pc
 from egregora_core.errors import ConfigError
-from egregora_core.lake import Lake
+from egregora_core.lake import Lake, temp_table
 from egregora_core.progress import NullProgress, Progress
 from slugify import slugify
 
@@ -259,9 +259,7 @@ class SiteBuilder:
 
         authors = by_key(dataset.post_authors(s))
         # Threads feed two queries: compute the windows once, in a temporary table.
-        rows = self.lake.ibis.create_table(
-            "_egregora_thread_rows", dataset.thread_rows(s), temp=True, overwrite=True
-        )
+        rows = temp_table(self.lake.ibis, "_egregora_thread_rows", dataset.thread_rows(s))
         threads = by_key(dataset.post_threads(s, rows))
         quotes = by_key(dataset.post_quotes(s, rows=rows))
         self.lake.ibis.drop_table("_egregora_thread_rows", force=True)
