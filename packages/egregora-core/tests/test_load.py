@@ -1,7 +1,7 @@
 """The load stage's paths: straight insert (nothing in scope) vs staged anti-join, and the
 month counts of the report."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import ibis
 import pyarrow as pa
@@ -20,31 +20,33 @@ def stored(root):
         return lake.table("messages").to_pyarrow().to_pylist()
 
 
-def test_month_counts_use_the_utc_calendar_whatever_the_session_zone():
-    stamps = [
-        datetime(1969, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
-        datetime(1970, 1, 1, tzinfo=UTC),
-        datetime(2024, 1, 31, 23, 59, 59, tzinfo=UTC),
-        datetime(2024, 2, 1, tzinfo=UTC),
-        datetime(2024, 2, 1, 1, tzinfo=UTC),  # still January in São Paulo
-        datetime(2024, 2, 29, 12, tzinfo=UTC),
+def test_month_counts_follow_the_local_date_not_the_utc_instant():
+    """The report's months are the partitions': the calendar date as the chat shows it.
+    A message sent at 22:30 on 31 January in São Paulo (01:30 UTC, 1 February) is January's."""
+    rows = [  # (group, local date, instant, kind)
+        ("a", date(1969, 12, 31), datetime(1970, 1, 1, 2, tzinfo=UTC), "text"),
+        ("a", date(1970, 1, 1), datetime(1970, 1, 1, 3, tzinfo=UTC), "text"),
+        ("a", date(2024, 1, 31), datetime(2024, 2, 1, 1, 30, tzinfo=UTC), "text"),
+        ("a", date(2024, 2, 1), datetime(2024, 2, 1, 3, tzinfo=UTC), "text"),
+        ("a", date(2024, 2, 1), datetime(2024, 2, 1, 4, tzinfo=UTC), "media"),
+        ("b", date(2024, 2, 29), datetime(2024, 2, 29, 12, tzinfo=UTC), "text"),
     ]
-    kinds = ["text", "text", "text", "text", "media", "text"]
-    groups = ["a", "a", "a", "a", "a", "b"]
+    groups, dates, stamps, kinds = map(list, zip(*rows, strict=True))
     table = pa.table(
         {
             "group_slug": groups,
+            "date": pa.array(dates, pa.date32()),
             "ts": pa.array(stamps, pa.timestamp("us", tz="UTC")),
             "kind": kinds,
         }
     )
     con = ibis.duckdb.connect()
-    con.raw_sql("SET TimeZone = 'America/Sao_Paulo'")
     got = _month_counts(con, con.create_table("t", table, temp=True))
     expected: dict[tuple, int] = {}
-    for group, ts, kind in zip(groups, stamps, kinds, strict=True):
-        key = (group, ts.strftime("%Y-%m"), kind)
+    for group, day, kind in zip(groups, dates, kinds, strict=True):
+        key = (group, day.strftime("%Y-%m"), kind)
         expected[key] = expected.get(key, 0) + 1
+    assert ("a", "2024-01", "text") in expected
     assert got == [
         {"group_slug": g, "month": m, "kind": k, "rows": n}
         for (g, m, k), n in sorted(expected.items())
@@ -108,7 +110,7 @@ def test_report_months_cover_exactly_the_new_rows(tmp_path, fake_extractor, dry_
     assert len(stored(root)) == (3 if dry_run else 6)
 
 
-def test_write_bounds_cut_on_utc_month_starts_after_the_budget():
+def test_write_bounds_cut_on_month_starts_after_the_budget():
     months = [
         {"group_slug": "a", "month": "2023-12", "kind": "text", "rows": 3},
         {"group_slug": "b", "month": "2024-01", "kind": "text", "rows": 2},
@@ -116,22 +118,19 @@ def test_write_bounds_cut_on_utc_month_starts_after_the_budget():
         {"group_slug": "a", "month": "2024-03", "kind": "text", "rows": 1},
         {"group_slug": "a", "month": "2024-04", "kind": "text", "rows": 9},
     ]
-    assert _write_bounds(months, budget=3) == [
-        datetime(2024, 1, 1, tzinfo=UTC),
-        datetime(2024, 3, 1, tzinfo=UTC),
-    ]
+    assert _write_bounds(months, budget=3) == [date(2024, 1, 1), date(2024, 3, 1)]
     assert _write_bounds(months, budget=100) == []
     assert _write_bounds([], budget=1) == []
 
 
 def test_insert_in_ranges_writes_every_row_once_and_no_extra_file(tmp_path):
-    edges = [datetime(2024, m, 1, tzinfo=UTC) for m in (1, 2, 3)]
-    stamps = [e + timedelta(microseconds=d) for e in edges for d in (-1, 0, 1)]
+    edges = [date(2024, m, 1) for m in (1, 2, 3)]
+    days = [e + timedelta(days=d) for e in edges for d in (-1, 0, 1)]
     rows = pa.table(
         {
-            "message_id": [f"m{i}" for i in range(len(stamps))],
-            "group_slug": ["g"] * len(stamps),
-            "ts": pa.array(stamps, pa.timestamp("us", tz="UTC")),
+            "message_id": [f"m{i}" for i in range(len(days))],
+            "group_slug": ["g"] * len(days),
+            "date": pa.array(days, pa.date32()),
         }
     )
     with Lake(tmp_path / "lake") as lake:
@@ -140,9 +139,28 @@ def test_insert_in_ranges_writes_every_row_once_and_no_extra_file(tmp_path):
             "messages", lake.ibis.create_table("t", rows, temp=True), bounds=edges[1:]
         )
         lake.con.execute("COMMIT")
-        stored = lake.table("messages").select("message_id", "ts").to_pyarrow()
-    assert written == len(stamps)
+        stored = lake.table("messages").select("message_id", "date").to_pyarrow()
+    assert written == len(days)
     assert sorted(stored.column("message_id").to_pylist()) == sorted(rows["message_id"].to_pylist())
     files = list((tmp_path / "lake/data/main/messages").rglob("*.parquet"))
     folders = [f.parent for f in files]
     assert len(files) == len(set(folders)) == 4  # 2023-12, 2024-01, 2024-02, 2024-03
+
+
+def test_messages_are_partitioned_by_the_local_date_not_the_utc_instant(tmp_path):
+    rows = pa.table(
+        {
+            "message_id": ["m"],
+            "group_slug": ["g"],
+            "date": pa.array([date(2024, 1, 31)], pa.date32()),  # 22:30 in São Paulo
+            "ts": pa.array([datetime(2024, 2, 1, 1, 30, tzinfo=UTC)], pa.timestamp("us", tz="UTC")),
+        }
+    )
+    with Lake(tmp_path / "lake") as lake:
+        lake.write({"messages": rows})
+    [file] = (tmp_path / "lake/data/main/messages").rglob("*.parquet")
+    assert file.parent.relative_to(tmp_path / "lake/data/main/messages").parts == (
+        "group_slug=g",
+        "year=2024",
+        "month=1",
+    )

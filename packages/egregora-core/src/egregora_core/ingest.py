@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -55,7 +55,7 @@ from .schema import (
     conform,
     validate,
 )
-from .transforms import BATCH_KEY, MESSAGE_ID_SCHEME, Batch, epoch_us, lookup
+from .transforms import BATCH_KEY, MESSAGE_ID_SCHEME, Batch, lookup
 
 SESSION_KEY = "_egregora_ingest_session"
 FAULT_ENV = "EGREGORA_FAULT"
@@ -248,11 +248,9 @@ def transform_stage(ctx: Context, extracted: list[tuple[Path, str, Any]]) -> Sta
         table = ibis.memtable(conform(extraction.messages, RAW_MESSAGES))
         for transform in transforms:
             table = transform.apply(table, ctx)
-        # Left lazy: the core transforms materialize what is costly to recompute (ids and
-        # lookups, in the session connection's temp tables until it closes), so the load's
-        # few queries read that table through joins with small patch tables. Another full
-        # copy here would cost ~0.5 s and ~250 MB at 1M rows.
-        batch.table = table
+        # Run once into a temp table: the plan ends in joins with the scrub patches (on
+        # the text), which every later query (counts, stats, the INSERTs) would re-run.
+        batch.table = table = batch.materialize(table, final=True)
         rows = table.count().to_pyarrow().as_py()
         kept += rows
         dropped += extraction.messages.num_rows - rows
@@ -377,20 +375,15 @@ def prepare(ctx: Context, batch: Batch) -> Loadable:
     return Loadable(source, messages, media_rows, events, media_bytes)
 
 
-_DAY_US = 86_400_000_000
-
-
 def _month_counts(con: Any, messages: ibis.Table) -> list[dict[str, Any]]:
-    """Rows per (group, UTC year-month, kind): what a dry run shows.
+    """Rows per (group, year-month of the local ``date``, kind): what a dry run shows, and
+    the lake's partitions (see :data:`egregora_core.lake.PARTITIONS`).
 
-    Two-level aggregate: first per UTC day as an integer (``epoch_us // day``: plain
-    arithmetic, where a calendar function on a TIMESTAMPTZ costs an ICU call per row), then
-    the few thousand (group, day, kind) rows are folded into months.
+    Two-level aggregate: first per date, then the few thousand (group, date, kind) rows are
+    folded into months, so the month label is formatted per date, not per message.
     """
-    day = (epoch_us(messages.ts) // _DAY_US).name("day")
-    daily = messages.group_by(group_slug=messages.group_slug, day=day, kind=messages.kind)
-    daily = daily.aggregate(rows=messages.count())
-    month = (ibis.date(1970, 1, 1) + daily.day.as_interval("D")).strftime("%Y-%m")
+    daily = messages.group_by("group_slug", "date", "kind").aggregate(rows=messages.count())
+    month = daily.date.strftime("%Y-%m")
     monthly = daily.group_by(group_slug=daily.group_slug, month=month, kind=daily.kind)
     rows = con.to_pyarrow(monthly.aggregate(rows=daily.rows.sum())).to_pylist()
     return sorted(rows, key=lambda r: (r["group_slug"], r["month"], r["kind"]))
@@ -401,11 +394,12 @@ def _month_counts(con: Any, messages: ibis.Table) -> list[dict[str, Any]]:
 ROWS_PER_WRITE = 250_000
 
 
-def _write_bounds(months: list[dict[str, Any]], budget: int = ROWS_PER_WRITE) -> list[datetime]:
-    """UTC month starts that cut the new rows into writes of about ``budget`` rows.
+def _write_bounds(months: list[dict[str, Any]], budget: int = ROWS_PER_WRITE) -> list[date]:
+    """Month starts (local ``date``) that cut the new rows into writes of about ``budget``
+    rows.
 
-    The lake partitions messages by UTC year and month, so a cut on a month start never
-    splits a partition (no extra files). ``months`` is the report's per-month counts.
+    The lake partitions messages by year and month of ``date``, so a cut on a month start
+    never splits a partition (no extra files). ``months`` is the report's per-month counts.
     """
     per_month: dict[str, int] = {}
     for row in months:
@@ -414,7 +408,7 @@ def _write_bounds(months: list[dict[str, Any]], budget: int = ROWS_PER_WRITE) ->
     for month in sorted(per_month):
         if pending >= budget:
             year, mon = map(int, month.split("-"))
-            bounds.append(datetime(year, mon, 1, tzinfo=UTC))
+            bounds.append(date(year, mon, 1))
             pending = 0
         pending += per_month[month]
     return bounds

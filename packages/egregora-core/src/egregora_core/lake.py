@@ -38,9 +38,12 @@ from .schema import TABLES
 CATALOG = "lake"
 CATALOG_FILE = "catalog.ducklake"
 
-#: Partitioning per table (DuckLake writes hive-style folders).
+#: Partitioning per table (DuckLake writes hive-style folders). Messages go by the local
+#: calendar ``date`` as the chat shows it (the site's months too), not by the UTC instant
+#: ``ts``: ``year(ts)`` on a TIMESTAMPTZ is an ICU calendar call per row, which made the
+#: partitioned write of 1M messages take twice as long.
 PARTITIONS: dict[str, str] = {
-    "messages": "group_slug, year(ts), month(ts)",
+    "messages": "group_slug, year(date), month(date)",
 }
 
 EXPORT_FORMATS = {
@@ -269,7 +272,7 @@ class Lake:
         return temp_table(self.ibis, f"_new_{name}", rows)
 
     def insert(
-        self, name: str, rows: ibis.Table, *, column: str = "ts", bounds: Sequence[Any] = ()
+        self, name: str, rows: ibis.Table, *, column: str = "date", bounds: Sequence[Any] = ()
     ) -> int:
         """``INSERT INTO name SELECT ...`` straight from an expression over this connection;
         returns the number of rows written.

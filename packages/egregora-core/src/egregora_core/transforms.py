@@ -67,10 +67,21 @@ class Batch:
     #: Temp tables made by :meth:`materialize` (they live until the connection closes).
     materialized: int = 0
 
-    def materialize(self, table: ibis.Table) -> ibis.Table:
-        """Run ``table``'s plan once into a temp table (in memory), for several queries."""
+    def materialize(self, table: ibis.Table, *, final: bool = False) -> ibis.Table:
+        """Run ``table``'s plan once into a temp table (in memory), for several queries.
+
+        ``final``: these are the transformed rows; the earlier temp tables, which only
+        ``table``'s plan read, are dropped once it is made.
+        """
         self.materialized += 1
-        return temp_table(self.con, f"_scratch_{id(self):x}_{self.materialized}", table)
+        out = temp_table(self.con, self._scratch(self.materialized), table)
+        if final:
+            for number in range(1, self.materialized):
+                self.con.drop_table(self._scratch(number), force=True)
+        return out
+
+    def _scratch(self, number: int) -> str:
+        return f"_scratch_{id(self):x}_{number}"
 
 
 def current_batch(ctx: Context) -> Batch:
