@@ -123,7 +123,7 @@ def test_bare_txt_is_read_and_hashed_in_pieces(tmp_path):
     path = tmp_path / "WhatsApp Chat with Book Club.txt"
     path.write_bytes(data)
     export = open_export(path)
-    assert export.chat_bytes is None and export.checksum is None  # nothing read yet
+    assert export.checksum is None  # nothing read yet
     pieces = list(export.read_chat(size=100))
     assert len(pieces) == -(-len(data) // 100)
     assert b"".join(pieces) == data
@@ -137,3 +137,21 @@ def test_bare_txt_over_the_limit_while_reading(tmp_path):
     path.write_bytes((GOOD * 500).encode())  # the file grew after it was opened
     with pytest.raises(ArchiveError, match="grew beyond the limit"):
         list(export.read_chat(size=1000))
+
+
+def test_zip_chat_is_read_in_pieces(tmp_path):
+    data = (GOOD * 500).encode()
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("WhatsApp Chat with Book Club.txt", data)
+    pieces = list(open_export(path).read_chat(size=1000))
+    assert len(pieces) == -(-len(data) // 1000)
+    assert b"".join(pieces) == data
+
+
+def test_zip_chat_over_the_limit_is_refused_before_reading(tmp_path):
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("WhatsApp Chat with Book Club.txt", GOOD * 500)
+    with pytest.raises(ArchiveError, match="more than the limit of 10000"):
+        open_export(path, Limits(max_chat_bytes=10_000))

@@ -102,6 +102,20 @@ def test_truncated_zip(tmp_path, raises_cleanly):
     raises_cleanly(cut, ArchiveError)
 
 
+def test_corrupt_chat_member(tmp_path, raises_cleanly):
+    """The chat is inflated while it is parsed: a damaged deflate stream or CRC found
+    midway still ends in one clear error."""
+    text = "".join(f"17/03/2024, 21:{i % 60:02d} - Maya Secret: message {i}\n" for i in range(3000))
+    path = tmp_path / "bad.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("WhatsApp Chat with X.txt", text)
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 64] = bytes(64)  # inside the chat member's compressed bytes
+    path.write_bytes(bytes(data))
+    raises_cleanly(path, ArchiveError)
+
+
 def test_binary_garbage(tmp_path, raises_cleanly):
     path = tmp_path / "garbage.txt"
     path.write_bytes(bytes(range(256)) * 20)

@@ -11,9 +11,12 @@ from __future__ import annotations
 import hashlib
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from .errors import ArchiveError, EncodingError
 
@@ -48,28 +51,45 @@ class Limits:
     max_total_bytes: int = 2 * 1024**3
 
 
+#: What reading a damaged zip member raises (a bad CRC, a cut or corrupt deflate stream).
+ZIP_READ_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    RuntimeError,
+    NotImplementedError,
+)
+
+
+def _unreadable_member(where: str) -> ArchiveError:
+    return ArchiveError(
+        "zip member cannot be read (truncated, corrupted or encrypted)",
+        where=where,
+        hint="copy the export again from the phone",
+    )
+
+
 @dataclass
 class Export:
-    """An opened export: the chat (bytes, or a file read in pieces) and its media."""
+    """An opened export: the chat (a stream read in pieces) and its media."""
 
-    chat_bytes: bytes | None  # None: the chat is read from chat_path by read_chat()
+    open_chat: Callable[[], AbstractContextManager[BinaryIO]]  # a new stream of the chat file
     chat_name: str  # member / file name of the chat .txt
     file_name: str  # the export's own file name
     group_name: str
-    checksum: str | None  # None until read_chat() has read chat_path (a bare .txt)
+    checksum: str | None  # None until read_chat() has read the chat (a bare .txt)
     media: list[tuple[str, int, str]] = field(default_factory=list)  # (name, size, sha256)
     read_media: Callable[[str], bytes] | None = None
-    chat_path: Path | None = None
     max_chat_bytes: int = Limits.max_chat_bytes
 
     def read_chat(self, size: int = 4 << 20) -> Iterator[bytes]:
-        """The chat bytes in pieces of ``size``: a file on disk is read (and hashed for
-        the checksum) as the parser asks for it, so it is never in memory whole."""
-        if self.chat_bytes is not None:
-            yield self.chat_bytes
-            return
-        digest, total = hashlib.sha256(), 0
-        with self.chat_path.open("rb") as handle:
+        """The chat bytes in pieces of ``size``, read (inflated, for a zip member) as the
+        parser asks for them, so the chat is never in memory whole and the parser works
+        while the rest is read. A bare file is hashed on the way for the checksum."""
+        digest = hashlib.sha256() if self.checksum is None else None
+        total = 0
+        with self.open_chat() as handle:
             while piece := handle.read(size):
                 total += len(piece)
                 if total > self.max_chat_bytes:
@@ -78,10 +98,34 @@ class Export:
                         where=self.file_name,
                         hint="split the export",
                     )
-                digest.update(piece)
+                if digest is not None:
+                    digest.update(piece)
                 yield piece
-        if self.checksum is None:
+        if digest is not None:
             self.checksum = digest.hexdigest()
+
+
+class _Member:
+    """A zip member's stream whose read errors become one clear :class:`ArchiveError`."""
+
+    def __init__(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str):
+        self.where = where
+        try:
+            self.handle = archive.open(info)
+        except ZIP_READ_ERRORS as error:
+            raise _unreadable_member(where) from error
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self.handle.read(size)
+        except ZIP_READ_ERRORS as error:
+            raise _unreadable_member(self.where) from error
+
+    def __enter__(self) -> _Member:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.handle.close()
 
 
 def group_from_name(stem: str) -> str | None:
@@ -198,29 +242,18 @@ def open_zip(path: Path, limits: Limits) -> Export:
                 hint=f"{hint}; export the chat again with WhatsApp's 'Export chat'",
             )
 
-        def read(name: str, limit: int) -> bytes:
-            info = by_name[name]
-            if info.file_size > limit:
+        def check_size(name: str, limit: int) -> None:
+            if by_name[name].file_size > limit:
                 raise ArchiveError(
-                    f"member is {info.file_size} bytes, more than the limit of {limit}",
+                    f"member is {by_name[name].file_size} bytes, more than the limit of {limit}",
                     where=f"{where}:{name if name == chat else 'media member'}",
                     hint="export the chat without media, or raise the limit",
                 )
-            try:
-                with archive.open(info) as handle:
-                    data = handle.read(limit + 1)
-            except (
-                zipfile.BadZipFile,
-                EOFError,
-                OSError,
-                RuntimeError,
-                NotImplementedError,
-            ) as error:
-                raise ArchiveError(
-                    "zip member cannot be read (truncated, corrupted or encrypted)",
-                    where=where,
-                    hint="copy the export again from the phone",
-                ) from error
+
+        def read(name: str, limit: int) -> bytes:
+            check_size(name, limit)
+            with _Member(archive, by_name[name], where) as handle:
+                data = handle.read(limit + 1)
             if len(data) > limit:
                 raise ArchiveError(
                     "member expands beyond its declared size",
@@ -229,7 +262,7 @@ def open_zip(path: Path, limits: Limits) -> Export:
                 )
             return data
 
-        chat_bytes = read(chat, limits.max_chat_bytes)
+        check_size(chat, limits.max_chat_bytes)  # read later, in pieces (read_chat)
         media = []
         for name in by_name:
             if (
@@ -248,14 +281,20 @@ def open_zip(path: Path, limits: Limits) -> Export:
         with zipfile.ZipFile(path) as again:
             return again.read(by_name[name])
 
+    @contextmanager
+    def open_chat() -> Iterator[_Member]:
+        with zipfile.ZipFile(path) as again, _Member(again, by_name[chat], where) as handle:
+            yield handle
+
     return Export(
-        chat_bytes=chat_bytes,
+        open_chat=open_chat,
         chat_name=chat,
         file_name=path.name,
         group_name=_group_name(chat, path.stem),
         checksum=_file_sha256(path),
         media=media,
         read_media=read_media,
+        max_chat_bytes=limits.max_chat_bytes,
     )
 
 
@@ -269,13 +308,12 @@ def open_text(path: Path, limits: Limits) -> Export:
         )
     container = path.parent.name if path.name == IOS_CHAT else path.stem
     return Export(
-        chat_bytes=None,
+        open_chat=lambda: path.open("rb"),
         chat_name=path.name,
         file_name=path.name,
         group_name=_group_name(path.name, container),
         checksum=None,  # hashed while read_chat() reads the file
         read_media=lambda name: (_ for _ in ()).throw(KeyError(name)),
-        chat_path=path,
         max_chat_bytes=limits.max_chat_bytes,
     )
 
