@@ -5,7 +5,7 @@ from __future__ import annotations
 import ibis
 import pyarrow as pa
 import pytest
-from egregora_core.transforms import PendingScrub, scrub_column
+from egregora_core.transforms import PendingScrub, lookup, scrub_column
 
 TEXTS = ["hi Ana", "plain", None, "hi Ana", "Ana again", "", "bye"]
 
@@ -48,3 +48,11 @@ def test_an_error_in_the_worker_reaches_the_caller():
     pending = PendingScrub(_table(), "text", "Ana", broken)
     with pytest.raises(ValueError, match="boom"):
         pending.apply(_table())
+
+
+@pytest.mark.parametrize("mapping", [{"hi Ana": "x", "bye": "y"}, {}])
+def test_lookup_adds_the_mapped_value_or_null(mapping):
+    out = lookup(_table(), "text", mapping, "found").order_by("ordinal").to_pyarrow()
+    assert out.column_names == ["ordinal", "text", "found"]
+    assert out.column("found").type == pa.string()
+    assert out.column("found").to_pylist() == [mapping.get(t) for t in TEXTS]

@@ -263,7 +263,10 @@ def message_id_salt(secret: bytes) -> str:
 def lookup(table: ibis.Table, column: str, mapping: dict[str, str], out: str) -> ibis.Table:
     """Add ``out`` = ``mapping[table[column]]`` (NULL when absent) with a join on a small
     in-memory table: unlike ``substitute`` (one CASE branch per key, evaluated per row), the
-    cost does not grow with the number of keys."""
+    cost does not grow with the number of keys. An empty ``mapping`` adds a NULL column
+    without a join (a join still hashes every row's key)."""
+    if not mapping:
+        return table.mutate(**{out: ibis.null(dt.string)})
     keys = pa.table(
         {
             "_key": pa.array(list(mapping), pa.string()),
