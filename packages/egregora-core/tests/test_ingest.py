@@ -99,6 +99,29 @@ def test_opt_out_removes_earlier_and_later_messages_and_opt_in_restores(run_inge
     assert all("/egregora" not in (r["text"] or "") for r in lake_rows(run_ingest))
 
 
+def test_every_command_message_is_dropped_valid_or_not(run_ingest):
+    rows = [
+        {"author": "Leo Bento", "text": "hi"},
+        {"author": "Leo Bento", "text": "/egregora set alias Lion"},
+        {"author": "Leo Bento", "text": "/EGREGORA frobnicate", "minute": 1},  # not a command
+        {"author": None, "text": "/egregora opt-out", "minute": 2},  # no author: no event
+        {"author": "Maya Rodrigues", "text": "talking about /egregora here", "minute": 3},
+    ]
+    result = run_ingest(rows)
+    assert result.counts["new"] == 2
+    assert sorted(r["text"] for r in lake_rows(run_ingest)) == [
+        "hi",
+        "talking about /egregora here",
+    ]
+    assert [p["alias"] for p in lake_rows(run_ingest, "preferences")] == ["Lion"]
+
+
+def test_a_command_line_without_author_is_dropped_too(run_ingest):
+    rows = [{"author": "Leo Bento", "text": "hi"}, {"author": None, "text": "/egregora opt-in"}]
+    assert run_ingest(rows).counts["new"] == 1
+    assert [r["text"] for r in lake_rows(run_ingest)] == ["hi"]
+
+
 def test_preferences_are_anonymized(run_ingest):
     run_ingest(
         [

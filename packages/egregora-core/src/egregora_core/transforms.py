@@ -167,12 +167,11 @@ class ChatCommands:
     def apply(self, table: ibis.Table, ctx: Context) -> ibis.Table:
         batch = current_batch(ctx)
         is_command = table.text.re_search(chat_commands.COMMAND_PREFIX).fill_null(False)
-        rows = batch.con.to_pyarrow(
-            table.filter(is_command & table.author.notnull()).select("author", "ts", "text")
-        ).to_pylist()
+        rows = batch.con.to_pyarrow(table.filter(is_command).select("author", "ts", "text"))
+        rows = rows.to_pylist()
         for row in rows:
             command = chat_commands.parse_command(row["text"])
-            if command is None:
+            if command is None or row["author"] is None:
                 continue
             pseudonym = batch.pseudonymizer(row["author"])
             batch.events.append(
@@ -186,7 +185,8 @@ class ChatCommands:
                 }
             )
         batch.opted_out = chat_commands.opted_out([*batch.stored_events, *batch.events])
-        table = table.filter(~is_command)
+        if rows:  # else no filter: every later query over the plan would re-run the regex
+            table = table.filter(~is_command)
         if batch.opted_out:
             authors = [a for a in _values(batch.con, table.select("author").distinct().author) if a]
             leaving = [a for a in authors if batch.pseudonymizer(a) in batch.opted_out]
