@@ -10,9 +10,9 @@ Order (see the transform hookspec): plugin steps < 100 see raw rows; then
 
 Transforms are ibis expressions over an in-memory DuckDB. Name and phone replacement
 needs Unicode look-arounds and a lookup per match, which RE2 cannot do, so it runs in
-Python *only on the rows an RE2 prefilter selects*: those rows' texts are fetched in one
-query, rewritten in one Python loop, and the changed ones joined back by ``message_id``
-(:func:`scrub_column`); the rest of the table never leaves DuckDB. (A Python UDF inside the
+Python *only on the rows an RE2 prefilter selects*: those rows' distinct texts are fetched
+in one query, rewritten in one Python call, and the changed ones joined back on their old
+text (:func:`scrub_column`); the rest of the table never leaves DuckDB. (A Python UDF inside the
 query was 3x slower: DuckDB's threads take turns on the GIL for every 2,048-row chunk.)
 
 A transform works on the :class:`Batch` of the export being transformed (one per export,
