@@ -39,6 +39,7 @@ from . import chat_commands
 from .anonymize import Pseudonymizer, group_slug
 from .components import Extraction
 from .errors import ConfigError, SchemaError
+from .extensions import sql_literal
 from .extract import extract_stage
 from .lake import Lake, lake_exists, read_parquet, temp_table
 from .locking import project_lock
@@ -130,7 +131,7 @@ class IngestSession:
         first use: a re-ingest that stops early never needs ibis's DuckDB backend."""
         con = self.lake.ibis if self.lake is not None else ibis.duckdb.connect()
         if self.spill_dir:
-            con.raw_sql(f"SET temp_directory = '{self.spill_dir}'")
+            con.raw_sql(f"SET temp_directory = {sql_literal(self.spill_dir)}")
         return con
 
 
