@@ -4,6 +4,11 @@ Generates a chat with ``egregora_extract_whatsapp.synthetic.generate_chat`` (wri
 temp .zip), then, in a fresh child process per run (so peak RSS is the ingest's own):
 
 * parse-only: the WhatsApp extractor alone (``extract``), for comparison;
+* floor: the parse, then the raw rows written into a new lake exactly as the load stage
+  writes messages (same partitions and INSERT ranges, one snapshot), with no transform at
+  all: what any ingest must at least spend on this machine. The raw rows are copied into
+  a temp table first, untimed, and the ids are the ordinals. It writes synthetic names
+  to a lake in the benchmark's temp dir, removed at the end;
 * the ingest exactly as the CLI runs it (``egregora_core.ingest.ingest`` with the
   installed plugins): extract, transform and load times, total msg/s, peak RSS;
 * re-ingest of the same file: time, ratio to the first ingest, rows added (must be 0);
@@ -55,6 +60,47 @@ def child_parse(path: Path) -> dict:
     extraction = WhatsAppExtractor().extract(path, ExtractOptions())
     seconds = time.perf_counter() - started
     return {"rows": extraction.messages.num_rows, "seconds": seconds, "peak_mb": _peak_mb()}
+
+
+def child_floor(path: Path, lake_dir: Path) -> dict:
+    import ibis
+    from egregora_core.components import ExtractOptions
+    from egregora_core.ingest import _month_counts, _write_bounds
+    from egregora_core.lake import Lake, temp_table
+    from egregora_core.schema import MESSAGES
+    from egregora_extract_whatsapp.extractor import WhatsAppExtractor
+
+    started = time.perf_counter()
+    raw = WhatsAppExtractor().extract(path, ExtractOptions()).messages
+    parsed = time.perf_counter()
+    lake = Lake(lake_dir)
+    opened = time.perf_counter()
+    table = ibis.memtable(raw)
+    stand_in = {  # what the transforms would add, made from raw values
+        "message_id": table.ordinal.cast("string"),
+        "group_slug": table.group_name,
+        "media_ref": table.media_name,
+        "source_id": ibis.literal("floor"),
+    }
+    typed = {
+        f.name: (stand_in[f.name] if f.name in stand_in else table[f.name]).cast(ibis.dtype(f.type))
+        for f in MESSAGES
+    }
+    rows = temp_table(lake.ibis, "_floor", table.select(**typed))
+    copied = time.perf_counter()
+    with lake.transaction("floor"):
+        bounds = _write_bounds(_month_counts(lake.ibis, rows))
+        written = lake.insert("messages", rows, bounds=bounds)
+    done = time.perf_counter()
+    lake.close()
+    return {
+        "rows": written,
+        "parse": parsed - started,
+        "open": opened - parsed,
+        "write": done - copied,
+        "seconds": (parsed - started) + (opened - parsed) + (done - copied),
+        "peak_mb": _peak_mb(),
+    }
 
 
 def child_ingest(path: Path, project: Path) -> dict:
@@ -129,7 +175,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         kind, *rest = args.child
-        result = child_parse(Path(rest[0])) if kind == "parse" else child_ingest(*map(Path, rest))
+        child = {"parse": child_parse, "floor": child_floor, "ingest": child_ingest}[kind]
+        result = child(*map(Path, rest))
         print(json.dumps(result))
         return
 
@@ -144,10 +191,11 @@ def main() -> None:
         print(f"{n:,} messages, zip {size_mb:.1f} MB; best of {args.repeat}")
         from egregora_core.project import init_project
 
-        parses, firsts, agains, clis, cli_agains = [], [], [], [], []
+        parses, floors, firsts, agains, clis, cli_agains = [], [], [], [], [], []
         for i in range(args.repeat):
             project = Path(tmp) / f"project{i}"
             parses.append(_run_child("parse", str(path)))
+            floors.append(_run_child("floor", str(path), str(Path(tmp) / f"floor{i}")))
             firsts.append(_run_child("ingest", str(path), str(project)))
             agains.append(_run_child("ingest", str(path), str(project)))
             cli_project = init_project(Path(tmp) / f"cli{i}").root
@@ -160,6 +208,12 @@ def main() -> None:
         print(
             f"parse only : {parse['seconds']:.2f}s = {rows / parse['seconds']:,.0f} msg/s, "
             f"peak RSS {parse['peak_mb']:,.0f} MB"
+        )
+        floor = min(floors, key=lambda r: r["seconds"])
+        print(
+            f"floor      : {floor['seconds']:.2f}s = {rows / floor['seconds']:,.0f} msg/s "
+            f"(parse {floor['parse']:.2f}s + lake open {floor['open']:.2f}s + write of the raw "
+            f"rows {floor['write']:.2f}s; no transform), peak RSS {floor['peak_mb']:,.0f} MB"
         )
         stages = ", ".join(f"{k} {v:.2f}s" for k, v in first["stages"].items())
         after = first["stages"].get("transform", 0.0) + first["stages"].get("load", 0.0)
