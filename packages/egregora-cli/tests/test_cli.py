@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import click
 import pytest
@@ -124,3 +126,19 @@ def test_doctor_json_reports_checks(cli_run, tmp_path, monkeypatch):
     embedder = checks["embedder local"]
     assert embedder["ok"] is False and "egregora-embed-local" in embedder["fix"]
     assert code == 1
+
+
+def test_help_does_not_import_ibis():
+    """Start-up stays short: ibis (~0.2 s to import, ~0.35 s with what it pulls in) is
+    imported by the commands that transform or chunk data, not by ``--help`` or any
+    command's module. Fails when a top-level ``import ibis`` reaches the CLI again."""
+    script = (
+        "import sys\n"
+        "from egregora_cli.main import run\n"
+        "code = run(['--help'])\n"
+        "print(code, 'ibis' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.splitlines()[-1] == "0 False"

@@ -26,11 +26,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-import ibis
 import pyarrow as pa
 
 from .errors import ConfigError
+
+if TYPE_CHECKING:  # imported in chunk_expr: the serving store needs CHUNKS, not ibis (~0.2 s)
+    import ibis
 
 #: Kinds whose text is conversation (system lines and deleted stubs are noise for search).
 SKIPPED_KINDS = ("system", "deleted")
@@ -74,6 +77,8 @@ def chunk_expr(messages: ibis.Table, options: ChunkOptions = ChunkOptions()) -> 
     Hashes are added by :func:`chunk_messages`, because they must be identical on every
     backend (sha256 in Python, not a backend hash function).
     """
+    import ibis
+
     m = messages.filter(
         messages.text.notnull(),
         messages.text.strip().length() > 0,

@@ -25,15 +25,17 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import ibis
 import pyarrow as pa
 
 from .errors import InputError, ProjectBusy
 from .extensions import load_extension, sql_literal
 from .schema import TABLES
+
+if TYPE_CHECKING:  # imported where used: ``import ibis`` alone costs ~0.2 s at start-up
+    import ibis
 
 CATALOG = "lake"
 CATALOG_FILE = "catalog.ducklake"
@@ -131,6 +133,8 @@ class Lake:
         """The ibis DuckDB backend over :attr:`con`, made on first use: importing ibis's
         DuckDB backend costs ~0.3 s (~0.5 s without cached bytecode), which a re-ingest
         that stops early never needs."""
+        import ibis
+
         return ibis.duckdb.from_connection(self.con)
 
     def rows(self, name: str) -> list[dict[str, Any]]:

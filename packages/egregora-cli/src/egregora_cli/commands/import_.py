@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import click
-from egregora_core.ingest import import_file
 
 from ..app import AppState, pass_state
 from ..ui import stdout
@@ -24,6 +23,9 @@ def command(state: AppState, file: Path, dry_run: bool, as_json: bool) -> None:
     The schema is checked first: a file with wrong columns is refused, naming each
     missing or mistyped column, and nothing is written. v2 files are re-anonymized.
     """
+    # imported here: the ingest machinery (ibis, ~0.2 s) is not needed by other commands
+    from egregora_core.ingest import import_file
+
     report = import_file(state.context(dry_run=dry_run), file)[-1].output
     if as_json:
         stdout.print_json(json.dumps({"dry_run": dry_run, **report}, default=str))

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import click
-from egregora_core.ingest import ingest
 
 from ..app import AppState, pass_state
 from ..ui import stdout
@@ -61,6 +60,9 @@ def command(
         format=fmt,
         group_name=group_name,
     )
+    # imported here: the ingest machinery (ibis, ~0.2 s) is not needed by other commands
+    from egregora_core.ingest import ingest
+
     results = ingest(ctx, list(exports))
     report = results[-1].output
     if as_json:

@@ -6,7 +6,6 @@ from pathlib import Path
 import click
 from egregora_core.build import BUILD_STAGES
 from egregora_core.errors import InputError
-from egregora_core.ingest import ingest
 from egregora_core.pipeline import Context, Stage, StageResult, run_stages
 from egregora_core.project import Project
 
@@ -95,6 +94,9 @@ def command(
         period=period,
         embedder=embedder,
     )
+    # imported here: the ingest machinery (ibis, ~0.2 s) is not needed by other commands
+    from egregora_core.ingest import ingest
+
     results = ingest(ctx, paths)
     results += run_stages(ctx, BUILD_STAGES)
     if not no_site:
