@@ -21,20 +21,19 @@ import time
 from pathlib import Path
 
 from bench_ingest import CHILD_ENV
+from egregora_extract_whatsapp.synthetic import generate_chat
 
 
-def timings(args: list[str], repeat: int) -> list[float]:
-    runs = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "egregora_cli.main", *args],
-            check=True,
-            capture_output=True,
-            env=CHILD_ENV,
-        )
-        runs.append(time.perf_counter() - started)
-    return runs
+def egregora(args: list[str]) -> float:
+    """Seconds one ``egregora ARGS`` takes in a new process."""
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "egregora_cli.main", *args],
+        check=True,
+        capture_output=True,
+        env=CHILD_ENV,
+    )
+    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -43,20 +42,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
     repeat = 5 if args.quick else args.repeat
-    from egregora_extract_whatsapp.synthetic import generate_chat
-
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "project"
-        subprocess.run(
-            [sys.executable, "-m", "egregora_cli.main", "-q", "init", str(project)],
-            check=True,
-            capture_output=True,
-            env=CHILD_ENV,
-        )
+        egregora(["-q", "init", str(project)])
         chat = generate_chat(1_000, seed=1)
         export = chat.write_zip(Path(tmp) / "WhatsApp Chat with Startup.zip", with_media=False)
         ingest = ["--project", str(project), "-q", "ingest", str(export)]
-        timings(ingest, 1)  # also writes the bytecode caches
+        egregora(ingest)  # also writes the bytecode caches
         commands = {
             "egregora --version": ["--version"],
             "egregora --help": ["--help"],
@@ -66,7 +58,7 @@ def main() -> None:
         }
         print(f"new process per run, {repeat} runs each")
         for name, argv in commands.items():
-            runs = timings(argv, repeat)
+            runs = [egregora(argv) for _ in range(repeat)]
             print(f"{name:24s}: median {statistics.median(runs):.2f}s, fastest {min(runs):.2f}s")
 
 
