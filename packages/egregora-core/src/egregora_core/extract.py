@@ -44,6 +44,11 @@ def extract_options(ctx: Context) -> ExtractOptions:
         timezone=ctx.options.get("timezone") or ctx.config["extract.timezone"],
         format=ctx.options.get("format"),
         group_name=ctx.options.get("group_name"),
+        limits={
+            key.removeprefix("extract."): value
+            for key, value, _ in ctx.config.items()
+            if key.startswith("extract.max_")
+        },
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from dataclasses import asdict
 from itertools import chain
 from pathlib import Path
 
@@ -54,7 +55,10 @@ class WhatsAppExtractor:
 
     def extract(self, path: Path, options: ExtractOptions) -> Extraction:
         path = Path(path)
-        export = open_export(path, self.limits)
+        limits = self.limits
+        if options.limits:  # the project's extract.max_* settings (and --limit flags)
+            limits = Limits.from_settings({**asdict(limits), **options.limits})
+        export = open_export(path, limits)
         pieces = export.read_chat()
         first = next(pieces, b"")
         check_encoding(first, export.file_name)

@@ -9,6 +9,7 @@ from egregora_core.errors import InputError
 from egregora_core.pipeline import Context, Stage, StageResult, run_stages
 from egregora_core.project import Project
 
+from .. import limits as limit_flags
 from ..app import AppState, pass_state
 from ..ui import stdout
 from .init import create_project
@@ -57,6 +58,7 @@ def site_stage(ctx: Context, value: object = None) -> StageResult:
 )
 @click.option("--embedder", metavar="NAME", help="Embedder to use (default: build.embedder).")
 @click.option("--no-site", is_flag=True, help="Stop after the search index; do not write the site.")
+@limit_flags.limit_option
 @pass_state
 def command(
     state: AppState,
@@ -68,6 +70,7 @@ def command(
     period: str | None,
     embedder: str | None,
     no_site: bool,
+    limits: tuple[str, ...],
 ) -> None:
     """Run the whole pipeline on EXPORTS: ingest → embed → index → site.
 
@@ -88,6 +91,7 @@ def command(
         raise click.UsageError("give at least one export (or --demo)")
     ctx = state.context(
         dry_run=dry_run,
+        overrides=limit_flags.parse(limits),
         project=project,
         extractor=extractor,
         timezone=timezone,
