@@ -20,7 +20,7 @@ from typing import Any
 
 from .chunking import chunk_messages
 from .errors import EgregoraError
-from .lake import Lake
+from .lake import Lake, WouldBeLake
 from .pipeline import Context, Stage, StageResult
 from .serving import ServingStore, Space
 
@@ -84,7 +84,9 @@ def estimate(embedder: Any, texts: list[str]) -> dict[str, float]:
 
 
 def _load_chunks(ctx: Context):
-    with Lake.open(ctx.project) as lake:
+    # A dry run chunks what the lake would hold (with the rows its ingest would add).
+    opened = WouldBeLake(ctx.project, ctx.pending) if ctx.dry_run else Lake.open(ctx.project)
+    with opened as lake:
         return chunk_messages(lake.table("messages"))
 
 

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 import pyarrow.compute as pc
 from egregora_core.errors import ConfigError
-from egregora_core.lake import Lake, temp_table
+from egregora_core.lake import Lake, WouldBeLake, temp_table
 from egregora_core.progress import NullProgress, Progress
 from slugify import slugify
 
@@ -68,6 +68,7 @@ class BuildRequest:
     force: bool = False
     embedder: str = "local"  # whose vectors find related posts
     language: str = "auto"  # page text; "auto" detects it from the messages
+    pending: dict[str, Any] = field(default_factory=dict)  # dry run: rows an ingest would add
 
 
 @dataclass
@@ -110,7 +111,14 @@ class SiteBuilder:
 
     # -- entry point --------------------------------------------------------------------
     def run(self) -> Summary:
-        with Lake.open(self.project) as lake:
+        # A dry run reads what the lake would hold after this run's ingest, and opens nothing
+        # for writing (a new project has no lake yet: it must not get one).
+        opened = (
+            WouldBeLake(self.project, self.request.pending)
+            if self.request.dry_run
+            else Lake.open(self.project)
+        )
+        with opened as lake:
             self.lake = lake
             prefs = dataset.read_preferences(lake)
             opted_out = {p for p, pref in prefs.items() if pref.opted_out}

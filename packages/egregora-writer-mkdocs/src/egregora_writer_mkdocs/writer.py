@@ -30,6 +30,7 @@ class MkDocsWriter:
             force=bool(options.get("force")),
             embedder=config.get("build.embedder", "local"),
             language=config.get("site.language", "auto") or "auto",
+            pending=getattr(ctx, "pending", None) or {},
         )
         summary = site.build(ctx.project, request, ctx.progress)
         if options.get("build") and not ctx.dry_run:

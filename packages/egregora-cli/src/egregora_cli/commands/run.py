@@ -48,7 +48,12 @@ def site_stage(ctx: Context, value: object = None) -> StageResult:
 @click.option(
     "--demo", is_flag=True, help="Run on the bundled synthetic sample in ./egregora-demo."
 )
-@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show what the run would do (chunks, posts: computed from the rows the ingest would "
+    "add); write nothing.",
+)
 @click.option("--extractor", metavar="NAME", help="Extractor to use (default: detected).")
 @click.option("--timezone", metavar="TZ", help="IANA time zone of the exporting phone.")
 @click.option(
