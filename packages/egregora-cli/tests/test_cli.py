@@ -32,8 +32,33 @@ def test_init_then_commands_find_the_project(cli_run, tmp_path, monkeypatch):
     code, out, _ = cli_run("init", str(tmp_path / "g"))
     assert code == 0 and "Initialized Egregora project" in out
     assert (tmp_path / "g" / ".egregora" / "egregora.toml").is_file()
-    code, _, err = cli_run("init", str(tmp_path / "g"))
-    assert code == 2 and err.count("\n") == 1 and "already an Egregora project" in err
+    config = (tmp_path / "g" / ".egregora" / "egregora.toml").read_text()
+    secret = (tmp_path / "g" / ".egregora" / "secret.key").read_text()
+    # Again: no dead end ("use --force"): it keeps everything and adds what is missing.
+    code, out, err = cli_run("init", str(tmp_path / "g"))
+    assert code == 0, err
+    assert "already an Egregora project" in out and "kept" in out
+    assert (tmp_path / "g" / ".egregora" / "egregora.toml").read_text() == config
+    assert (tmp_path / "g" / ".egregora" / "secret.key").read_text() == secret
+
+
+def test_a_missing_plugin_command_names_its_package(cli_run):
+    code, _, err = cli_run("site", "build", env={"EGREGORA_LOAD_PLUGINS": ""})
+    assert code == 2
+    assert "No such command 'site'" in err
+    assert "pip install egregora-writer-mkdocs" in err
+    code, _, err = cli_run("nonsense", env={"EGREGORA_LOAD_PLUGINS": ""})
+    assert code == 2 and "No such command 'nonsense'" in err and "pip install" not in err
+
+
+def test_help_lists_whole_command_descriptions_at_80_columns(cli_run, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = cli_run("--help")
+    assert code == 0
+    commands = out.split("Commands:", 1)[1]
+    assert not [line for line in commands.splitlines() if line.endswith("...")]  # no cut
+    assert "every ingest or import is one" in " ".join(commands.split())  # past a full stop
+    assert max(len(line) for line in out.splitlines()) <= 80
 
 
 def test_user_error_is_one_line_exit_2_without_traceback(cli_run, tmp_path, monkeypatch):

@@ -27,14 +27,33 @@ def choose_extractor(plugins: PluginManager, path: Path, name: str | None = None
         except Exception:
             scores.append((0.0, extractor.name, extractor))
     scores.sort(key=lambda item: (-item[0], item[1]))
-    if not scores or scores[0][0] < MIN_CONFIDENCE:
-        tried = ", ".join(f"{n} {s:.2f}" for s, n, _ in scores) or "no extractors installed"
+    if not scores:
+        raise InputError(
+            "no extractor is installed",
+            where=str(path),
+            hint="pip install egregora-extract-whatsapp (or the default set: pip install egregora)",
+        )
+    if scores[0][0] < MIN_CONFIDENCE:
+        tried = "; ".join(f"{n} {s:.2f}{_why(e, path)}" for s, n, e in scores)
         raise InputError(
             f"no extractor recognizes this input (confidence: {tried})",
             where=str(path),
-            hint="pass --extractor NAME, or install an extractor plugin (e.g. egregora-extract-whatsapp)",
+            hint="give the export as the app wrote it (a WhatsApp export is a .zip or its .txt); "
+            "--extractor NAME forces one and shows its own error",
         )
     return scores[0][2]
+
+
+def _why(extractor: Any, path: Path) -> str:
+    """`` — <the extractor's reason>`` when it explains itself (optional), else nothing."""
+    explain = getattr(extractor, "explain", None)
+    if not callable(explain):
+        return ""
+    try:
+        reason = str(explain(path) or "").strip().replace("\n", " ")[:200]
+    except Exception:
+        return ""
+    return f" — {reason}" if reason else ""
 
 
 def extract_options(ctx: Context) -> ExtractOptions:

@@ -40,6 +40,9 @@ def egregora_register_extractors(register):
     :class:`egregora_core.components.Extractor`). The host picks the extractor with the
     highest ``sniff`` confidence for each input, unless the user names one with
     ``--extractor``. Raw rows stay in memory: the core anonymizes them before any write.
+    Optionally ``explain(path) -> str``: why the extractor declines ``path``, in a few
+    words ("the zip holds no .txt chat file"), never quoting its content; the host shows
+    it when no extractor is confident enough.
     """
 
 

@@ -53,6 +53,38 @@ class WhatsAppExtractor:
         except Exception:
             return 0.0
 
+    def explain(self, path: Path) -> str:
+        """Why :meth:`sniff` declines ``path`` (names and shapes only, never content)."""
+        try:
+            path = Path(path)
+            if path.is_dir():
+                return "the folder has no WhatsApp chat .txt (e.g. 'WhatsApp Chat with X.txt')"
+            if zipfile.is_zipfile(path):
+                with zipfile.ZipFile(path) as archive:
+                    infos = {i.filename: i.file_size for i in archive.infolist()}
+                    chat = pick_chat(list(infos), infos)
+                    if chat is None:
+                        return "the zip holds no .txt chat file"
+                    with archive.open(chat) as handle:
+                        head = handle.read(4096)
+                    if _looks_like_chat(head):
+                        return ""
+                    return "the zip's .txt does not start with WhatsApp message lines"
+            if path.suffix.lower() == ".zip":
+                return "not a readable zip (truncated or corrupted?)"
+            with path.open("rb") as handle:
+                head = handle.read(4096)
+            if not head.strip():
+                return "the file is empty"
+            if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+                return "the file is UTF-16 text; WhatsApp exports are UTF-8"
+            return (
+                "the first lines are not WhatsApp message lines "
+                "(like '17/03/2024, 21:05 - Name: text' or '[17/03/2024, 21:05:09] Name: text')"
+            )
+        except OSError as error:
+            return f"cannot be read ({type(error).__name__})"
+
     def extract(self, path: Path, options: ExtractOptions) -> Extraction:
         path = Path(path)
         limits = self.limits

@@ -101,7 +101,8 @@ class SiteBuilder:
             raise ConfigError(
                 "no mkdocs.yml in the project",
                 where=str(project.root),
-                hint="run `egregora init` to scaffold the site",
+                hint="run `egregora init` in the project: it adds the missing site files and "
+                "keeps your configuration and data",
             )
         self.tz = ZoneInfo(request.timezone)
         self.guard = Guard()
