@@ -167,3 +167,34 @@ def test_help_does_not_import_ibis():
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     ).stdout
     assert out.splitlines()[-1] == "0 False"
+
+
+def test_progress_without_a_terminal_is_plain_lines():
+    import io
+
+    from egregora_cli.ui import RichProgress
+    from rich.console import Console
+
+    out = io.StringIO()
+    progress = RichProgress(console=Console(file=out, force_terminal=False, width=80))
+    with progress.task("Extracting", total=3) as task:
+        for _ in range(3):
+            task.advance()
+    with progress.task("Embedding") as task:
+        task.advance(5)
+    lines = out.getvalue().split("\n")
+    assert lines[-1] == ""  # ends with a newline
+    assert [line.split(" in ")[0] for line in lines[:-1]] == ["Extracting: 3/3", "Embedding: 5"]
+    assert "\x1b" not in out.getvalue()  # no cursor movement or colour codes
+
+
+def test_progress_quiet_prints_nothing():
+    import io
+
+    from egregora_cli.ui import RichProgress
+    from rich.console import Console
+
+    out = io.StringIO()
+    with RichProgress(enabled=False, console=Console(file=out)).task("Extracting", 1) as task:
+        task.advance()
+    assert out.getvalue() == ""
