@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from datetime import UTC, date, datetime
 
 import click
 from egregora_core.errors import ConfigError
 from egregora_core.search import query
 from egregora_core.serving import Filters
-from rich.table import Table
 
 from ..app import AppState, pass_state
 from ..ui import stdout
@@ -85,10 +85,26 @@ def command(
     if not hits:
         stdout.print("No matching chunks.")
         return
-    table = Table(show_lines=True)
-    for column in ("score", "group", "time", "text"):
-        table.add_column(column, overflow="fold")
-    for hit in hits:
-        span = f"{hit.start:%Y-%m-%d %H:%M} → {hit.end:%H:%M}"
-        table.add_row(f"{hit.score:.3f}", hit.group, span, hit.text)
-    stdout.print(table, markup=False, highlight=False)
+    stdout.print(format_hits(hits, stdout.width), markup=False, highlight=False, soft_wrap=True)
+
+
+def format_hits(hits: list, width: int) -> str:
+    """One block per hit: a heading line (rank, score, group, time span), then the chunk's
+    lines wrapped at word boundaries and indented. Readable at 80 columns, where a
+    four-column table folds the text into a sliver."""
+    width = max(40, width)
+    blocks = []
+    for rank, hit in enumerate(hits, 1):
+        end = (
+            f"{hit.end:%H:%M}"
+            if hit.end.date() == hit.start.date()
+            else f"{hit.end:%Y-%m-%d %H:%M}"
+        )
+        heading = f"{rank}. {hit.score:.3f} · {hit.group} · {hit.start:%Y-%m-%d %H:%M} → {end}"
+        lines = [textwrap.shorten(heading, width, placeholder="…")]
+        for line in hit.text.splitlines() or [""]:
+            lines += textwrap.wrap(
+                line, width, initial_indent="   ", subsequent_indent="     ", break_on_hyphens=False
+            ) or [""]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
