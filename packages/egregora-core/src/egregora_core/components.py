@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 import pyarrow as pa
 
+from .narrative import Narrator  # defined beside the window and draft types it uses
+
 if TYPE_CHECKING:  # pragma: no cover
     import ibis
 
@@ -141,4 +143,5 @@ KINDS: dict[str, tuple[str, type]] = {
     "egregora_register_indexes": ("index", VectorIndex),
     "egregora_register_writers": ("writer", Writer),
     "egregora_register_judges": ("judge", Judge),
+    "egregora_register_narrators": ("narrator", Narrator),
 }
