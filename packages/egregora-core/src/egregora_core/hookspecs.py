@@ -110,9 +110,12 @@ def egregora_register_narrators(register):
     :mod:`egregora_core.narrative`).
 
     A window holds one group's anonymized messages of one period (ids, display names,
-    kinds, texts, threads, links) and the previous window's memo; nothing else, and never
-    a raw name. A draft has a title, summary, tags, paragraphs that each cite the ids of
-    the messages they are built on, and a memo for the next window. The host checks every
+    kinds, texts, threads, links) and a memo of the group's previous window; nothing else,
+    and never a raw name. A draft has a title, summary, tags, paragraphs that each cite the
+    ids of the messages they are built on, and a memo. The memo a window receives is the
+    one the built-in offline narrator writes for the previous window: it is deterministic,
+    so windows can be written concurrently and re-writing one post never invalidates the
+    cached drafts of the posts after it. The host checks every
     draft with :func:`egregora_core.narrative.draft_problems`, caches it in the serving
     database and renders the citations as links. Raise
     :class:`egregora_core.narrative.NarrationFailed` to give a window up: the built-in
