@@ -64,6 +64,10 @@ class Extractor(Protocol):
     def extract(self, path: Path, options: ExtractOptions) -> Extraction:
         """Parse the export. Raise :class:`egregora_core.errors.InputError` for bad input."""
 
+    # Optional: ``diagnose(path) -> EgregoraError | None``, the error ``extract`` would
+    # raise for ``path``, cheaply. Asked when no extractor recognizes an input, so the
+    # user reads each extractor's specific reason (see egregora_core.extract).
+
 
 @runtime_checkable
 class Transform(Protocol):

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from .components import Extraction, ExtractOptions
-from .errors import InputError
+from .errors import EgregoraError, InputError
 from .pipeline import Context, StageResult
 from .plugins import PluginManager
 
@@ -28,13 +28,41 @@ def choose_extractor(plugins: PluginManager, path: Path, name: str | None = None
             scores.append((0.0, extractor.name, extractor))
     scores.sort(key=lambda item: (-item[0], item[1]))
     if not scores or scores[0][0] < MIN_CONFIDENCE:
-        tried = ", ".join(f"{n} {s:.2f}" for s, n, _ in scores) or "no extractors installed"
-        raise InputError(
-            f"no extractor recognizes this input (confidence: {tried})",
-            where=str(path),
-            hint="pass --extractor NAME, or install an extractor plugin (e.g. egregora-extract-whatsapp)",
-        )
+        raise unrecognized(path, [extractor for _, _, extractor in scores])
     return scores[0][2]
+
+
+def unrecognized(path: Path, extractors: list[Any]) -> EgregoraError:
+    """No extractor is confident about ``path``: each one's own reason, when it has one.
+
+    With a single reason the user gets that extractor's error as it is (the same line
+    ``--extractor NAME`` would print); with several, one clause per extractor.
+    """
+    reasons: list[tuple[str, EgregoraError]] = []
+    for extractor in extractors:
+        diagnose = getattr(extractor, "diagnose", None)
+        try:
+            error = diagnose(path) if callable(diagnose) else None
+        except Exception:  # a plugin's diagnosis must not hide the real answer
+            error = None
+        if isinstance(error, EgregoraError):
+            reasons.append((extractor.name, error))
+    if len(reasons) == 1:
+        name, error = reasons[0]
+        return InputError(f"{name}: {error.what}", where=error.where or str(path), hint=error.hint)
+    if reasons:
+        said = "; ".join(f"{name}: {error.what}" for name, error in reasons)
+        return InputError(
+            f"no extractor recognizes this input ({said})",
+            where=str(path),
+            hint="pass --extractor NAME for that extractor's full message",
+        )
+    names = ", ".join(extractor.name for extractor in extractors) or "no extractors installed"
+    return InputError(
+        f"no extractor recognizes this input (tried: {names})",
+        where=str(path),
+        hint="pass --extractor NAME, or install an extractor plugin (e.g. egregora-extract-whatsapp)",
+    )
 
 
 def extract_options(ctx: Context) -> ExtractOptions:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyarrow as pa
 from egregora_core.components import Extraction, ExtractOptions
+from egregora_core.errors import EgregoraError
 from egregora_core.schema import RAW_MEDIA
 
 from .container import Limits, check_encoding, is_chat_name, open_export, pick_chat
@@ -51,6 +52,27 @@ class WhatsAppExtractor:
             return 0.9 if _looks_like_chat(head) else 0.0
         except Exception:
             return 0.0
+
+    def diagnose(self, path: Path) -> EgregoraError | None:
+        """Why :meth:`extract` would refuse ``path`` (the error it would raise), else None.
+
+        Asked by the host when no extractor recognized an input, so the user gets the
+        specific reason (UTF-16, truncated or empty zip, no chat inside) instead of a
+        bare "not recognized". Reads at most the zip's directory and the chat's first
+        64 KiB; the first lines are parsed as :meth:`extract` would.
+        """
+        try:
+            export = open_export(Path(path), self.limits)
+            head = next(export.read_chat(64 << 10), b"")
+            check_encoding(head, export.file_name)
+            cut = head.rfind(b"\n")
+            parse_chat(
+                head if cut < 0 else head[: cut + 1],
+                ParseOptions(group_name=export.group_name, where=export.file_name),
+            )
+        except EgregoraError as error:
+            return error
+        return None
 
     def extract(self, path: Path, options: ExtractOptions) -> Extraction:
         path = Path(path)
