@@ -99,6 +99,15 @@ def run(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         stderr.print("Aborted.")
         return 130
+    except click.UsageError as exc:
+        # One line, like every other error (click's usage block would be three).
+        command = exc.ctx.command_path if exc.ctx else "egregora"
+        stderr.print(
+            f"error: {exc.format_message()} — see `{command} --help`",
+            markup=False,
+            highlight=False,
+        )
+        return exc.exit_code
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code

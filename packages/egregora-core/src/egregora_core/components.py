@@ -31,6 +31,9 @@ class ExtractOptions:
     timezone: str = "UTC"  # IANA name used to localize naive export timestamps
     format: str | None = None  # extractor-specific format override (e.g. "android", "ios")
     group_name: str | None = None  # override the detected group name
+    chat: str | None = None  # the chat file to read when an export holds several
+    max_messages: int | None = None  # refuse a chat with more messages (bounds memory)
+    max_chat_bytes: int | None = None  # refuse a chat file (inflated) larger than this
 
 
 @dataclass

@@ -24,9 +24,11 @@ folder to where the lake is now (:func:`attach_options`): projects can be moved 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -169,7 +171,7 @@ def refuse_orphaned_data(lake_dir: Path) -> None:
 _BUSY = ("could not set lock on file", "conflicting lock is held")
 _PID = re.compile(r"\(PID (\d+)\)")
 _ATTACH_PREFIX = re.compile(r'^.*?at path \+ "[^"]*"', re.S)
-_QUOTED = re.compile(r'"(/[^"]+)"')
+_QUOTED = re.compile(r"""["'](/[^"']+)["']""")
 
 
 def _reason(exc: BaseException | str) -> str:
@@ -217,12 +219,7 @@ def engine_failure(exc: BaseException) -> EgregoraError | None:
             f"{reason} while writing {target}",
             hint="check the folder's permissions, or run in a writable copy of the project",
         )
-    if (
-        "parquet" in lower
-        or "no magic bytes" in lower
-        or "no files found" in lower
-        or ("cannot open file" in lower and "/data/" in target)
-    ):
+    if "ducklake-" in target or "/lake/data/" in target:
         return LakeDamaged(
             f"a data file of the lake is missing or damaged: {_reason(exc)}",
             hint="restore `.egregora/lake` from a backup (the catalog names files that "
@@ -280,6 +277,7 @@ class Lake:
         if not attach_read_only:
             self._ensure_tables(tables)
         if not read_only:
+            self.refuse_missing_files()
             self.delete_orphans()
 
     @functools.cached_property
@@ -364,6 +362,11 @@ class Lake:
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
+            # DuckLake leaves the Parquet files of a rolled-back transaction on disk (a
+            # full disk, a failed check): remove them now, not at the next open.
+            # (best effort: the original error matters more; the next writer retries)
+            with contextlib.suppress(duckdb.Error):
+                self.delete_orphans()
             raise
 
     def append(self, name: str, table: pa.Table) -> int:
@@ -535,9 +538,29 @@ class Lake:
                 f"cannot read '{name}' at snapshot {snapshot}",
                 hint="list snapshots with `egregora datasets`",
             ) from exc
-        self.con.execute(
-            f"COPY ({relation} ORDER BY ALL) TO {sql_literal(out)} {EXPORT_FORMATS[fmt]}"
-        )
+        out = Path(out)
+        if not out.parent.is_dir():
+            raise InputError(
+                "the output folder does not exist", where=str(out.parent), hint="create it first"
+            )
+        # Written beside the target and renamed: a failed export leaves no partial file.
+        partial = out.with_name(f".{out.name}.partial")
+        try:
+            self.con.execute(
+                f"COPY ({relation} ORDER BY ALL) TO {sql_literal(partial)} {EXPORT_FORMATS[fmt]}"
+            )
+            os.replace(partial, out)
+        except (duckdb.Error, OSError) as exc:
+            partial.unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise os_failure(exc) from None
+            known = engine_failure(exc)
+            if known is not None:
+                raise known from None
+            text = str(exc).replace(str(partial), str(out))
+            raise EnvironmentFailure(
+                f"cannot write {out}: {_reason(text)}", hint="choose another output path"
+            ) from None
         return rows
 
     def orphans(self) -> list[str]:
@@ -548,6 +571,29 @@ class Lake:
             "dry_run => true, cleanup_all => true)"
         ).fetchall()
         return sorted(row[0] for row in rows)
+
+    def missing_files(self) -> list[str]:
+        """Data files the current snapshot references that are not on disk."""
+        missing = []
+        for name in self.table_names():
+            rows = self.con.execute(
+                f"SELECT data_file FROM ducklake_list_files({sql_literal(CATALOG)}, "
+                f"{sql_literal(name)})"
+            ).fetchall()
+            missing += [row[0] for row in rows if not os.path.exists(row[0])]
+        return sorted(missing)
+
+    def refuse_missing_files(self) -> None:
+        """A writer must not add to a lake whose files are gone: its dedup would be wrong."""
+        missing = self.missing_files()
+        if missing:
+            self.close()
+            raise LakeDamaged(
+                f"{len(missing)} data files of the lake are missing "
+                f"(e.g. {os.path.relpath(missing[0], self.lake_dir)})",
+                where=str(self.lake_dir),
+                hint="restore `.egregora/lake` from a backup (`egregora doctor` lists them)",
+            )
 
     def delete_orphans(self) -> list[str]:
         """Remove :meth:`orphans` (a writer does on open: it holds the only write lock, so

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 from itertools import chain
 from pathlib import Path
 
@@ -76,7 +77,10 @@ class WhatsAppExtractor:
 
     def extract(self, path: Path, options: ExtractOptions) -> Extraction:
         path = Path(path)
-        export = open_export(path, self.limits)
+        limits = self.limits
+        if options.max_chat_bytes is not None:
+            limits = replace(limits, max_chat_bytes=options.max_chat_bytes)
+        export = open_export(path, limits, options.chat)
         pieces = export.read_chat()
         first = next(pieces, b"")
         check_encoding(first, export.file_name)
@@ -89,6 +93,7 @@ class WhatsAppExtractor:
                 date_order=options.date_order,
                 timezone=options.timezone or "UTC",
                 format=options.format,
+                max_messages=options.max_messages,
             ),
         )
         media = pa.Table.from_pylist(

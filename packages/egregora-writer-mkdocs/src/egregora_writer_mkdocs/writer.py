@@ -30,6 +30,7 @@ class MkDocsWriter:
             force=bool(options.get("force")),
             embedder=config.get("build.embedder", "local"),
         )
+        periods.check_range(request.date_from, request.date_to)
         summary = site.build(ctx.project, request, ctx.progress)
         if options.get("build") and not ctx.dry_run:
             summary["site_dir"] = str(mkdocs_run.build(ctx.project.root))
