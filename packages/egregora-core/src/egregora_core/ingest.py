@@ -446,10 +446,14 @@ def _store_media(ctx: Context, loadables: list[Loadable]) -> int:
                 continue
             folder.mkdir(parents=True, exist_ok=True)
             data = read(name)
-            tmp = ctx.project.tmp_dir / f"media-{sha}.part"
-            tmp.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(data)
-            os.replace(tmp, target)
+            # beside the target (same file system: the rename is atomic); removed on failure
+            tmp = folder / f".{sha}.part"
+            try:
+                tmp.write_bytes(data)
+                os.replace(tmp, target)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
             written += 1
     return written
 

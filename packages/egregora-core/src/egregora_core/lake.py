@@ -566,11 +566,26 @@ class Lake:
     def orphans(self) -> list[str]:
         """Data files no snapshot references: written by a transaction that never committed
         (a killed or failed ingest). Plain Parquet readers of ``data/`` would count them."""
-        rows = self.con.execute(
+        query = (
             f"CALL ducklake_delete_orphaned_files({sql_literal(CATALOG)}, "
             "dry_run => true, cleanup_all => true)"
-        ).fetchall()
-        return sorted(row[0] for row in rows)
+        )
+        if not self.read_only:
+            return sorted(row[0] for row in self.con.execute(query).fetchall())
+        # DuckLake lists orphans only on a writable attach, even as a dry run: a reader
+        # asks on a second private copy of the catalog (nothing is written to data/).
+        with tempfile.TemporaryDirectory(prefix="egregora-orphans-") as folder:
+            con = duckdb.connect()
+            try:
+                load_extension(con, "ducklake")
+                copy = reader_copy(self.catalog_path, Path(folder))
+                con.execute(
+                    f"ATTACH {sql_literal('ducklake:' + str(copy))} AS {CATALOG} "
+                    f"({attach_options(self.data_dir, read_only=False)})"
+                )
+                return sorted(row[0] for row in con.execute(query).fetchall())
+            finally:
+                con.close()
 
     def missing_files(self) -> list[str]:
         """Data files the current snapshot references that are not on disk."""
