@@ -91,12 +91,15 @@ def test_plain_parquet_readers_agree_with_the_lake_after_a_kill(tmp_path, point)
 def test_a_failed_transaction_leaves_no_parquet_file(tmp_path):
     root = tmp_path / "project"
     assert ingest_process(tmp_path, root, "first.fake", 20).returncode == 0
-    with Lake(root / ".egregora" / "lake") as lake:
-        with pytest.raises(RuntimeError), lake.transaction("doomed"):
-            lake.con.execute(
-                "INSERT INTO lake.messages SELECT * FROM lake.messages"
-            )  # Parquet files are written here ...
-            raise RuntimeError("... and the transaction fails")
+
+    def doomed(lake):
+        with lake.transaction("doomed"):
+            # Parquet files are written here, then the transaction fails
+            lake.con.execute("INSERT INTO lake.messages SELECT * FROM lake.messages")
+            raise RuntimeError("failed after writing")
+
+    with Lake(root / ".egregora" / "lake") as lake, pytest.raises(RuntimeError):
+        doomed(lake)
     assert parquet_count(root) == lake_count(root) == 20
 
 

@@ -98,16 +98,23 @@ def test_swap_without_the_atomic_exchange(project, monkeypatch):
 def test_atomic_write_leaves_nothing_on_a_full_disk(tmp_path):
     target = tmp_path / "images" / "a.jpg"
     target.parent.mkdir()
-    with pytest.raises(OSError), atomic(target) as tmp:
-        tmp.write_bytes(b"half")
-        raise OSError(errno.ENOSPC, "No space left on device", str(tmp))
+
+    def fill_disk():
+        with atomic(target) as tmp:
+            tmp.write_bytes(b"half")
+            raise OSError(errno.ENOSPC, "No space left on device", str(tmp))
+
+    with pytest.raises(OSError):
+        fill_disk()
     assert list(target.parent.iterdir()) == []
 
 
 def test_two_site_builds_exclude_each_other(make_ctx, project):
-    with project_lock(project.state_dir, SITE_LOCK_FILE, "building the site"):
-        with pytest.raises(ProjectBusy, match=rf"pid {os.getpid()}\) is building the site"):
-            MkDocsWriter().write(make_ctx(project), build=False)
+    with (
+        project_lock(project.state_dir, SITE_LOCK_FILE, "building the site"),
+        pytest.raises(ProjectBusy, match=rf"pid {os.getpid()}\) is building the site"),
+    ):
+        MkDocsWriter().write(make_ctx(project), build=False)
     MkDocsWriter().write(make_ctx(project), build=False)  # free again
 
 

@@ -12,6 +12,7 @@ import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+
 from .output import atomic
 
 MEDIA_TYPES = {
