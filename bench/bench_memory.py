@@ -110,7 +110,9 @@ def ingest(path: Path, folder: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="*", default=["1M", "10M", "bomb", "bomb200", "long", "/dev/zero"])
+    parser.add_argument(
+        "--only", nargs="*", default=["1M", "10M", "bomb", "bomb200", "long", "/dev/zero"]
+    )
     args = parser.parse_args()
     load = os.getloadavg()[0]
     print(f"load average {load:.1f}; cores {os.cpu_count()}; target peak <= {TARGET_MB} MB")
