@@ -24,7 +24,7 @@ from egregora_core.narrative import (
     narrate_windows,
 )
 from egregora_llm import LLMNarrator, LLMSettings
-from egregora_llm.testing import TEST_MODEL, Fault, FakeLLMServer, sample_window
+from egregora_llm.testing import TEST_MODEL, FakeLLMServer, Fault, sample_window
 
 
 def narrator(server: FakeLLMServer, **settings) -> LLMNarrator:
