@@ -83,3 +83,11 @@ def test_registering_imports_neither_pydantic_ai_nor_pydantic():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_every_setting_is_documented():
+    import dataclasses
+
+    from egregora_llm.settings import SETTING_DOCS
+
+    assert set(SETTING_DOCS) == {f.name for f in dataclasses.fields(LLMSettings)}

@@ -33,6 +33,27 @@ PROVIDER_ALIASES = {"google-gla": "google", "google-vertex": "google-cloud"}
 NO_KEY = "no-key"
 
 
+#: What each ``[llm]`` key means (docs/narrators.md is generated from it).
+SETTING_DOCS = {
+    "model": "A pydantic-ai model string (`google:gemini-…`, `openai:gpt-…`, "
+    "`anthropic:claude-…`); with `base_url`, the name the server gives the model.",
+    "base_url": "An OpenAI-compatible endpoint (Ollama, llama.cpp server, vLLM, OpenRouter), "
+    "e.g. `http://127.0.0.1:11434/v1`. Empty: the provider named in `model`.",
+    "api_key_env": "Name of the environment variable holding the key for `base_url` "
+    "(none for Ollama). The key itself is never a setting.",
+    "concurrency": "Windows written at once (requests in flight).",
+    "max_input_tokens": "Most input tokens in one request; larger windows are split into "
+    "parts (the messages get this minus about 2,000 for instructions and context).",
+    "max_output_tokens": "Most tokens the model may write for one draft.",
+    "retries": "Times a draft that fails validation (citations, privacy) is sent back to "
+    "the model with the reason, before the offline narrator writes the window.",
+    "http_retries": "Retries of a failed request (429, 5xx, timeouts), by the provider's "
+    "client, waiting as `Retry-After` says.",
+    "timeout": "Seconds before one request counts as timed out (and is retried).",
+    "temperature": "Sampling temperature (0 to 2).",
+}
+
+
 @dataclass(frozen=True)
 class LLMSettings:
     """Model choice and request limits (see ``docs/narrators.md``).
