@@ -29,6 +29,7 @@ class MkDocsWriter:
             dry_run=ctx.dry_run,
             force=bool(options.get("force")),
             embedder=config.get("build.embedder", "local"),
+            language=config.get("site.language", "auto") or "auto",
         )
         summary = site.build(ctx.project, request, ctx.progress)
         if options.get("build") and not ctx.dry_run:
