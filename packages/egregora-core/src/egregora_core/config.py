@@ -91,6 +91,20 @@ SETTINGS: dict[str, Setting] = {
             "Day/month order of export dates: 'auto' infers it once per file from all dates.",
             ("auto", "dmy", "mdy", "ymd"),
         ),
+        Setting(
+            "extract.max_messages",
+            2_000_000,
+            "Refuse a chat with more messages than this, counted while parsing (before "
+            "memory grows with them): ingest memory grows with the messages, ~0.5 GB per "
+            "million. Raise it for a larger chat on a machine with the memory.",
+        ),
+        Setting(
+            "extract.max_chat_bytes",
+            256 * 1024**2,
+            "Refuse a chat file larger than this many bytes once inflated (checked from the "
+            "zip directory before reading, and again while reading): a small zip can hold a "
+            "huge chat.",
+        ),
         Setting("build.embedder", "local", "Embedder used by `egregora build` and `query`."),
         Setting(
             "index.name",
