@@ -84,7 +84,7 @@ def estimate(embedder: Any, texts: list[str]) -> dict[str, float]:
 
 
 def _load_chunks(ctx: Context):
-    with Lake.open(ctx.project) as lake:
+    with Lake.open(ctx.project, read_only=True, empty_ok=True) as lake:
         return chunk_messages(lake.table("messages"))
 
 

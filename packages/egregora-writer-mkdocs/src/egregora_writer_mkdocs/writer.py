@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
+
+from egregora_core.locking import SITE_LOCK_FILE, project_lock
 
 from . import mkdocs_run, periods, scaffold, site
 
@@ -29,10 +32,18 @@ class MkDocsWriter:
             dry_run=ctx.dry_run,
             force=bool(options.get("force")),
             embedder=config.get("build.embedder", "local"),
+            language=config.get("site.language", "auto") or "auto",
         )
-        summary = site.build(ctx.project, request, ctx.progress)
-        if options.get("build") and not ctx.dry_run:
-            summary["site_dir"] = str(mkdocs_run.build(ctx.project.root))
+        periods.check_range(request.date_from, request.date_to)
+        lock = (
+            nullcontext()
+            if ctx.dry_run
+            else project_lock(ctx.project.state_dir, SITE_LOCK_FILE, "building the site")
+        )
+        with lock:  # two site builds would interleave their docs/ and site/ writes
+            summary = site.build(ctx.project, request, ctx.progress)
+            if options.get("build") and not ctx.dry_run:
+                summary["site_dir"] = str(mkdocs_run.build(ctx.project.root))
         return summary
 
     def scaffold(self, project: Any, *, force: bool = False) -> list[Path]:
