@@ -135,6 +135,7 @@ class MemberProfile:
     keywords: tuple[str, ...]
     companions: tuple[str, ...]  # display names of whom they most often talk with
     samples: tuple[WindowMessage, ...] = ()  # a few of their most substantial messages
+    language: str = "en"  # ISO 639-1 code the portrait is written in
 
     def content_hash(self) -> str:
         payload = json.dumps(asdict(self), sort_keys=True, default=str, ensure_ascii=False)
