@@ -36,16 +36,28 @@ MENTION = re.compile(r"@[0-9a-f]{8}\b")
 # -- language tables ----------------------------------------------------------------------
 T: dict[str, dict[str, Any]] = {
     "en": {
-        "weekdays": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split(),
-        "months": "January February March April May June July August September October "
-        "November December".split(),
+        "weekdays": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split(),  # noqa: SIM905
+        "months": [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ],
         "parts": {
             "morning": "morning",
             "afternoon": "afternoon",
             "evening": "evening",
             "night": "night",
         },
-        "numbers": "zero one two three four five six seven eight nine ten eleven twelve".split(),
+        "numbers": "zero one two three four five six seven eight nine ten eleven twelve".split(),  # noqa: SIM905
         "fives": {
             15: "fifteen",
             20: "twenty",
@@ -114,16 +126,28 @@ T: dict[str, dict[str, Any]] = {
         "portrait_quote": ' Once they wrote: "{excerpt}"',
     },
     "pt": {
-        "weekdays": "segunda terça quarta quinta sexta sábado domingo".split(),
-        "months": "janeiro fevereiro março abril maio junho julho agosto setembro outubro "
-        "novembro dezembro".split(),
+        "weekdays": "segunda terça quarta quinta sexta sábado domingo".split(),  # noqa: SIM905
+        "months": [
+            "janeiro",
+            "fevereiro",
+            "março",
+            "abril",
+            "maio",
+            "junho",
+            "julho",
+            "agosto",
+            "setembro",
+            "outubro",
+            "novembro",
+            "dezembro",
+        ],
         "parts": {
             "morning": "de manhã",
             "afternoon": "à tarde",
             "evening": "à noite",
             "night": "de madrugada",
         },
-        "numbers": "zero um dois três quatro cinco seis sete oito nove dez onze doze".split(),
+        "numbers": "zero um dois três quatro cinco seis sete oito nove dez onze doze".split(),  # noqa: SIM905
         "fives": {
             15: "quinze",
             20: "vinte",
