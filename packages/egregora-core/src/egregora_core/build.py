@@ -148,19 +148,43 @@ def embed_stage(ctx: Context, value: Any = None) -> StageResult:
 async def _embed_all(
     ctx: Context, embedder: Any, store: ServingStore, space: Space, todo: list[tuple[str, str]]
 ) -> int:
+    """Embed ``todo`` batch by batch; a batch is ready while the next one is embedded.
+
+    One batch at a time in the embedder (it already uses the cores it should for one
+    batch); each ready batch stays its own transaction (an interruption keeps it).
+    """
     done = 0
+
+    def store_batch(batch: list[tuple[str, str]], vectors: Any) -> None:
+        if len(vectors) != len(batch):
+            raise EgregoraError(
+                f"embedder '{embedder.name}' returned {len(vectors)} vectors for "
+                f"{len(batch)} texts",
+                hint="this is a bug in the embedder plugin",
+            )
+        store.add_vectors(space, [h for h, _ in batch], vectors)
+
     with ctx.progress.task("Embedding", total=len(todo)) as task:
+        ready: tuple[list[tuple[str, str]], Any] | None = None  # embedded, not yet ready
         for batch in batches(todo, embedder.max_batch_size, embedder.max_batch_tokens):
-            vectors = await embedder.embed([text for _, text in batch], input_type="document")
-            if len(vectors) != len(batch):
-                raise EgregoraError(
-                    f"embedder '{embedder.name}' returned {len(vectors)} vectors for "
-                    f"{len(batch)} texts",
-                    hint="this is a bug in the embedder plugin",
-                )
-            store.add_vectors(space, [h for h, _ in batch], vectors)
-            done += len(batch)
-            task.advance(len(batch))
+            running = asyncio.ensure_future(
+                embedder.embed([text for _, text in batch], input_type="document")
+            )
+            try:
+                await asyncio.sleep(0)  # let the embedding start before storing the previous
+                if ready is not None:
+                    store_batch(*ready)
+                    done += len(ready[0])
+                    task.advance(len(ready[0]))
+                ready = (batch, await running)
+            except BaseException:
+                running.cancel()
+                await asyncio.gather(running, return_exceptions=True)
+                raise
+        if ready is not None:
+            store_batch(*ready)
+            done += len(ready[0])
+            task.advance(len(ready[0]))
     return done
 
 
