@@ -33,11 +33,44 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-WORDS = (
-    "bom dia pessoal vamos marcar o churrasco no sábado quem leva a carne the meeting moved"
-    " to friday please bring the report and the slides amanhã tem jogo alguém vai ver o"
-    " relatório está pronto obrigado"
-).split()
+WORDS = [
+    "bom",
+    "dia",
+    "pessoal",
+    "vamos",
+    "marcar",
+    "o",
+    "churrasco",
+    "no",
+    "sábado",
+    "quem",
+    "leva",
+    "a",
+    "carne",
+    "the",
+    "meeting",
+    "moved",
+    "to",
+    "friday",
+    "please",
+    "bring",
+    "the",
+    "report",
+    "and",
+    "the",
+    "slides",
+    "amanhã",
+    "tem",
+    "jogo",
+    "alguém",
+    "vai",
+    "ver",
+    "o",
+    "relatório",
+    "está",
+    "pronto",
+    "obrigado",
+]
 
 
 def texts(n: int) -> list[str]:

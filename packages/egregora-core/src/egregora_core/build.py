@@ -148,10 +148,10 @@ def embed_stage(ctx: Context, value: Any = None) -> StageResult:
 async def _embed_all(
     ctx: Context, embedder: Any, store: ServingStore, space: Space, todo: list[tuple[str, str]]
 ) -> int:
-    """Embed ``todo`` batch by batch; a batch is ready while the next one is embedded.
+    """Embed ``todo`` batch by batch; a batch is stored while the next one is embedded.
 
     One batch at a time in the embedder (it already uses the cores it should for one
-    batch); each ready batch stays its own transaction (an interruption keeps it).
+    batch); each stored batch stays its own transaction (an interruption keeps it).
     """
     done = 0
 
