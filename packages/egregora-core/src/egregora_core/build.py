@@ -165,11 +165,10 @@ async def _embed_all(
         store.add_vectors(space, [h for h, _ in batch], vectors)
 
     with ctx.progress.task("Embedding", total=len(todo)) as task:
-        ready: tuple[list[tuple[str, str]], Any] | None = None  # embedded, not yet ready
+        ready: tuple[list[tuple[str, str]], Any] | None = None  # embedded, not yet stored
         for batch in batches(todo, embedder.max_batch_size, embedder.max_batch_tokens):
-            running = asyncio.ensure_future(
-                embedder.embed([text for _, text in batch], input_type="document")
-            )
+            texts = [text for _, text in batch]
+            running = asyncio.create_task(embedder.embed(texts, input_type="document"))  # noqa: RUF006 - awaited below
             try:
                 await asyncio.sleep(0)  # let the embedding start before storing the previous
                 if ready is not None:
