@@ -168,7 +168,7 @@ async def _embed_all(
         ready: tuple[list[tuple[str, str]], Any] | None = None  # embedded, not yet stored
         for batch in batches(todo, embedder.max_batch_size, embedder.max_batch_tokens):
             texts = [text for _, text in batch]
-            running = asyncio.create_task(embedder.embed(texts, input_type="document"))  # noqa: RUF006 - awaited below
+            running = asyncio.create_task(embedder.embed(texts, input_type="document"))
             try:
                 await asyncio.sleep(0)  # let the embedding start before storing the previous
                 if ready is not None:
