@@ -1,7 +1,8 @@
 """The embed and index stages behind ``egregora build``.
 
 ``embed``: rebuild the chunks from the lake (deterministic, see :mod:`chunking`), sync
-them into the serving database, then embed every content hash that has no vector yet
+them into the serving database (with their full-text index and the members' aliases),
+then embed every content hash that has no vector yet
 for the current embedder and model. Identical text is embedded once (content-hash
 dedup). Each batch is committed on its own, so an interrupted build keeps its finished
 batches and the next build continues where it stopped. ``--dry-run`` reports how many
@@ -83,9 +84,12 @@ def estimate(embedder: Any, texts: list[str]) -> dict[str, float]:
     return {"tokens": sum(estimate_tokens(t) for t in texts), "cost_usd": 0.0}
 
 
-def _load_chunks(ctx: Context):
+def _load_chunks_and_aliases(ctx: Context):
+    """The chunks, and (pseudonym, alias) of members who chose a public alias (``from:``)."""
     with Lake.open(ctx.project) as lake:
-        return chunk_messages(lake.table("messages"))
+        chunks = chunk_messages(lake.table("messages"))
+        rows = lake.rows("preferences") if "preferences" in lake.table_names() else []
+    return chunks, [(r["pseudonym"], r["alias"]) for r in rows if r.get("alias")]
 
 
 def _dry_run(ctx: Context, embedder: Any, chunks) -> StageResult:
@@ -121,11 +125,13 @@ def _dry_run(ctx: Context, embedder: Any, chunks) -> StageResult:
 def embed_stage(ctx: Context, value: Any = None) -> StageResult:
     """Chunk the lake, sync chunks, embed what has no vector yet (see module docstring)."""
     embedder = select_embedder(ctx)
-    chunks = _load_chunks(ctx)
+    chunks, aliases = _load_chunks_and_aliases(ctx)
     if ctx.dry_run:
         return _dry_run(ctx, embedder, chunks)
     with ServingStore.open(ctx.project) as store:
         synced = store.sync_chunks(chunks)
+        store.sync_members(aliases)
+        store.build_text_index()  # BM25 over the chunks, for text and hybrid search
         space = store.ensure_space(
             embedder.name, embedder.model, embedder.dimensions, embedder.metric
         )
