@@ -207,9 +207,11 @@ def _hit_from_row(row: dict, score: float) -> Hit:
     )
 
 
-def text_hits(store: ServingStore, text: str, k: int, filters: Filters = Filters()) -> list[Hit]:
+def text_hits(
+    store: ServingStore, text: str, k: int, filters: Filters = Filters(), *, all_words=False
+) -> list[Hit]:
     """Top-``k`` chunks by BM25 over their text (``score`` = BM25)."""
-    pairs = store.text_search(text, k, filters) if text.strip() else []
+    pairs = store.text_search(text, k, filters, all_words=all_words) if text.strip() else []
     rows = store.chunk_rows([chunk_id for chunk_id, _ in pairs])
     return [_hit_from_row(rows[chunk_id], float(score)) for chunk_id, score in pairs]
 
@@ -333,7 +335,9 @@ def search(
         fetch = k if mode != "hybrid" else max(k, depth)
         if mode in ("text", "hybrid"):
             try:
-                lists["text"] = text_hits(store, ranked, fetch, filters)
+                # In the fusion only chunks with every word count: a chunk that shares one
+                # common word with a question is noise that would outvote the vector list.
+                lists["text"] = text_hits(store, ranked, fetch, filters, all_words=mode == "hybrid")
             except NoVectors:
                 if mode == "text":
                     raise

@@ -62,9 +62,219 @@ CREATE TABLE IF NOT EXISTS text_index_meta (chunks BIGINT NOT NULL, hash_sum HUG
 """
 #: How the full-text index reads chunk text: lower case, accents stripped (so "praca"
 #: finds "praça"), Porter stems (plural -s and English suffixes; harmless on
-#: Portuguese), and no stop-word list, since chats mix languages (BM25's IDF already
-#: discounts words that are everywhere).
-TEXT_INDEX_OPTIONS = "stemmer = 'porter', stopwords = 'none', strip_accents = 1, lower = 1"
+#: Portuguese), and the English and Portuguese function words of :data:`STOPWORDS`
+#: dropped: chats mix both languages, and a question's "the", "de", "onde" would
+#: otherwise match most chunks and drown the vector list in the fusion.
+#: Digits are kept (DuckDB's default ``ignore`` drops everything but a-z, so flight
+#: numbers, prices and codes could not be found); other characters separate words.
+TEXT_INDEX_OPTIONS = (
+    "stemmer = 'porter', stopwords = 'fts_stopwords', ignore = '(\\.|[^a-z0-9])+',"
+    " strip_accents = 1, lower = 1"
+)
+STOPWORDS = sorted(
+    set(
+        [
+            "a",
+            "an",
+            "and",
+            "are",
+            "as",
+            "at",
+            "be",
+            "been",
+            "but",
+            "by",
+            "can",
+            "could",
+            "did",
+            "do",
+            "does",
+            "for",
+            "from",
+            "had",
+            "has",
+            "have",
+            "he",
+            "her",
+            "his",
+            "how",
+            "i",
+            "if",
+            "in",
+            "into",
+            "is",
+            "it",
+            "its",
+            "me",
+            "my",
+            "no",
+            "not",
+            "of",
+            "on",
+            "or",
+            "our",
+            "she",
+            "so",
+            "than",
+            "that",
+            "the",
+            "their",
+            "them",
+            "then",
+            "there",
+            "these",
+            "they",
+            "this",
+            "to",
+            "too",
+            "up",
+            "us",
+            "was",
+            "we",
+            "were",
+            "what",
+            "when",
+            "where",
+            "which",
+            "who",
+            "whom",
+            "why",
+            "will",
+            "with",
+            "would",
+            "you",
+            "your",
+            "yours",
+            "about",
+            "after",
+            "all",
+            "also",
+            "any",
+            "just",
+            "more",
+            "most",
+            "some",
+            "such",
+            "only",
+            "own",
+            "same",
+            "very",
+            "o",
+            "os",
+            "as",
+            "um",
+            "uma",
+            "uns",
+            "umas",
+            "de",
+            "da",
+            "do",
+            "das",
+            "dos",
+            "em",
+            "na",
+            "no",
+            "nas",
+            "nos",
+            "por",
+            "para",
+            "pra",
+            "pro",
+            "com",
+            "sem",
+            "e",
+            "ou",
+            "mas",
+            "que",
+            "se",
+            "como",
+            "quando",
+            "onde",
+            "quem",
+            "qual",
+            "quais",
+            "quanto",
+            "quanta",
+            "quantos",
+            "quantas",
+            "porque",
+            "eu",
+            "tu",
+            "ele",
+            "ela",
+            "eles",
+            "elas",
+            "nós",
+            "vós",
+            "voce",
+            "você",
+            "vocês",
+            "me",
+            "te",
+            "lhe",
+            "nos",
+            "vos",
+            "meu",
+            "minha",
+            "meus",
+            "minhas",
+            "seu",
+            "sua",
+            "seus",
+            "suas",
+            "nosso",
+            "nossa",
+            "ao",
+            "aos",
+            "à",
+            "às",
+            "pelo",
+            "pela",
+            "pelos",
+            "pelas",
+            "é",
+            "foi",
+            "ser",
+            "era",
+            "são",
+            "estar",
+            "está",
+            "estão",
+            "tem",
+            "têm",
+            "ter",
+            "vai",
+            "vamos",
+            "vou",
+            "já",
+            "não",
+            "sim",
+            "isso",
+            "isto",
+            "aquilo",
+            "esse",
+            "essa",
+            "este",
+            "esta",
+            "aquele",
+            "aquela",
+            "num",
+            "numa",
+            "dum",
+            "duma",
+            "lá",
+            "aqui",
+            "muito",
+            "muita",
+            "mais",
+            "menos",
+            "também",
+            "ainda",
+            "só",
+            "até",
+        ]
+    )
+)
 
 
 class DimensionMismatch(EgregoraError):
@@ -270,6 +480,10 @@ class ServingStore:
         if self.text_index_fresh():
             return False
         load_extension(self.con, "fts")
+        # accents folded like the index folds the text (strip_accents): "é" -> "e"
+        words = sorted({fold(w) for w in STOPWORDS})
+        self.con.execute("CREATE OR REPLACE TABLE fts_stopwords (sw VARCHAR)")
+        self.con.executemany("INSERT INTO fts_stopwords VALUES (?)", [[w] for w in words])
         self.con.execute(
             "PRAGMA create_fts_index('chunks', 'chunk_id', 'search_text', "
             f"{TEXT_INDEX_OPTIONS}, overwrite = 1)"
@@ -280,11 +494,12 @@ class ServingStore:
         return True
 
     def text_search(
-        self, text: str, k: int, filters: Filters = Filters()
+        self, text: str, k: int, filters: Filters = Filters(), *, all_words: bool = False
     ) -> list[tuple[str, float]]:
         """Top-``k`` ``(chunk_id, bm25)`` for ``text`` among chunks passing ``filters``.
 
-        Any query word may match (BM25 ranks chunks with more and rarer ones first).
+        Any query word may match (BM25 ranks chunks with more and rarer ones first), or,
+        with ``all_words``, only chunks with every word of the query.
         """
         if not self.text_index_fresh():
             raise NoVectors(
@@ -296,9 +511,9 @@ class ServingStore:
         where, params = filters.sql()
         return self.con.execute(
             "SELECT chunk_id, score FROM (SELECT c.chunk_id,"
-            " fts_main_chunks.match_bm25(c.chunk_id, ?) AS score FROM chunks c"
+            " fts_main_chunks.match_bm25(c.chunk_id, ?, conjunctive := ?) AS score FROM chunks c"
             f" WHERE {where}) WHERE score IS NOT NULL ORDER BY score DESC, chunk_id LIMIT ?",
-            [text, *params, k],
+            [text, int(all_words), *params, k],
         ).fetchall()
 
     def sync_members(self, rows: Sequence[tuple[str, str | None]]) -> None:
@@ -341,6 +556,32 @@ class ServingStore:
             "search_text",
         )
         return {row[0]: dict(zip(keys, row, strict=True)) for row in rows}
+
+    def chunks_with_text(self, text: str) -> set[str]:
+        """Ids of chunks with a message whose text is exactly ``text`` (stripped)."""
+        rows = self.con.execute(
+            "SELECT chunk_id FROM chunks WHERE list_contains(string_split(search_text, chr(10)), ?)",
+            [text.strip()],
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def chunks_at(self, group_slug: str, ts: datetime, text: str | None) -> set[str]:
+        """Ids of the chunk holding a message of ``group_slug`` at ``ts`` (with ``text``)."""
+        rows = self.con.execute(
+            "SELECT chunk_id, search_text FROM chunks WHERE group_slug = ? AND ? BETWEEN"
+            " start_ts AND end_ts",
+            [group_slug, ts],
+        ).fetchall()
+        if len(rows) > 1 and text:  # a boundary inside one second: the chunk with that line
+            rows = [r for r in rows if text.strip() in r[1].split("\n")] or rows
+        return {r[0] for r in rows}
+
+    def has_chunk(self, chunk_id: str) -> bool:
+        return bool(
+            self.con.execute(
+                "SELECT count(*) FROM chunks WHERE chunk_id = ?", [chunk_id]
+            ).fetchone()[0]
+        )
 
     # -- spaces and vectors -------------------------------------------------------
     def find_space(self, embedder: str, model: str) -> Space | None:
