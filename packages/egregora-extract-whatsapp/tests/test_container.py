@@ -109,9 +109,10 @@ def test_cp437_member_names_are_recovered(tmp_path, extractor):
     assert extractor.extract(path, ExtractOptions()).source["group_name"] == "Café"
 
 
-def test_sniff(tmp_path, extractor, write_chat, fixtures):
+def test_sniff(tmp_path, extractor, write_chat, samples):
     assert extractor.sniff(write_chat(GOOD)) >= 0.5
-    assert extractor.sniff(fixtures / "Conversa do WhatsApp com Teste.zip") >= 0.5
+    for export in samples.values():
+        assert extractor.sniff(export) >= 0.5, export.name
     other = tmp_path / "notes.txt"
     other.write_text("just some notes\n", encoding="utf-8")
     assert extractor.sniff(other) < 0.5

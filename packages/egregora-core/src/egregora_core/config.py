@@ -115,6 +115,13 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting("site.writer", "mkdocs", "Writer used by `egregora site build`."),
         Setting("site.period", "week", "Period of one post.", ("day", "week", "month")),
+        Setting(
+            "site.language",
+            "auto",
+            "Language of the site's own text (headings, dates, counts) and of MkDocs "
+            "Material's theme.language: 'auto' detects it from the chat's common words.",
+            ("auto", "en", "pt", "es", "de", "fr", "it"),
+        ),
         Setting("rank.judge", "interactive", "Judge used by `egregora rank`."),
     ]
 }

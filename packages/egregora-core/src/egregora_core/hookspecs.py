@@ -93,7 +93,8 @@ def egregora_register_judges(register):
 
     Call ``register(judge)``. A judge has ``name`` and ``judge(left, right) -> "left" |
     "right" | "tie"``, where ``left`` and ``right`` are post summaries (dicts with
-    ``post_id``, ``title``, ``summary``, ``text``). An LLM judge is one such plugin.
+    ``post_id``, ``title``, ``summary``, ``text``). An optional ``configure(config) ->
+    judge`` returns a copy configured from the project. An LLM judge is one such plugin.
     """
 
 
