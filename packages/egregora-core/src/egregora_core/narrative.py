@@ -148,6 +148,7 @@ class MemberProfile:
     keywords: tuple[str, ...]
     companions: tuple[str, ...]  # display names of whom they most often talk with
     samples: tuple[WindowMessage, ...] = ()  # a few of their most substantial messages
+    language: str = "en"  # ISO 639-1 code the portrait is written in
 
     def content_hash(self) -> str:
         return _content_hash(self)
