@@ -201,29 +201,31 @@ def test_progress_quiet_prints_nothing():
 
 
 def test_query_output_is_readable_at_80_columns():
+    import io
     from datetime import UTC, datetime
 
-    from egregora_cli.commands.query import format_hits
+    from egregora_cli.commands.query import print_hits
     from egregora_core.search import Hit
+    from rich.console import Console
 
     text = "ca71a986: " + "alguém vai para a praia no sábado? a previsão está ótima " * 4
-    hits = [
-        Hit(
-            "c1",
-            0.8734,
-            "conversa-do-whatsapp-com-teste",
-            datetime(2024, 6, 3, 10, 0, tzinfo=UTC),
-            datetime(2024, 6, 4, 0, 15, tzinfo=UTC),
-            ["ca71a986"],
-            text + "\n2b200d1a: eu vou!",
-        )
-    ]
-    out = format_hits(hits, 80)
-    lines = out.splitlines()
-    assert max(len(line) for line in lines) <= 80
-    assert lines[0] == (
-        "1. 0.873 · conversa-do-whatsapp-com-teste · 2024-06-03 10:00 → 2024-06-04 00:15"
+    hit = Hit(
+        "c1",
+        0.8734,
+        "conversa-do-whatsapp-com-teste",
+        datetime(2024, 6, 3, 10, 0, tzinfo=UTC),
+        datetime(2024, 6, 4, 0, 15, tzinfo=UTC),
+        ["ca71a986"],
+        text,
+        snippet=text,
+        highlights=[(10, 16)],
     )
-    words = " ".join(line.strip() for line in lines[1:]).split()
-    assert words == (text + " 2b200d1a: eu vou!").split()  # no word cut or lost
-    assert len(lines) <= 6  # a table at 80 columns folded this into ~20 lines
+    out = io.StringIO()
+    print_hits(Console(file=out, width=80, force_terminal=False), [hit, hit])
+    lines = out.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert lines[0] == "1. conversa-do-whatsapp-com-teste · 2024-06-03 10:00 → 2024-06-04 00:15"
+    first = lines[1 : lines.index("")]
+    assert all(line.startswith("   ") for line in first)
+    assert " ".join(line.strip() for line in first).split() == text.split()  # no word cut
+    assert len(first) <= 4  # a table at 80 columns folded this into ~20 lines

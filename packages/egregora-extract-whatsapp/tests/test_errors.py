@@ -251,27 +251,3 @@ def test_bad_options(tmp_path, option, value):
 
 def test_missing_file(tmp_path, raises_cleanly):
     raises_cleanly(tmp_path / "nope.zip", ArchiveError)
-
-
-@pytest.mark.parametrize(
-    ("members", "reason"),
-    [
-        ({"IMG-1.jpg": b"\xff\xd8"}, "the zip holds no .txt chat file"),
-        ({"notes.txt": "shopping list: milk, eggs\n"}, "does not start with WhatsApp message"),
-    ],
-)
-def test_explain_says_why_a_zip_is_declined(tmp_path, members, reason):
-    path = _zip(tmp_path / "x.zip", members)
-    assert WhatsAppExtractor().sniff(path) < 0.5
-    assert reason in WhatsAppExtractor().explain(path)
-
-
-def test_explain_a_text_file_without_quoting_it(tmp_path):
-    path = tmp_path / "notes.txt"
-    path.write_text("Maya Secret's shopping list\n")
-    reason = WhatsAppExtractor().explain(path)
-    assert "not WhatsApp message lines" in reason
-    assert "Secret" not in reason
-    good = tmp_path / "chat.txt"
-    good.write_text(GOOD)
-    assert WhatsAppExtractor().sniff(good) >= 0.5

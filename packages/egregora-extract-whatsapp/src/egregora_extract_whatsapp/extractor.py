@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import zipfile
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from itertools import chain
 from pathlib import Path
 
 import pyarrow as pa
 from egregora_core.components import Extraction, ExtractOptions
+from egregora_core.errors import EgregoraError
 from egregora_core.schema import RAW_MEDIA
 
 from .container import Limits, check_encoding, is_chat_name, open_export, pick_chat
@@ -53,44 +54,35 @@ class WhatsAppExtractor:
         except Exception:
             return 0.0
 
-    def explain(self, path: Path) -> str:
-        """Why :meth:`sniff` declines ``path`` (names and shapes only, never content)."""
+    def diagnose(self, path: Path) -> EgregoraError | None:
+        """Why :meth:`extract` would refuse ``path`` (the error it would raise), else None.
+
+        Asked by the host when no extractor recognized an input, so the user gets the
+        specific reason (UTF-16, truncated or empty zip, no chat inside) instead of a
+        bare "not recognized". Reads at most the zip's directory and the chat's first
+        64 KiB; the first lines are parsed as :meth:`extract` would.
+        """
         try:
-            path = Path(path)
-            if path.is_dir():
-                return "the folder has no WhatsApp chat .txt (e.g. 'WhatsApp Chat with X.txt')"
-            if zipfile.is_zipfile(path):
-                with zipfile.ZipFile(path) as archive:
-                    infos = {i.filename: i.file_size for i in archive.infolist()}
-                    chat = pick_chat(list(infos), infos)
-                    if chat is None:
-                        return "the zip holds no .txt chat file"
-                    with archive.open(chat) as handle:
-                        head = handle.read(4096)
-                    if _looks_like_chat(head):
-                        return ""
-                    return "the zip's .txt does not start with WhatsApp message lines"
-            if path.suffix.lower() == ".zip":
-                return "not a readable zip (truncated or corrupted?)"
-            with path.open("rb") as handle:
-                head = handle.read(4096)
-            if not head.strip():
-                return "the file is empty"
-            if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-                return "the file is UTF-16 text; WhatsApp exports are UTF-8"
-            return (
-                "the first lines are not WhatsApp message lines "
-                "(like '17/03/2024, 21:05 - Name: text' or '[17/03/2024, 21:05:09] Name: text')"
+            export = open_export(Path(path), self.limits)
+            head = next(export.read_chat(64 << 10), b"")
+            check_encoding(head, export.file_name)
+            cut = head.rfind(b"\n")
+            parse_chat(
+                head if cut < 0 else head[: cut + 1],
+                ParseOptions(group_name=export.group_name, where=export.file_name),
             )
-        except OSError as error:
-            return f"cannot be read ({type(error).__name__})"
+        except EgregoraError as error:
+            return error
+        return None
 
     def extract(self, path: Path, options: ExtractOptions) -> Extraction:
         path = Path(path)
         limits = self.limits
         if options.limits:  # the project's extract.max_* settings (and --limit flags)
             limits = Limits.from_settings({**asdict(limits), **options.limits})
-        export = open_export(path, limits)
+        if options.max_chat_bytes is not None:
+            limits = replace(limits, max_chat_bytes=options.max_chat_bytes)
+        export = open_export(path, limits, options.chat)
         pieces = export.read_chat()
         first = next(pieces, b"")
         check_encoding(first, export.file_name)
@@ -103,6 +95,7 @@ class WhatsAppExtractor:
                 date_order=options.date_order,
                 timezone=options.timezone or "UTC",
                 format=options.format,
+                max_messages=options.max_messages,
             ),
         )
         media = pa.Table.from_pylist(

@@ -66,3 +66,13 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise ConfigError(f"not a date: {value!r}", where=option, hint="use YYYY-MM-DD") from None
+
+
+def check_range(first: dt.date | None, last: dt.date | None) -> None:
+    """``--from`` after ``--to`` selects nothing: an error, not an empty site."""
+    if first is not None and last is not None and first > last:
+        raise ConfigError(
+            f"--from {first} is after --to {last}",
+            where="--from/--to",
+            hint="swap the two dates",
+        )

@@ -117,7 +117,7 @@ class SiteBuilder:
         opened = (
             WouldBeLake(self.project, self.request.pending)
             if self.request.dry_run
-            else Lake.open(self.project)
+            else Lake.open(self.project, read_only=True, empty_ok=True)
         )
         with opened as lake:
             self.lake = lake

@@ -32,6 +32,11 @@ def print_months(report: dict) -> None:
 @click.option("--format", "fmt", metavar="F", help="Extractor-specific format override.")
 @click.option("--group-name", metavar="N", help="Override the detected group name.")
 @limit_flags.limit_option
+@click.option(
+    "--chat",
+    metavar="NAME",
+    help="The chat file to read when an export holds several (e.g. two .txt chats in one zip).",
+)
 @pass_state
 def command(
     state: AppState,
@@ -44,6 +49,7 @@ def command(
     fmt: str | None,
     group_name: str | None,
     limits: tuple[str, ...],
+    chat: str | None,
 ) -> None:
     """Ingest EXPORTS into the project's lake (anonymized; one snapshot per run).
 
@@ -63,6 +69,7 @@ def command(
         timezone=timezone,
         format=fmt,
         group_name=group_name,
+        chat=chat,
     )
     # imported here: the ingest machinery (ibis, ~0.2 s) is not needed by other commands
     from egregora_core.ingest import ingest
