@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import escape, frontmatter, periods
+from egregora_core.names import readable_name
+from egregora_core.narrative import Draft, WindowMessage
+
+from . import escape, frontmatter, periods, prose
 from .dataset import Preferences
 from .media import MediaFile
 from .privacy import Guard
@@ -27,16 +30,22 @@ SPARK = "▁▂▃▄▅▆▇█"
 
 @dataclass
 class Members:
-    """Display names and profile links for pseudonyms (public alias if set)."""
+    """Display names and profile links for pseudonyms: the public alias if set, else the
+    readable name (``readable``: :func:`egregora_core.names.readable_names` of the project's
+    members, collision-free; one outside it gets :func:`~egregora_core.names.readable_name`).
+    """
 
     prefs: dict[str, Preferences]
     with_profile: set[str] = field(default_factory=set)
     excluded: frozenset[str] = frozenset()  # opted out: never named, never linked
+    readable: dict[str, str] = field(default_factory=dict)
 
     def name(self, pseudonym: str) -> str:
         pref = self.prefs.get(pseudonym)
         alias = (pref.alias or "").strip() if pref else ""
-        return alias[:40] if alias else pseudonym
+        if alias:
+            return alias[:40]
+        return self.readable.get(pseudonym) or readable_name(pseudonym)
 
     def link(self, pseudonym: str, to_docs: str, guard: Guard) -> str:
         text = escape.inline(guard.scrub(self.name(pseudonym)))
@@ -66,6 +75,8 @@ class Post:
     thread_count: int = 0
     file: str = ""
     slug: str = ""
+    draft: Draft | None = None  # the narrator's prose
+    cited: dict[str, WindowMessage] = field(default_factory=dict)  # the window's messages
 
     @property
     def key_str(self) -> str:
@@ -79,6 +90,8 @@ class Post:
 
     @property
     def title(self) -> str:
+        if self.draft is not None and self.draft.title.strip():
+            return self.draft.title.strip()[:120]
         base = periods.label(self.start, self.period)
         if self.keywords:
             return f"{base}: {', '.join(self.keywords)}"
@@ -86,6 +99,12 @@ class Post:
 
     @property
     def summary(self) -> str:
+        if self.draft is not None and self.draft.summary.strip():
+            return self.draft.summary.strip()[:300]
+        return self.stats_line
+
+    @property
+    def stats_line(self) -> str:
         conv = self.thread_count or len(self.threads)
         return (
             f"{self.messages:,} messages from {self.participants} "
@@ -118,7 +137,7 @@ def _quote_text(text: str, members: Members, to_docs: str, guard: Guard) -> str:
 def post_page(post: Post, members: Members, guard: Guard, tz: ZoneInfo) -> str:
     to_docs = "../../"
     meta = {
-        "title": post.title,
+        "title": escape.html_text(guard.scrub(post.title)),
         "date": post.start,
         "slug": post.slug,
         "authors": [p for p, _ in post.authors],
@@ -127,15 +146,21 @@ def post_page(post: Post, members: Members, guard: Guard, tz: ZoneInfo) -> str:
         "summary": post.summary,
     }
     span = f"{_when(post.first_ts, tz, '%d %b %Y')} – {_when(post.last_ts, tz, '%d %b %Y')}"
-    out = [
-        frontmatter.render(meta),
-        f"# {escape.inline(post.title)}",
-        "",
-        f"{post.summary} ({span})",
-        "",
-        "<!-- more -->",
-        "",
-    ]
+    meta["summary"] = escape.html_text(guard.scrub(post.summary))
+    citations = prose.Citations()
+    names = {
+        escape.inline(guard.scrub(members.name(p))): members.link(p, to_docs, guard)
+        for p, _ in post.authors
+        if p in members.with_profile
+    }
+    paragraphs = prose.draft_blocks(post.draft, citations, guard, names) if post.draft else []
+    out = [frontmatter.render(meta), f"# {escape.inline(guard.scrub(post.title))}", ""]
+    if paragraphs:  # the lede is the blog index's excerpt; the stats follow the prose
+        out += [paragraphs[0], "", "<!-- more -->", ""]
+        out += [line for p in paragraphs[1:] for line in (p, "")]
+        out += [f"*{post.stats_line} ({span})*", ""]
+    else:
+        out += [f"{post.summary} ({span})", "", "<!-- more -->", ""]
 
     out += ["## Who took part", "", "| Member | Messages |", "| --- | ---: |"]
     out += [f"| {members.link(p, to_docs, guard)} | {n:,} |" for p, n in post.authors]
@@ -190,6 +215,14 @@ def post_page(post: Post, members: Members, guard: Guard, tz: ZoneInfo) -> str:
         out += ["## Related earlier posts", ""]
         out += [f"- [{escape.inline(title)}]({file})" for title, file in post.related]
         out.append("")
+
+    out += prose.sources(
+        citations,
+        post.cited,
+        lambda text: _quote_text(" ".join(text.split()), members, to_docs, guard),
+        guard,
+        tz,
+    )
     return "\n".join(out).rstrip() + "\n"
 
 
