@@ -161,7 +161,9 @@ def test_busy_project(run_ingest):
 
 
 def test_media_v2_names_and_contact_cards_not_stored(run_ingest):
-    jpg, vcf = b"\xff\xd8jpeg-bytes", b"BEGIN:VCARD\nFN:Leo Bento\nTEL:+5511912345678\nEND:VCARD"
+    from egregora_core.testing.media_samples import jpeg_with_exif
+
+    jpg, vcf = jpeg_with_exif(), b"BEGIN:VCARD\nFN:Leo Bento\nTEL:+5511912345678\nEND:VCARD"
     rows = [
         {"author": "Maya Rodrigues", "kind": "media", "media": "IMG-20251027-WA0023.jpg"},
         {"author": "Maya Rodrigues", "kind": "contact", "media": "Leo Bento.vcf"},
@@ -183,7 +185,9 @@ def test_media_v2_names_and_contact_cards_not_stored(run_ingest):
     assert media[".vcf"]["stored"] is False
     assert "Leo" not in media[".vcf"]["file_name"]
     project = Project(run_ingest.root)
-    assert media_path(project, sha).read_bytes() == jpg
+    stored = media_path(project, sha).read_bytes()
+    assert stored.startswith(b"\xff\xd8") and b"Quintus" not in stored  # EXIF removed
+    assert b"Quintus" in jpg
     assert not media_path(project, hashlib.sha256(vcf).hexdigest()).exists()
     refs = {r["kind"]: r["media_ref"] for r in lake_rows(run_ingest)}
     assert refs["media"] == media[".jpg"]["media_id"]

@@ -42,6 +42,7 @@ from .components import Extraction
 from .errors import ConfigError, SchemaError
 from .extensions import sql_literal
 from .extract import extract_stage
+from .media_clean import clean_media
 from .lake import Lake, lake_exists, read_parquet, temp_table
 from .locking import project_lock
 from .pipeline import Context, Stage, StageResult, run_stages
@@ -417,7 +418,8 @@ def _write_bounds(months: list[dict[str, Any]], budget: int = ROWS_PER_WRITE) ->
 
 
 def _store_media(ctx: Context, loadables: list[Loadable]) -> int:
-    """Write media bytes content-addressed (tmp file + rename: never a torn file)."""
+    """Write media bytes without metadata, content-addressed by the original bytes' hash
+    (tmp file + rename: never a torn file)."""
     written = 0
     folder = ctx.project.state_dir / MEDIA_DIR
     for loadable in loadables:
@@ -426,7 +428,9 @@ def _store_media(ctx: Context, loadables: list[Loadable]) -> int:
             if target.exists():
                 continue
             folder.mkdir(parents=True, exist_ok=True)
-            data = read(name)
+            data = clean_media(name, read(name))
+            if data is None:
+                continue  # metadata that cannot be removed: never stored (media_clean.py)
             tmp = ctx.project.tmp_dir / f"media-{sha}.part"
             tmp.parent.mkdir(parents=True, exist_ok=True)
             tmp.write_bytes(data)
