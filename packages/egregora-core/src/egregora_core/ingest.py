@@ -42,9 +42,9 @@ from .components import Extraction
 from .errors import ConfigError, SchemaError
 from .extensions import sql_literal
 from .extract import extract_stage
-from .media_clean import clean_media
 from .lake import Lake, lake_exists, read_parquet, temp_table
 from .locking import project_lock
+from .media_clean import clean_media
 from .pipeline import Context, Stage, StageResult, run_stages
 from .reingest import INPUTS_KEY, already_ingested, input_key
 from .schema import (

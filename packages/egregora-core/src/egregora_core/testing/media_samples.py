@@ -39,7 +39,7 @@ def _mpeg_frames(count: int = 20) -> bytes:
 
 
 def mp3_with_tags(secret: str = SECRET) -> bytes:
-    from mutagen.id3 import COMM, ID3, TPE1, TIT2
+    from mutagen.id3 import COMM, ID3, TIT2, TPE1
 
     tags = ID3()
     tags.add(TPE1(encoding=3, text=secret))
