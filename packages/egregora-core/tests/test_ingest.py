@@ -208,6 +208,31 @@ def test_group_named_after_a_member_is_anonymized(run_ingest):
     assert len(source["group_slug"]) == 8
 
 
+def test_one_to_one_chat_titled_after_a_contact_who_never_wrote(run_ingest):
+    """The title is a person's name no author row reveals: still pseudonymized."""
+    run_ingest(
+        [{"author": "Quintus Zebulon", "text": "are you there, Ottilie?"}],
+        group="Ottilie Vexford",
+        name="WhatsApp Chat with Ottilie Vexford.fake",
+    )
+    text = project_text(run_ingest.root)
+    for needle in ("Ottilie", "Vexford", "ottilie", "vexford", "Quintus"):
+        assert needle not in text
+    source = lake_rows(run_ingest, "sources")[0]
+    assert len(source["group_slug"]) == 8 and source["group_slug"] == source["group_name"]
+
+
+def test_group_with_a_creation_line_keeps_its_title(run_ingest):
+    run_ingest(
+        [
+            {"author": None, "kind": "system", "subtype": "created", "text": "created group"},
+            {"author": "Quintus Zebulon", "text": "hi"},
+        ],
+        group="Book Club",
+    )
+    assert lake_rows(run_ingest, "sources")[0]["group_name"] == "Book Club"
+
+
 def test_all_digit_pseudonyms_are_not_taken_for_phone_numbers(run_ingest):
     # ~2% of 8-hex pseudonyms are all digits; v2's pseudonym of "Member 90" is one.
     pseudonym = Pseudonymizer("v2", b"")("Member 90")
