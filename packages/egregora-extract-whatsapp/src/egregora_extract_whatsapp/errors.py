@@ -41,6 +41,10 @@ class ArchiveError(_WhereShown):
     """The zip/folder is unsafe, corrupted, empty or holds no chat file."""
 
 
+class LimitError(ArchiveError):
+    """The export is larger than a configured limit (``extract.max_*``)."""
+
+
 class EncodingError(_WhereShown):
     """The chat file is not UTF-8 text."""
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from egregora_core.media_clean import clean_media
 
+from .output import atomic
+
 MEDIA_TYPES = {
     "images": ("jpg", "jpeg", "png", "gif", "webp"),
     "videos": ("mp4", "mov", "3gp", "avi"),
@@ -77,7 +79,6 @@ def publish(state_dir: Path, docs_dir: Path, media: MediaFile) -> bool | None:
     if data is None:
         return None
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(target)
+    with atomic(target) as tmp:
+        tmp.write_bytes(data)
     return True
