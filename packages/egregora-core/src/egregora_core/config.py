@@ -93,10 +93,11 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting(
             "extract.max_messages",
-            2_000_000,
+            1_500_000,
             "Refuse a chat with more messages than this, counted while parsing (before "
-            "memory grows with them): ingest memory grows with the messages, ~0.5 GB per "
-            "million. Raise it for a larger chat on a machine with the memory.",
+            "memory grows with them): ingest memory grows with the messages, ~0.9 GB at one "
+            "million; the default keeps any ingest under ~1.5 GB. Raise it for a larger chat "
+            "on a machine with the memory.",
         ),
         Setting(
             "extract.max_chat_bytes",

@@ -14,7 +14,7 @@ class ArchiveError(InputError):
     """The zip/folder is unsafe, corrupted, empty or holds no chat file."""
 
 
-class LimitError(InputError):
+class LimitError(ArchiveError):
     """The export is larger than a configured limit (``extract.max_*``)."""
 
 

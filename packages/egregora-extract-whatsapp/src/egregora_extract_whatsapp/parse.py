@@ -246,7 +246,7 @@ class _Segments:
             raise LimitError(
                 f"the chat has more than extract.max_messages = {limit:,} messages",
                 where=self.options.where,
-                hint="raise extract.max_messages (ingest needs ~0.5 GB of memory per million "
+                hint="raise extract.max_messages (ingest needs ~0.9 GB of memory per million "
                 "messages), or ingest a shorter export",
             )
         self.numbers.append(numbers)
