@@ -171,3 +171,14 @@ def test_a_failed_window_falls_back_uncached_and_warns(caplog):
     assert len(cache.drafts) == 2  # the fallback's draft is not cached under the LLM's key
     with pytest.raises(NarrationFailed):
         asyncio.run(narrate_windows(Counting(fail={"g/2025-06-01"}), windows(1), MemoryCache()))
+
+
+def test_content_hash_is_the_sha256_of_the_window_as_json():
+    """Cached drafts are keyed by it: a faster hash must give the same values."""
+    import hashlib
+    import json
+    from dataclasses import asdict
+
+    w = window(n=5)
+    payload = json.dumps(asdict(w), sort_keys=True, default=str, ensure_ascii=False)
+    assert w.content_hash() == hashlib.sha256(payload.encode("utf-8")).hexdigest()

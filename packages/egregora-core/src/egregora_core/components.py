@@ -31,6 +31,9 @@ class ExtractOptions:
     timezone: str = "UTC"  # IANA name used to localize naive export timestamps
     format: str | None = None  # extractor-specific format override (e.g. "android", "ios")
     group_name: str | None = None  # override the detected group name
+    chat: str | None = None  # the chat file to read when an export holds several
+    max_messages: int | None = None  # refuse a chat with more messages (bounds memory)
+    max_chat_bytes: int | None = None  # refuse a chat file (inflated) larger than this
 
 
 @dataclass
@@ -63,6 +66,10 @@ class Extractor(Protocol):
 
     def extract(self, path: Path, options: ExtractOptions) -> Extraction:
         """Parse the export. Raise :class:`egregora_core.errors.InputError` for bad input."""
+
+    # Optional: ``diagnose(path) -> EgregoraError | None``, the error ``extract`` would
+    # raise for ``path``, cheaply. Asked when no extractor recognizes an input, so the
+    # user reads each extractor's specific reason (see egregora_core.extract).
 
 
 @runtime_checkable

@@ -9,8 +9,8 @@ first citation and listed under "Sources" with author, time and (escaped) text.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
-from zoneinfo import ZoneInfo
 
 from egregora_core.narrative import Draft, WindowMessage
 
@@ -67,24 +67,25 @@ def sources(
     messages: dict[str, WindowMessage],
     quote: Callable[[str], str],
     guard: Guard,
-    tz: ZoneInfo,
+    when: Callable[[dt.datetime], str],
+    heading: str = "Sources",
 ) -> list[str]:
     """The "Sources" section: one numbered item per cited message, in citation order.
 
     ``quote(text)`` escapes a message's text (and links its mentions); the author shows
-    under their display name (the window's), the time in the site's time zone.
+    under their display name (the window's), ``when(ts)`` the local time in the page's
+    language.
     """
     if not citations.order:
         return []
-    out = ["## Sources", ""]
+    out = [f"## {heading}", ""]
     for message_id, n in sorted(citations.order.items(), key=lambda kv: kv[1]):
         m = messages.get(message_id)
         if m is None:  # cannot happen after draft_problems; keep the numbering honest
             continue
         text = m.text if len(m.text) <= SOURCE_CHARS else m.text[:SOURCE_CHARS].rstrip() + "…"
         body = quote(text) if text else f"*({escape.inline(m.media or m.kind)})*"
-        when = m.ts.astimezone(tz).strftime("%a %d %b %Y, %H:%M")
         author = escape.inline(guard.scrub(m.author))
-        out.append(f'{n}. <a id="{anchor(n)}"></a>**{author}**, {when}: {body}')
+        out.append(f'{n}. <a id="{anchor(n)}"></a>**{author}**, {when(m.ts)}: {body}')
     out.append("")
     return out

@@ -27,7 +27,7 @@ from egregora_core.offline_narrator import OfflineNarrator
 from egregora_core.progress import NullProgress, Progress
 from slugify import slugify
 
-from . import dataset, media, narration, pages, related, render
+from . import dataset, i18n, media, narration, pages, related, render, scaffold
 from .manifest import Manifest, sha
 from .output import Output
 from .privacy import Guard
@@ -70,9 +70,9 @@ class BuildRequest:
     dry_run: bool = False
     force: bool = False
     embedder: str = "local"  # whose vectors find related posts
+    language: str = "auto"  # page text and prose; "auto" detects it from the messages
     narrator: Any = None  # writes the prose (the offline narrator when None)
     max_calls: int | None = None  # narrator calls allowed in this run (None: no cap)
-    language: str = "en"  # the chat's language (ISO 639-1), for the narrator
 
 
 @dataclass
@@ -124,7 +124,7 @@ class SiteBuilder:
 
     # -- entry point --------------------------------------------------------------------
     def run(self) -> Summary:
-        with Lake.open(self.project) as lake:
+        with Lake.open(self.project, read_only=True, empty_ok=True) as lake:
             self.lake = lake
             prefs = dataset.read_preferences(lake)
             opted_out = {p for p, pref in prefs.items() if pref.opted_out}
@@ -134,6 +134,9 @@ class SiteBuilder:
                 for r in _rows(lake.table("sources").select("group_slug", "group_name").distinct())
             }
             r = self.request
+            self.language = (
+                r.language if r.language in i18n.LANGUAGES else detect_language(messages)
+            )
             self.posts_scope = dataset.scope(
                 messages,
                 media_table,
@@ -159,12 +162,12 @@ class SiteBuilder:
                         str(r.date_from),
                         str(r.date_to),
                         r.timezone,
+                        self.language,
                         public,
                         sorted(self.group_names.items()),
                         sorted(names.items()),
                         self.narrator.name,
                         self.narrator.settings(),
-                        r.language,
                     ],
                     default=str,
                 )
@@ -182,6 +185,7 @@ class SiteBuilder:
         self.summary.files = list(self.out.written)
         if not r.dry_run:
             self.manifest.save()
+            scaffold.set_theme_language(self.project.root, self.language)
         return self.summary
 
     def _readable_names(self, messages: Any) -> dict[str, str]:
@@ -264,6 +268,7 @@ class SiteBuilder:
                 entry = self.manifest.posts.get(post.key_str)
                 if entry and entry["file"] != post.file:
                     self.out.remove(f"{render.POSTS_DIR}/{entry['file']}")
+                post.language = self.language
                 text = render.post_page(post, self.members, self.guard, self.tz)
                 self.out.write(f"{render.POSTS_DIR}/{post.file}", text)
                 self.manifest.posts[post.key_str] = {
@@ -322,6 +327,8 @@ class SiteBuilder:
                     thread_count=len(threads[key]),
                     quotes=sorted(quotes[key], key=lambda q: q["ts"]),
                     links=sorted(links[key], key=lambda x: x["i"]),
+                    link_count=max((x["total"] for x in links[key]), default=0),
+                    media_count=max((x["total"] for x in media_rows[key]), default=0),
                     media=[
                         media.MediaFile(m["media_id"], m["media_type"], m["extension"], m["sha256"])
                         for m in sorted(media_rows[key], key=lambda x: x["i"])
@@ -343,7 +350,7 @@ class SiteBuilder:
             for p in posts
         }
         windows = narration.build_windows(
-            self._window_rows, info, self.members.name, self.tz, self.request.language
+            self._window_rows, info, self.members.name, self.tz, self.language
         )
         del self._window_rows
         r = self.request
@@ -478,7 +485,7 @@ class SiteBuilder:
             for author in changed:
                 file = f"{render.PROFILES_DIR}/{author}.md"
                 text = render.profile_page(
-                    author, data[author], self.members, self.guard, self.group_names
+                    author, data[author], self.members, self.guard, self.group_names, self.language
                 )
                 self.out.write(file, text)
                 self.out.write(f"{render.AVATARS_DIR}/{author}.svg", render.avatar_svg(author))
@@ -493,22 +500,28 @@ class SiteBuilder:
         for a in authors:  # post authors without a profile (e.g. outside --from/--to) need avatars
             if a not in self.members.with_profile:
                 self.out.write(f"{render.AVATARS_DIR}/{a}.svg", render.avatar_svg(a))
-        self.out.write("posts/.authors.yml", pages.authors_yml(authors, self.members, self.guard))
+        self.out.write(
+            "posts/.authors.yml",
+            pages.authors_yml(authors, self.members, self.guard, self.language),
+        )
         self.out.write(
             f"{render.PROFILES_DIR}/index.md",
-            pages.profiles_index(self.totals, self.members, self.guard),
+            pages.profiles_index(self.totals, self.members, self.guard, self.language),
         )
         files = {k: (e["title"], e["file"]) for k, e in posts.items()}
         from .ranking.store import RankStore
 
         self.out.write(
-            "top-posts.md", pages.top_posts(RankStore.read_standings(self.project), files)
+            "top-posts.md",
+            pages.top_posts(RankStore.read_standings(self.project), files, self.language),
         )
         home = self.docs / "index.md"
         if home.is_file():
             latest = sorted(posts.values(), key=lambda e: (e["date"], e["file"]), reverse=True)[:5]
             text = pages.home_with_latest(
-                home.read_text(encoding="utf-8"), [(e["title"], e["file"]) for e in latest]
+                home.read_text(encoding="utf-8"),
+                [(e["title"], e["file"]) for e in latest],
+                self.language,
             )
             if text is not None:
                 self.manifest.files.setdefault("index.md", "")
@@ -521,6 +534,12 @@ def _start_of(day: dt.date, period: str) -> dt.date:
     if period == "month":
         return day.replace(day=1)
     return day
+
+
+def detect_language(messages: Any, sample: int = 5000) -> str:
+    """The chat's language from the common words of (up to) ``sample`` text messages."""
+    texts = messages.filter(messages.text.notnull()).select("text").limit(sample)
+    return i18n.detect(texts.to_pyarrow().column("text").to_pylist())
 
 
 def build(project: Any, request: BuildRequest, progress: Progress | None = None) -> dict[str, Any]:
