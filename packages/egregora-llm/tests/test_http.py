@@ -18,11 +18,11 @@ from egregora_core.narrative import (
     Draft,
     MemoryCache,
     NarrationFailed,
-    Paragraph,
     cache_key,
     draft_problems,
     narrate_windows,
 )
+from egregora_core.offline_narrator import OfflineNarrator
 from egregora_llm import LLMNarrator, LLMSettings
 from egregora_llm.testing import TEST_MODEL, FakeLLMServer, Fault, sample_window
 
@@ -39,24 +39,12 @@ def weeks(n: int, group: str = "friends") -> list:
     ]
 
 
-class Offline:
-    name = "stand-in"
-    concurrency = 1
-    max_input_tokens = None
-
-    def settings(self):
-        return {}
-
-    async def narrate(self, window):
-        return Draft("offline", "", [], [Paragraph("offline", [window.messages[0].id])])
-
-
 def test_a_build_under_30_percent_faults_writes_every_window_exactly_once():
     windows = weeks(16)
     with FakeLLMServer(latency=0.02, fault_rate=0.3, retry_after=0.05, hang=1.5, seed=7) as server:
         llm = narrator(server, concurrency=4, timeout=0.6, http_retries=8)
         cache = MemoryCache()
-        run = asyncio.run(narrate_windows(llm, windows, cache, fallback=Offline()))
+        run = asyncio.run(narrate_windows(llm, windows, cache, fallback=OfflineNarrator()))
         statuses = server.statuses()
         written = server.written()
     assert run.fallbacks == []
@@ -92,7 +80,7 @@ def test_a_refused_key_stops_the_build_with_one_line(monkeypatch):
     with FakeLLMServer(api_key="sk-right") as server:
         llm = narrator(server, api_key_env="FAKE_SERVER_KEY")
         with pytest.raises(ConfigError) as info:
-            asyncio.run(narrate_windows(llm, weeks(2), MemoryCache(), fallback=Offline()))
+            asyncio.run(narrate_windows(llm, weeks(2), MemoryCache(), fallback=OfflineNarrator()))
     assert "refused the request" in str(info.value)
     assert "sk-wrong" not in str(info.value)
 
@@ -128,7 +116,7 @@ def test_contact_data_that_persists_fails_the_window_over():
         server.poison(window.key, "phone", "email", "phone")
         run = asyncio.run(
             narrate_windows(
-                narrator(server, retries=2), [window], MemoryCache(), fallback=Offline()
+                narrator(server, retries=2), [window], MemoryCache(), fallback=OfflineNarrator()
             )
         )
     assert run.fallbacks == [window.key]
@@ -201,3 +189,16 @@ def test_a_build_killed_midway_resumes_from_the_cache(tmp_path):
     assert resumed == {w.key for w in windows} - {keys[k].key for k in before}
     assert {p.stem for p in folder.glob("*.json")} == set(keys)
     assert json.loads((folder / f"{next(iter(before))}.json").read_text())["paragraphs"]
+
+
+@pytest.mark.parametrize("mode", ["tool", "native", "prompted"])
+def test_each_output_mode_asks_for_the_draft_its_way(mode):
+    window = sample_window()
+    with FakeLLMServer() as server:
+        server.poison(window.key, "cite")  # the validator works the same in every mode
+        draft = asyncio.run(narrator(server, output_mode=mode).narrate(window))
+        assert [(r.mode, r.kind, r.bad) for r in server.records] == [
+            (mode, "draft", "cite"),
+            (mode, "draft", ""),
+        ]
+    assert draft_problems(draft, window) == []

@@ -7,7 +7,6 @@ import logging
 
 import pytest
 from egregora_core.narrative import (
-    Draft,
     MemoryCache,
     NarrationFailed,
     Paragraph,
@@ -16,6 +15,7 @@ from egregora_core.narrative import (
     narrate_windows,
     split_window,
 )
+from egregora_core.offline_narrator import OfflineNarrator
 from egregora_llm import LLMNarrator, LLMSettings
 from egregora_llm.testing import draft_answer, sample_window
 from pydantic_ai.models.test import TestModel
@@ -89,32 +89,18 @@ def test_after_the_retries_the_window_is_given_up_without_quoting_text(scripted,
     assert "98765" not in message and "wrote" not in message  # no model or chat text
 
 
-class Fallback:
-    """What the host passes as ``fallback`` (the offline narrator in the product)."""
-
-    name = "stand-in"
-    concurrency = 1
-    max_input_tokens = None
-
-    def settings(self):
-        return {}
-
-    async def narrate(self, window):
-        return Draft("offline", "", [], [Paragraph("offline", [window.messages[0].id])])
-
-
 def test_a_window_that_keeps_failing_falls_back_with_one_warning(scripted, narrator_for, caplog):
     bad, fine = sample_window("g/2025-06-02"), sample_window("g/2025-06-09")
     model = scripted(lambda p: draft_answer(p, "email" if bad.key in p else ""))
     narrator = narrator_for(model, retries=1)
     cache = MemoryCache()
     with caplog.at_level(logging.WARNING, logger="egregora.narrative"):
-        run = asyncio.run(narrate_windows(narrator, [bad, fine], cache, fallback=Fallback()))
+        run = asyncio.run(narrate_windows(narrator, [bad, fine], cache, fallback=OfflineNarrator()))
     assert run.fallbacks == [bad.key]
     assert run.written == [fine.key]
-    assert run.drafts[bad.key].title == "offline"
+    assert draft_problems(run.drafts[bad.key], bad) == []  # the offline narrator's draft
     warnings = [r.getMessage() for r in caplog.records]
-    assert len(warnings) == 1 and bad.key in warnings[0] and "stand-in" in warnings[0]
+    assert len(warnings) == 1 and bad.key in warnings[0] and "offline" in warnings[0]
     assert cache.get(cache_key(narrator, bad)) is None  # the next build tries the model again
     assert cache.get(cache_key(narrator, fine)) is not None
 
@@ -195,6 +181,7 @@ def test_portrait_cites_the_samples_it_used(scripted, narrator_for):
         keywords=("football",),
         companions=("Red Fox",),
         samples=window.messages[:2],
+        language="pt",
     )
     model = scripted(
         {"text": "Mail me at x@example.org", "cites": ["s1"]},
@@ -205,3 +192,4 @@ def test_portrait_cites_the_samples_it_used(scripted, narrator_for):
     assert portrait.text == "Blue Heron follows every match."
     assert portrait.cites == [window.messages[1].id]
     assert "phone number or e-mail" in model.sent[1] and "s7" in model.sent[2]
+    assert "Language: pt" in model.sent[0]  # written in the member's language

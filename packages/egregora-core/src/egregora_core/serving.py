@@ -25,6 +25,7 @@ the fts extension's own macro.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -360,6 +361,9 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+_FOLDED_STOPWORDS = frozenset(fold(w) for w in STOPWORDS)
+
+
 class ServingStore:
     """An open serving database. Use as a context manager, or call :meth:`close`."""
 
@@ -481,7 +485,7 @@ class ServingStore:
             return False
         load_extension(self.con, "fts")
         # accents folded like the index folds the text (strip_accents): "é" -> "e"
-        words = sorted({fold(w) for w in STOPWORDS})
+        words = sorted(_FOLDED_STOPWORDS)
         self.con.execute("CREATE OR REPLACE TABLE fts_stopwords (sw VARCHAR)")
         self.con.executemany("INSERT INTO fts_stopwords VALUES (?)", [[w] for w in words])
         self.con.execute(
@@ -508,6 +512,12 @@ class ServingStore:
                 hint="run `egregora build`",
             )
         load_extension(self.con, "fts")
+        if all_words:  # the fts macro would also require the stop words it never indexed
+            text = " ".join(
+                w for w in re.split(r"[^a-z0-9]+", fold(text)) if w and w not in _FOLDED_STOPWORDS
+            )
+            if not text:
+                return []
         where, params = filters.sql()
         return self.con.execute(
             "SELECT chunk_id, score FROM (SELECT c.chunk_id,"

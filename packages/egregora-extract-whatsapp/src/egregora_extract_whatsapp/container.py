@@ -9,7 +9,9 @@ is extracted to disk: media bytes are hashed in memory and read back on demand.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -82,6 +84,7 @@ class Export:
     media: list[tuple[str, int, str]] = field(default_factory=list)  # (name, size, sha256)
     read_media: Callable[[str], bytes] | None = None
     max_chat_bytes: int = Limits.max_chat_bytes
+    warnings: list[str] = field(default_factory=list)  # one line each, no member name
 
     def read_chat(self, size: int = 4 << 20) -> Iterator[bytes]:
         """The chat bytes in pieces of ``size``, read (inflated, for a zip member) as the
@@ -244,6 +247,8 @@ def open_zip(path: Path, limits: Limits, chat_name: str | None = None) -> Export
         ) from error
     with archive:
         infos = [i for i in archive.infolist() if not i.is_dir()]
+        links = sum(map(_is_symlink_member, infos))
+        infos = [i for i in infos if not _is_symlink_member(i)]
         if len(infos) > limits.max_members:
             raise ArchiveError(
                 f"zip has {len(infos)} members, more than the limit of {limits.max_members}",
@@ -333,6 +338,7 @@ def open_zip(path: Path, limits: Limits, chat_name: str | None = None) -> Export
         media=media,
         read_media=read_media,
         max_chat_bytes=limits.max_chat_bytes,
+        warnings=skipped_links_warning(links),
     )
 
 
@@ -357,8 +363,35 @@ def open_text(path: Path, limits: Limits) -> Export:
     )
 
 
+def folder_files(path: Path) -> tuple[list[Path], int]:
+    """The regular files under ``path`` and how many symbolic links were skipped.
+
+    No link is ever followed (a link to a private key in an export folder would be copied
+    into the media store and published): ``os.walk`` does not descend into linked folders,
+    and a linked file is skipped, not read."""
+    files, links = [], 0
+    for folder, dirs, names in os.walk(path, followlinks=False):
+        links += sum((Path(folder) / d).is_symlink() for d in dirs)
+        for name in names:
+            file = Path(folder) / name
+            if file.is_symlink():
+                links += 1
+            elif file.is_file():
+                files.append(file)
+    return sorted(files), links
+
+
+def _is_symlink_member(info: zipfile.ZipInfo) -> bool:
+    """A zip member stored as a Unix symbolic link (its bytes are the link's target)."""
+    return stat.S_ISLNK(info.external_attr >> 16)
+
+
+def skipped_links_warning(count: int) -> list[str]:
+    return [f"skipped {count} symbolic link(s): links are never followed"] if count else []
+
+
 def open_folder(path: Path, limits: Limits, chat_name: str | None = None) -> Export:
-    files = sorted(p for p in path.rglob("*") if p.is_file())
+    files, links = folder_files(path)
     names = [p.relative_to(path).as_posix() for p in files]
     if len(names) > limits.max_members:
         raise ArchiveError(
@@ -395,7 +428,10 @@ def open_folder(path: Path, limits: Limits, chat_name: str | None = None) -> Exp
     def read_media(name: str) -> bytes:
         if name not in media_names:
             raise KeyError(name)
-        return (path / name).read_bytes()
+        # O_NOFOLLOW: a file swapped for a link since the folder was listed is refused.
+        handle = os.open(path / name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(handle, "rb") as file:
+            return file.read()
 
     exported.chat_name = chat
     exported.file_name = path.name
@@ -403,6 +439,7 @@ def open_folder(path: Path, limits: Limits, chat_name: str | None = None) -> Exp
     exported.checksum = digest.hexdigest()
     exported.media = media
     exported.read_media = read_media
+    exported.warnings = skipped_links_warning(links)
     return exported
 
 

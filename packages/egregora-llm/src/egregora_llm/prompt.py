@@ -17,7 +17,7 @@ from egregora_core.narrative import MemberProfile, Window, WindowMessage
 from egregora_core.redact import redact_text
 
 #: Part of every cached draft's key: change it when a prompt or an instruction changes.
-PROMPT_VERSION = "1"
+PROMPT_VERSION = "2"
 
 NARRATOR_INSTRUCTIONS = """\
 You write one blog post that tells what happened in a group chat during one period, \
@@ -40,7 +40,7 @@ You write a short, warm prose portrait (one paragraph, 3 to 5 sentences) of one 
 of a group chat, from statistics about their messages and a few samples (anonymized). \
 Use only what is given; do not guess age, job, place or private matters. Refer to the \
 member and others only by the names given. Never write a phone number or an e-mail \
-address. Write in the language of the samples. Cite in `cites` the labels (like s2) of \
+address. Write in the language given (an ISO code). Cite in `cites` the labels (like s2) of \
 the samples you draw on."""
 
 JUDGE_INSTRUCTIONS = """\
@@ -124,6 +124,7 @@ def portrait_prompt(member: MemberProfile) -> tuple[str, Labels]:
     labels = Labels.of(member.samples, prefix="s")
     lines = [
         f"Member: {member.name}",
+        f"Language: {member.language}",
         f"Messages: {member.messages}, from {member.first.isoformat()} to {member.last.isoformat()}",
         f"Groups: {', '.join(member.groups)}",
         f"Busiest hours: {', '.join(f'{h:02d}h' for h in member.hours)}",

@@ -51,7 +51,11 @@ SETTING_DOCS = {
     "client, waiting as `Retry-After` says.",
     "timeout": "Seconds before one request counts as timed out (and is retried).",
     "temperature": "Sampling temperature (0 to 2).",
+    "output_mode": "How the draft is asked for: `tool` (a tool call; most models), `native` "
+    "(the API's JSON-schema output) or `prompted` (the schema in the prompt, for local models "
+    "without tool calls).",
 }
+OUTPUT_MODES = ("tool", "native", "prompted")
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ class LLMSettings:
     http_retries: int = 4
     timeout: float = 120.0
     temperature: float = 0.4
+    output_mode: str = "tool"
 
     def __post_init__(self) -> None:
         for key in ("concurrency", "max_input_tokens", "max_output_tokens"):
@@ -87,6 +92,11 @@ class LLMSettings:
             raise ConfigError("timeout must be positive", where="llm.timeout")
         if not 0 <= self.temperature <= 2:
             raise ConfigError("temperature must be between 0 and 2", where="llm.temperature")
+        if self.output_mode not in OUTPUT_MODES:
+            raise ConfigError(
+                f"output_mode must be one of {', '.join(OUTPUT_MODES)}, got {self.output_mode!r}",
+                where="llm.output_mode",
+            )
         if not (self.model or "").strip():
             raise ConfigError("model must not be empty", where="llm.model")
 
@@ -133,6 +143,7 @@ class LLMSettings:
             "base_url": self.base_url,
             "temperature": self.temperature,
             "max_output_tokens": self.max_output_tokens,
+            "output_mode": self.output_mode,
         }
 
     def model_string(self) -> str:
@@ -145,12 +156,12 @@ class LLMSettings:
     def model_settings(self) -> ModelSettings:
         from pydantic_ai.settings import ModelSettings
 
-        return ModelSettings(
-            temperature=self.temperature,
-            max_tokens=self.max_output_tokens,
-            timeout=self.timeout,
-            max_retries=self.http_retries,
+        settings = ModelSettings(
+            temperature=self.temperature, max_tokens=self.max_output_tokens, timeout=self.timeout
         )
+        if not self.base_url:  # a base_url's client is built with its retries (build_model)
+            settings["max_retries"] = self.http_retries
+        return settings
 
     def build_model(self, env: Mapping[str, str] | None = None) -> Model:
         """The pydantic-ai model (a new HTTP client each time: one per event loop)."""
@@ -170,7 +181,19 @@ class LLMSettings:
                         where="llm.api_key_env",
                         hint=f"export {self.api_key_env}=... (the key of {self.base_url})",
                     )
-            provider = OpenAIProvider(base_url=self.base_url, api_key=key)
+            # The client gets its retry count here rather than per request: a per-request
+            # count makes pydantic-ai copy the client for every request, and each copy asks
+            # for the platform in a worker thread (measured: ~5 ms a window under load).
+            from openai import AsyncOpenAI
+            from pydantic_ai.models import create_async_httpx2_client
+
+            client = AsyncOpenAI(
+                base_url=self.base_url,
+                api_key=key,
+                max_retries=self.http_retries,
+                http_client=create_async_httpx2_client(),
+            )
+            provider = OpenAIProvider(openai_client=client)
             return OpenAIChatModel(self.model, provider=provider)
         from pydantic_ai.models import infer_model
 
