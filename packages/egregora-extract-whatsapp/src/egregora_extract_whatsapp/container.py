@@ -206,19 +206,20 @@ def choose_chat(
     if wanted is not None:
         found = [n for n in names if n == wanted or PurePosixPath(n).name == wanted]
         if len(found) != 1:
-            listed = ", ".join(sorted(chat_candidates(names))) or "none"
+            # chat file names are not listed: a one-to-one chat's name is a member's name
             raise ArchiveError(
-                f"no chat file named '{wanted}' (chat files: {listed})",
+                f"no chat file named '{wanted}' ({len(chat_candidates(names))} chat files)",
                 where=where,
-                hint="pass --chat with one of the names listed",
+                hint="list the export's files (e.g. `unzip -l`) and pass one to --chat",
             )
         return found[0]
     pool = chat_candidates(names)
     if len(pool) > 1:
-        raise ArchiveError(
-            f"the export holds {len(pool)} chat files ({', '.join(sorted(pool))})",
+        raise ArchiveError(  # names not listed: a one-to-one chat's name is a member's name
+            f"the export holds {len(pool)} chat files",
             where=where,
-            hint="ingest one with --chat NAME (run once per chat to ingest each)",
+            hint="ingest one with --chat NAME (list them with e.g. `unzip -l`; run once per "
+            "chat to ingest each)",
         )
     return pick_chat(names, sizes)
 
