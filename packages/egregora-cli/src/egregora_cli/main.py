@@ -65,7 +65,7 @@ def build_cli(plugins: PluginManager) -> click.Group:
           egregora site serve
 
         \b
-        Try it on the bundled sample:  egregora run --demo
+        Try it on the bundled demo chat:  egregora run --demo
         """
         state = AppState(plugins, verbosity=verbose - quiet, project_dir=project_dir)
         ctx.obj = state

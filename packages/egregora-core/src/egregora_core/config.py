@@ -134,6 +134,12 @@ SETTINGS: dict[str, Setting] = {
         Setting("site.writer", "mkdocs", "Writer used by `egregora site build`."),
         Setting("site.period", "week", "Period of one post.", ("day", "week", "month")),
         Setting(
+            "site.narrator",
+            "offline",
+            "Narrator that writes the posts' prose: `offline` (built in, no model) or one a"
+            " plugin registers (e.g. `llm` from egregora-llm).",
+        ),
+        Setting(
             "site.language",
             "auto",
             "Language of the site's own text (headings, dates, counts) and of MkDocs "

@@ -125,8 +125,10 @@ def extract_stage(ctx: Context, paths: list[Path]) -> StageResult:
         for path in paths:
             extractor = choose_extractor(ctx.plugins, path, ctx.options.get("extractor"))
             extraction = extractor.extract(path, options)
-            for warning in extraction.warnings:  # an extractor's choices are never silent
-                log.warning("%s: %s", path.name, warning)
+            # an extractor's choices are never silent (no file name: a one-to-one chat's
+            # file name is a member's name)
+            for warning in extraction.warnings:
+                log.warning("%s: %s", extractor.name, warning)
             results.append((path, extractor.name, extraction))
             messages += extraction.messages.num_rows
             task.advance()

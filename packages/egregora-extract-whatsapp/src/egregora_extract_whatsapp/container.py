@@ -11,7 +11,9 @@ media bytes are hashed as they stream and read back on demand.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping
@@ -121,6 +123,7 @@ class Export:
     media: list[tuple[str, int, str]] = field(default_factory=list)  # (name, size, sha256)
     read_media: Callable[[str], bytes] | None = None
     max_chat_bytes: int = Limits.max_chat_bytes
+    warnings: list[str] = field(default_factory=list)  # one line each, no member name
 
     def read_chat(self, size: int = 4 << 20) -> Iterator[bytes]:
         """The chat bytes in pieces of ``size``, read (inflated, for a zip member) as the
@@ -256,19 +259,20 @@ def choose_chat(
     if wanted is not None:
         found = [n for n in names if n == wanted or PurePosixPath(n).name == wanted]
         if len(found) != 1:
-            listed = ", ".join(sorted(chat_candidates(names))) or "none"
+            # chat file names are not listed: a one-to-one chat's name is a member's name
             raise ArchiveError(
-                f"no chat file named '{wanted}' (chat files: {listed})",
+                f"no chat file named '{wanted}' ({len(chat_candidates(names))} chat files)",
                 where=where,
-                hint="pass --chat with one of the names listed",
+                hint="list the export's files (e.g. `unzip -l`) and pass one to --chat",
             )
         return found[0]
     pool = chat_candidates(names)
     if len(pool) > 1:
-        raise ArchiveError(
-            f"the export holds {len(pool)} chat files ({', '.join(sorted(pool))})",
+        raise ArchiveError(  # names not listed: a one-to-one chat's name is a member's name
+            f"the export holds {len(pool)} chat files",
             where=where,
-            hint="ingest one with --chat NAME (run once per chat to ingest each)",
+            hint="ingest one with --chat NAME (list them with e.g. `unzip -l`; run once per "
+            "chat to ingest each)",
         )
     return pick_chat(names, sizes)
 
@@ -293,6 +297,8 @@ def open_zip(path: Path, limits: Limits, chat_name: str | None = None) -> Export
         ) from error
     with archive:
         infos = [i for i in archive.infolist() if not i.is_dir()]
+        links = sum(map(_is_symlink_member, infos))
+        infos = [i for i in infos if not _is_symlink_member(i)]
         by_name: dict[str, zipfile.ZipInfo] = {}
         total = 0
         for info in infos:
@@ -376,6 +382,7 @@ def open_zip(path: Path, limits: Limits, chat_name: str | None = None) -> Export
         media=media,
         read_media=read_media,
         max_chat_bytes=limits.max_chat_bytes,
+        warnings=skipped_links_warning(links),
     )
 
 
@@ -400,8 +407,35 @@ def open_text(path: Path, limits: Limits) -> Export:
     )
 
 
+def folder_files(path: Path) -> tuple[list[Path], int]:
+    """The regular files under ``path`` and how many symbolic links were skipped.
+
+    No link is ever followed (a link to a private key in an export folder would be copied
+    into the media store and published): ``os.walk`` does not descend into linked folders,
+    and a linked file is skipped, not read."""
+    files, links = [], 0
+    for folder, dirs, names in os.walk(path, followlinks=False):
+        links += sum((Path(folder) / d).is_symlink() for d in dirs)
+        for name in names:
+            file = Path(folder) / name
+            if file.is_symlink():
+                links += 1
+            elif file.is_file():
+                files.append(file)
+    return sorted(files), links
+
+
+def _is_symlink_member(info: zipfile.ZipInfo) -> bool:
+    """A zip member stored as a Unix symbolic link (its bytes are the link's target)."""
+    return stat.S_ISLNK(info.external_attr >> 16)
+
+
+def skipped_links_warning(count: int) -> list[str]:
+    return [f"skipped {count} symbolic link(s): links are never followed"] if count else []
+
+
 def open_folder(path: Path, limits: Limits, chat_name: str | None = None) -> Export:
-    files = sorted(p for p in path.rglob("*") if p.is_file())
+    files, links = folder_files(path)
     names = [p.relative_to(path).as_posix() for p in files]
     sizes = {n: p.stat().st_size for n, p in zip(names, files, strict=True)}
     total = sum(sizes.values())
@@ -437,7 +471,10 @@ def open_folder(path: Path, limits: Limits, chat_name: str | None = None) -> Exp
     def read_media(name: str) -> bytes:
         if name not in media_names:
             raise KeyError(name)
-        return (path / name).read_bytes()
+        # O_NOFOLLOW: a file swapped for a link since the folder was listed is refused.
+        handle = os.open(path / name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(handle, "rb") as file:
+            return file.read()
 
     exported.chat_name = chat
     exported.file_name = path.name
@@ -445,6 +482,7 @@ def open_folder(path: Path, limits: Limits, chat_name: str | None = None) -> Exp
     exported.checksum = digest.hexdigest()
     exported.media = media
     exported.read_media = read_media
+    exported.warnings = skipped_links_warning(links)
     return exported
 
 

@@ -114,7 +114,7 @@ class WhatsAppExtractor:
             media=media,
             source=source,
             read_media=export.read_media,
-            warnings=parsed.warnings,
+            warnings=[*export.warnings, *parsed.warnings],
         )
 
     def demo_export(self, folder: Path) -> Path:

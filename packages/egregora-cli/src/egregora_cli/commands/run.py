@@ -45,9 +45,7 @@ def site_stage(ctx: Context, value: object = None) -> StageResult:
 
 @click.command("run")
 @click.argument("exports", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--demo", is_flag=True, help="Run on the bundled synthetic sample in ./egregora-demo."
-)
+@click.option("--demo", is_flag=True, help="Run on the bundled demo chat in ./egregora-demo.")
 @click.option(
     "--dry-run",
     is_flag=True,
@@ -91,7 +89,7 @@ def command(
     \b
     Examples:
       egregora run "WhatsApp Chat with Friends.zip"
-      egregora run --demo          # the bundled synthetic sample, into ./egregora-demo
+      egregora run --demo          # the bundled demo chat, into ./egregora-demo
     """
     paths = list(exports)
     project = None
@@ -122,5 +120,6 @@ def command(
         stdout.print(f"  {result.summary()}", highlight=False, markup=False)
     if demo and not dry_run:
         stdout.print(
-            f"Demo project: {ctx.project.root} (try `egregora --project {DEMO_DIR} query ...`)"
+            f"Demo project: {ctx.project.root} "
+            f'(try `egregora --project {DEMO_DIR} query "when is the trip?"`)'
         )
