@@ -163,7 +163,7 @@ def test_site_language_detected_and_set_in_the_theme(make_ctx, project):
     writer = ctx.plugins.writers().get_or_fail("mkdocs")
     writer.write(ctx, period="week")
     post = (project.root / "docs" / POSTS_DIR / "2025-10-27-praia-foto-sabado.md").read_text()
-    assert 'title: "Semana de 27 de outubro de 2025: praia, foto, sábado"' in post
+    assert "6 mensagens de 3 membros em 2 conversas." in post
     assert "## Quem participou" in post
     mkdocs_yml = (project.root / "mkdocs.yml").read_text()
     assert "\n  language: pt " in mkdocs_yml
