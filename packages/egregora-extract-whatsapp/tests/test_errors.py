@@ -208,3 +208,20 @@ def test_bad_options(tmp_path, option, value):
 
 def test_missing_file(tmp_path, raises_cleanly):
     raises_cleanly(tmp_path / "nope.zip", ArchiveError)
+
+
+def test_errors_never_print_the_contact_of_a_titled_export(tmp_path):
+    """A one-to-one export is named after the contact: errors show the file name elided."""
+    from egregora_extract_whatsapp.container import open_export
+    from egregora_extract_whatsapp.errors import ArchiveError
+
+    bad = tmp_path / "WhatsApp Chat with Ottilie Vexford.zip"
+    bad.write_bytes(b"PK\x03\x04 not a zip")
+    with pytest.raises(ArchiveError) as caught:
+        open_export(bad)
+    assert "Ottilie" not in str(caught.value) and "Vexford" not in str(caught.value)
+    assert "WhatsApp Chat with ….zip" in str(caught.value)
+    from egregora_extract_whatsapp.errors import shown_where
+
+    assert shown_where("WhatsApp_Chat_with_Ottilie_Vexford.txt:12") == "WhatsApp_Chat_with_….txt:12"
+    assert shown_where("notes.txt:3") == "notes.txt:3"

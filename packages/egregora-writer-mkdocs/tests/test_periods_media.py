@@ -10,14 +10,8 @@ from egregora_core.errors import ConfigError
 from egregora_writer_mkdocs import periods
 from egregora_writer_mkdocs.media import MediaFile, media_type, publish, v2_media_id
 
-FIXTURE = (
-    Path(__file__).resolve().parents[3]
-    / ".."
-    / "shared"
-    / "fixtures"
-    / "whatsapp"
-    / "Conversa do WhatsApp com Teste.zip"
-)
+#: egregora v2's own sample (third-party, not in the repository; EGREGORA_REAL_FIXTURES).
+V2_SAMPLE = "Conversa do WhatsApp com Teste.zip"
 
 
 @pytest.mark.parametrize(
@@ -66,8 +60,8 @@ GOLDEN = {  # v2-parity.md [checked]
 }
 
 
-def test_v2_media_names_from_the_real_fixture():
-    with zipfile.ZipFile(FIXTURE) as archive:
+def test_v2_media_names_from_the_real_fixture(egregora_real_fixtures):
+    with zipfile.ZipFile(egregora_real_fixtures / V2_SAMPLE) as archive:
         names = {Path(n).name: n for n in archive.namelist()}
         for original, expected in GOLDEN.items():
             sha = hashlib.sha256(archive.read(names[original])).hexdigest()
@@ -80,9 +74,12 @@ def test_v2_media_names_from_the_real_fixture():
 def test_publish_copies_once_and_reports_missing(tmp_path):
     state, docs = tmp_path / "state", tmp_path / "docs"
     (state / "media").mkdir(parents=True)
-    (state / "media" / "abc").write_bytes(b"bytes")
+    from egregora_core.testing.media_samples import png_with_text
+
+    (state / "media" / "abc").write_bytes(png_with_text())  # a store from before cleaning
     item = MediaFile("id-1", "images", ".png", "abc")
     assert publish(state, docs, item) is True
-    assert (docs / "media/images/id-1.png").read_bytes() == b"bytes"
+    published = (docs / "media/images/id-1.png").read_bytes()
+    assert published.startswith(b"\x89PNG") and b"Quintus" not in published
     assert publish(state, docs, item) is False
     assert publish(state, docs, MediaFile("id-2", "images", "png", "nope")) is None

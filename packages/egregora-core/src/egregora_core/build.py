@@ -86,7 +86,7 @@ def estimate(embedder: Any, texts: list[str]) -> dict[str, float]:
 
 def _load_chunks_and_aliases(ctx: Context):
     """The chunks, and (pseudonym, alias) of members who chose a public alias (``from:``)."""
-    with Lake.open(ctx.project) as lake:
+    with Lake.open(ctx.project, read_only=True, empty_ok=True) as lake:
         chunks = chunk_messages(lake.table("messages"))
         rows = lake.rows("preferences") if "preferences" in lake.table_names() else []
     return chunks, [(r["pseudonym"], r["alias"]) for r in rows if r.get("alias")]

@@ -21,6 +21,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import signal
 import tempfile
 import uuid
@@ -35,14 +36,15 @@ import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import chat_commands
-from .anonymize import Pseudonymizer, group_slug
+from . import chat_commands, redact
+from .anonymize import Anonymizer, Pseudonymizer, group_slug
 from .components import Extraction
-from .errors import ConfigError, SchemaError
+from .errors import ConfigError, InputError, SchemaError
 from .extensions import sql_literal
 from .extract import extract_stage
 from .lake import Lake, lake_exists, read_parquet, temp_table
 from .locking import project_lock
+from .media_clean import clean_media
 from .pipeline import Context, Stage, StageResult, run_stages
 from .reingest import INPUTS_KEY, already_ingested, input_key
 from .schema import (
@@ -234,6 +236,7 @@ def transform_stage(ctx: Context, extracted: list[tuple[Path, str, Any]]) -> Sta
     for path, extractor, extraction in extracted:
         validate(extraction.messages, RAW_MESSAGES, name=f"{extractor} messages")
         validate(extraction.media, RAW_MEDIA, name=f"{extractor} media")
+        refuse_nul(extraction.messages, path)
         batch = Batch(
             path=path,
             extractor=extractor,
@@ -262,6 +265,25 @@ def transform_stage(ctx: Context, extracted: list[tuple[Path, str, Any]]) -> Sta
     ctx.options.pop(BATCH_KEY, None)
     fault("after-transform")
     return StageResult("transform", counts={"messages": kept, "dropped": dropped}, output=batches)
+
+
+#: Raw text columns that must hold no NUL character (SQL and Parquet readers cut at it).
+TEXT_COLUMNS = ("group_name", "author", "text", "media_name")
+
+
+def refuse_nul(messages: pa.Table, path: Path) -> None:
+    """A NUL character is never part of a chat: it means a damaged or non-text file."""
+    for column in TEXT_COLUMNS:
+        values = messages.column(column)
+        if pc.any(pc.match_substring(values, "\x00")).as_py():
+            row = pc.index(pc.match_substring(values, "\x00"), True).as_py()
+            raise InputError(
+                f"message {row + 1} holds a NUL byte in its {column}: the file is damaged "
+                "or not a chat",
+                where=path.name,
+                hint="remove NUL bytes (e.g. tr -d '\\000' < chat.txt > fixed.txt), or "
+                "export the chat again",
+            )
 
 
 # -- load -----------------------------------------------------------------------------
@@ -416,7 +438,8 @@ def _write_bounds(months: list[dict[str, Any]], budget: int = ROWS_PER_WRITE) ->
 
 
 def _store_media(ctx: Context, loadables: list[Loadable]) -> int:
-    """Write media bytes content-addressed (tmp file + rename: never a torn file)."""
+    """Write media bytes without metadata, content-addressed by the original bytes' hash
+    (tmp file + rename: never a torn file)."""
     written = 0
     folder = ctx.project.state_dir / MEDIA_DIR
     for loadable in loadables:
@@ -425,11 +448,17 @@ def _store_media(ctx: Context, loadables: list[Loadable]) -> int:
             if target.exists():
                 continue
             folder.mkdir(parents=True, exist_ok=True)
-            data = read(name)
-            tmp = ctx.project.tmp_dir / f"media-{sha}.part"
-            tmp.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(data)
-            os.replace(tmp, target)
+            data = clean_media(name, read(name))
+            if data is None:
+                continue  # metadata that cannot be removed: never stored (media_clean.py)
+            # beside the target (same file system: the rename is atomic); removed on failure
+            tmp = folder / f".{sha}.part"
+            try:
+                tmp.write_bytes(data)
+                os.replace(tmp, target)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
             written += 1
     return written
 
@@ -614,8 +643,57 @@ def import_file(ctx: Context, path: Path) -> list[StageResult]:
         return run_stages(ctx, [Stage("load", lambda c, v: _load_messages(c, state, v))], messages)
 
 
+#: A pseudonym as the anonymizer writes it (8 lowercase hex).
+_PSEUDONYM = re.compile(r"[0-9a-f]{8}")
+_SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
+
+
+def _known_authors(lake: Lake | None) -> set[str]:
+    """The pseudonyms this project's lake already holds as authors."""
+    if lake is None or "messages" not in lake.table_names():
+        return set()
+    table = lake.table("messages")
+    return {a for a in table.select("author").distinct().to_pyarrow().column(0).to_pylist() if a}
+
+
+def anonymize_import(state: IngestSession, messages: pa.Table) -> pa.Table:
+    """A v3-shaped Parquet is untrusted input: it goes through the same steps as an export.
+
+    An author is kept as it is only if it is a pseudonym *this* project's lake already
+    holds (checked against the lake, not assumed from its shape); every other author
+    (a raw "First Last", or a pseudonym keyed by another project's secret) is re-keyed
+    with this project's secret. Whatever the authors, ``/egregora`` commands and opted-out
+    members' rows are dropped, and texts and group slugs pass the name scrubber (with every
+    re-keyed author as a member name) and the redactor.
+    """
+    known = _known_authors(state.lake)
+    authors = [a for a in pc.unique(messages.column("author")).to_pylist() if a]
+    raw = [a for a in authors if not (_PSEUDONYM.fullmatch(a) and a in known)]
+    anonymizer = Anonymizer(state.pseudonymizer, raw)
+    rekey = {a: state.pseudonymizer(a) for a in raw}
+    opted_out = chat_commands.opted_out(state.stored_events)
+    rows = messages.to_pylist()
+    keep = []
+    for row in rows:
+        author = rekey.get(row["author"], row["author"])
+        text = row["text"]
+        if author in opted_out or chat_commands.is_command(text):
+            continue
+        row["author"] = author
+        keep.append(row)
+    numeric = state.pseudonymizer.numeric
+    texts = redact.redact_many(anonymizer.scrub_many([r["text"] for r in keep]), numeric)
+    slugs = {s: anonymizer.scrub_all(s) for s in {r["group_slug"] for r in keep}}
+    for row, text in zip(keep, texts, strict=True):
+        row["text"] = text
+        row["group_slug"] = _SLUG_UNSAFE.sub("-", slugs[row["group_slug"]].lower()).strip("-")
+        row["group_slug"] = row["group_slug"] or "group"
+    return pa.Table.from_pylist(keep, schema=messages.schema)
+
+
 def _load_messages(ctx: Context, state: IngestSession, messages: pa.Table) -> StageResult:
     lake = state.lake
+    messages = anonymize_import(state, messages)
     new = lake.new_rows("messages", messages, "message_id") if lake else _distinct(messages)
     present = messages.num_rows - new.num_rows
     report = {

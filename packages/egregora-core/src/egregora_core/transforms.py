@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import chat_commands, redact
-from .anonymize import Anonymizer, Pseudonymizer, group_slug, mentioned_names
+from .anonymize import Anonymizer, Pseudonymizer, group_slug, identity_key, mentioned_names
 from .errors import SchemaError
 from .lake import temp_table
 
@@ -211,12 +211,16 @@ class Anonymize:
                 listed=table.names.collect(where=table.names.notnull()),
                 groups=table.group_name.collect(distinct=True),
                 mentions=table.text.collect(where=table.text.contains("\u2068")),
+                created=((table.kind == "system") & (table.subtype == "created")).any(),
             )
         ).to_pylist()[0]
         authors = found["authors"] or []
         listed = [n for names in (found["listed"] or []) if names for n in names]
         mentioned = mentioned_names(found["mentions"] or [])
         names = {n for n in (*authors, *listed, *mentioned) if n}
+        titles = [g for g in found["groups"] or [] if g]
+        if is_one_to_one(titles, authors, created=bool(found["created"])):
+            names.update(titles)  # the title is the other person's name
         anonymizer = Anonymizer(batch.pseudonymizer, names, first_names=batch.first_names)
         batch.anonymizer = anonymizer
 
@@ -249,6 +253,20 @@ class Anonymize:
         # The texts are scrubbed in a thread while DuckDB computes the digests and lookups.
         table = batch.materialize(table.drop("_pseudo", "_media", "names"))
         return scrub.apply(with_occurrence_ids(table))
+
+
+def is_one_to_one(titles: list[str], authors: list[str | None], *, created: bool) -> bool:
+    """A chat between two people, titled with the other person's name (WhatsApp names a
+    one-to-one export "WhatsApp Chat with <contact>"), even if that person never wrote.
+
+    Judged from the rows: no "created group" line and at most two authors (the title then
+    equals one of them, or nobody who wrote: the contact who never answered). A group that
+    looks like this (two writers, creation line cut off) has its title pseudonymized too:
+    the error is on the side of privacy."""
+    if created or len(titles) != 1:
+        return False
+    people = {identity_key(a) for a in authors if a}
+    return len(people) <= 2
 
 
 #: Bumped when the message-id recipe changes (stored in the lake's ``meta``).

@@ -9,7 +9,9 @@ is extracted to disk: media bytes are hashed in memory and read back on demand.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from .errors import ArchiveError, EncodingError
+from .errors import ArchiveError, EncodingError, LimitError
 
 #: Localized prefixes of Android chat file names (the group name follows).
 CHAT_PREFIXES = (
@@ -82,6 +84,7 @@ class Export:
     media: list[tuple[str, int, str]] = field(default_factory=list)  # (name, size, sha256)
     read_media: Callable[[str], bytes] | None = None
     max_chat_bytes: int = Limits.max_chat_bytes
+    warnings: list[str] = field(default_factory=list)  # one line each, no member name
 
     def read_chat(self, size: int = 4 << 20) -> Iterator[bytes]:
         """The chat bytes in pieces of ``size``, read (inflated, for a zip member) as the
@@ -93,10 +96,11 @@ class Export:
             while piece := handle.read(size):
                 total += len(piece)
                 if total > self.max_chat_bytes:
-                    raise ArchiveError(
-                        "chat file grew beyond the limit while reading",
+                    raise LimitError(
+                        "chat file grew beyond extract.max_chat_bytes = "
+                        f"{self.max_chat_bytes:,} bytes while reading",
                         where=self.file_name,
-                        hint="split the export",
+                        hint="raise extract.max_chat_bytes, or ingest a shorter export",
                     )
                 if digest is not None:
                     digest.update(piece)
@@ -173,8 +177,9 @@ def _check_member_path(name: str, where: str) -> None:
         )
 
 
-def pick_chat(names: list[str], sizes: dict[str, int]) -> str | None:
-    """The chat .txt among ``names``: by localized pattern, else the largest .txt."""
+def chat_candidates(names: list[str]) -> list[str]:
+    """The .txt files of ``names`` that can be the chat: those named like one (localized
+    pattern, iOS ``_chat.txt``), else every .txt."""
     texts = [
         n
         for n in names
@@ -182,11 +187,41 @@ def pick_chat(names: list[str], sizes: dict[str, int]) -> str | None:
         and not n.startswith("__MACOSX/")
         and not PurePosixPath(n).name.startswith("._")
     ]
-    if not texts:
+    return [n for n in texts if is_chat_name(n)] or texts
+
+
+def pick_chat(names: list[str], sizes: dict[str, int]) -> str | None:
+    """The chat .txt among ``names``: by localized pattern, else the largest .txt."""
+    pool = chat_candidates(names)
+    if not pool:
         return None
-    named = [n for n in texts if is_chat_name(n)]
-    pool = named or texts
     return max(pool, key=lambda n: (n.count("/") == 0, sizes.get(n, 0)))
+
+
+def choose_chat(
+    names: list[str], sizes: dict[str, int], wanted: str | None, where: str
+) -> str | None:
+    """The chat to read: ``wanted`` (a member path or file name) when given; else the only
+    candidate. Several candidates are never chosen silently: the user picks one."""
+    if wanted is not None:
+        found = [n for n in names if n == wanted or PurePosixPath(n).name == wanted]
+        if len(found) != 1:
+            # chat file names are not listed: a one-to-one chat's name is a member's name
+            raise ArchiveError(
+                f"no chat file named '{wanted}' ({len(chat_candidates(names))} chat files)",
+                where=where,
+                hint="list the export's files (e.g. `unzip -l`) and pass one to --chat",
+            )
+        return found[0]
+    pool = chat_candidates(names)
+    if len(pool) > 1:
+        raise ArchiveError(  # names not listed: a one-to-one chat's name is a member's name
+            f"the export holds {len(pool)} chat files",
+            where=where,
+            hint="ingest one with --chat NAME (list them with e.g. `unzip -l`; run once per "
+            "chat to ingest each)",
+        )
+    return pick_chat(names, sizes)
 
 
 def _sha256(data: bytes) -> str:
@@ -201,7 +236,7 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def open_zip(path: Path, limits: Limits) -> Export:
+def open_zip(path: Path, limits: Limits, chat_name: str | None = None) -> Export:
     where = path.name
     try:
         archive = zipfile.ZipFile(path)
@@ -213,6 +248,8 @@ def open_zip(path: Path, limits: Limits) -> Export:
         ) from error
     with archive:
         infos = [i for i in archive.infolist() if not i.is_dir()]
+        links = sum(map(_is_symlink_member, infos))
+        infos = [i for i in infos if not _is_symlink_member(i)]
         if len(infos) > limits.max_members:
             raise ArchiveError(
                 f"zip has {len(infos)} members, more than the limit of {limits.max_members}",
@@ -233,7 +270,7 @@ def open_zip(path: Path, limits: Limits) -> Export:
                 hint="export the chat without media",
             )
         sizes = {n: i.file_size for n, i in by_name.items()}
-        chat = pick_chat(list(by_name), sizes)
+        chat = choose_chat(list(by_name), sizes, chat_name, where)
         if chat is None:
             hint = "the zip is empty" if not by_name else "the zip holds no .txt chat file"
             raise ArchiveError(
@@ -243,6 +280,13 @@ def open_zip(path: Path, limits: Limits) -> Export:
             )
 
         def check_size(name: str, limit: int) -> None:
+            if name == chat and by_name[name].file_size > limit:
+                raise LimitError(
+                    f"the chat file inflates to {by_name[name].file_size:,} bytes, more than "
+                    f"extract.max_chat_bytes = {limit:,}",
+                    where=where,
+                    hint="raise extract.max_chat_bytes, or ingest a shorter export",
+                )
             if by_name[name].file_size > limit:
                 raise ArchiveError(
                     f"member is {by_name[name].file_size} bytes, more than the limit of {limit}",
@@ -295,16 +339,18 @@ def open_zip(path: Path, limits: Limits) -> Export:
         media=media,
         read_media=read_media,
         max_chat_bytes=limits.max_chat_bytes,
+        warnings=skipped_links_warning(links),
     )
 
 
 def open_text(path: Path, limits: Limits) -> Export:
     size = path.stat().st_size
     if size > limits.max_chat_bytes:
-        raise ArchiveError(
-            f"chat file is {size} bytes, more than the limit",
+        raise LimitError(
+            f"chat file is {size:,} bytes, more than extract.max_chat_bytes = "
+            f"{limits.max_chat_bytes:,}",
             where=path.name,
-            hint="split the export",
+            hint="raise extract.max_chat_bytes, or ingest a shorter export",
         )
     container = path.parent.name if path.name == IOS_CHAT else path.stem
     return Export(
@@ -318,8 +364,35 @@ def open_text(path: Path, limits: Limits) -> Export:
     )
 
 
-def open_folder(path: Path, limits: Limits) -> Export:
-    files = sorted(p for p in path.rglob("*") if p.is_file())
+def folder_files(path: Path) -> tuple[list[Path], int]:
+    """The regular files under ``path`` and how many symbolic links were skipped.
+
+    No link is ever followed (a link to a private key in an export folder would be copied
+    into the media store and published): ``os.walk`` does not descend into linked folders,
+    and a linked file is skipped, not read."""
+    files, links = [], 0
+    for folder, dirs, names in os.walk(path, followlinks=False):
+        links += sum((Path(folder) / d).is_symlink() for d in dirs)
+        for name in names:
+            file = Path(folder) / name
+            if file.is_symlink():
+                links += 1
+            elif file.is_file():
+                files.append(file)
+    return sorted(files), links
+
+
+def _is_symlink_member(info: zipfile.ZipInfo) -> bool:
+    """A zip member stored as a Unix symbolic link (its bytes are the link's target)."""
+    return stat.S_ISLNK(info.external_attr >> 16)
+
+
+def skipped_links_warning(count: int) -> list[str]:
+    return [f"skipped {count} symbolic link(s): links are never followed"] if count else []
+
+
+def open_folder(path: Path, limits: Limits, chat_name: str | None = None) -> Export:
+    files, links = folder_files(path)
     names = [p.relative_to(path).as_posix() for p in files]
     if len(names) > limits.max_members:
         raise ArchiveError(
@@ -328,7 +401,7 @@ def open_folder(path: Path, limits: Limits) -> Export:
             hint="point at the chat .txt instead",
         )
     sizes = {n: p.stat().st_size for n, p in zip(names, files, strict=True)}
-    chat = pick_chat(names, sizes)
+    chat = choose_chat(names, sizes, chat_name, path.name)
     if chat is None:
         raise ArchiveError(
             "no chat file (.txt) in the folder",
@@ -356,7 +429,10 @@ def open_folder(path: Path, limits: Limits) -> Export:
     def read_media(name: str) -> bytes:
         if name not in media_names:
             raise KeyError(name)
-        return (path / name).read_bytes()
+        # O_NOFOLLOW: a file swapped for a link since the folder was listed is refused.
+        handle = os.open(path / name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(handle, "rb") as file:
+            return file.read()
 
     exported.chat_name = chat
     exported.file_name = path.name
@@ -364,18 +440,20 @@ def open_folder(path: Path, limits: Limits) -> Export:
     exported.checksum = digest.hexdigest()
     exported.media = media
     exported.read_media = read_media
+    exported.warnings = skipped_links_warning(links)
     return exported
 
 
-def open_export(path: Path, limits: Limits | None = None) -> Export:
-    """Open ``path`` as a zip, a folder or a bare chat file."""
+def open_export(path: Path, limits: Limits | None = None, chat: str | None = None) -> Export:
+    """Open ``path`` as a zip, a folder or a bare chat file (``chat``: which chat file of
+    an export holding several)."""
     limits = limits or Limits()
     if path.is_dir():
-        return open_folder(path, limits)
+        return open_folder(path, limits, chat)
     if not path.exists():
         raise ArchiveError("file not found", where=str(path.name), hint="check the path")
     if zipfile.is_zipfile(path) or path.suffix.lower() == ".zip":
-        return open_zip(path, limits)
+        return open_zip(path, limits, chat)
     return open_text(path, limits)
 
 

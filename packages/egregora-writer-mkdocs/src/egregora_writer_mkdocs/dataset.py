@@ -139,8 +139,9 @@ def post_authors(s: Scope) -> ibis.Table:
 
 
 def thread_rows(s: Scope) -> ibis.Table:
-    """Every message with its thread number (materialize it once for threads and quotes)."""
-    return _threads(s, "text", "media_ref")
+    """Every message with its thread number (materialize it once for threads, quotes and
+    the narrators' windows)."""
+    return _threads(s, "message_id", "kind", "text", "media_ref")
 
 
 def _threads(s: Scope, *extra: str) -> ibis.Table:
@@ -192,6 +193,25 @@ def post_quotes(s: Scope, per_post: int = 5, rows: ibis.Table | None = None) -> 
     return t.select("group_slug", "period", "thread", "ts", "author", "text", "media_ref")
 
 
+def window_messages(s: Scope, rows: ibis.Table) -> ibis.Table:
+    """Every message of the scope with its thread number and media type: the narrators'
+    windows for all changed posts, in one query (``rows``: :func:`thread_rows`)."""
+    media = s.media.select("media_id", "media_type")
+    j = rows.left_join(media, rows.media_ref == media.media_id)
+    return j.select(
+        "group_slug",
+        "period",
+        "thread",
+        "message_id",
+        "ts",
+        "ordinal",
+        "author",
+        "kind",
+        "text",
+        "media_type",
+    )
+
+
 def _urls(m: ibis.Table) -> ibis.Table:
     """One row per URL token in message text, with its domain."""
     linked = m.filter(m.text.contains("http"))
@@ -208,7 +228,9 @@ def post_links(s: Scope, per_post: int = 12) -> ibis.Table:
         ts=u.ts.min(), shares=u.count()
     )
     w = ibis.window(group_by=[first.group_slug, first.period], order_by=[first.ts, first.url])
-    return first.mutate(i=ibis.row_number().over(w)).filter(ibis._.i < per_post)
+    post = ibis.window(group_by=[first.group_slug, first.period])
+    ranked = first.mutate(i=ibis.row_number().over(w), total=first.url.count().over(post))
+    return ranked.filter(ibis._.i < per_post)  # total: how many before the cut
 
 
 def post_media(s: Scope, per_post: int = 40) -> ibis.Table:
@@ -224,7 +246,9 @@ def post_media(s: Scope, per_post: int = 40) -> ibis.Table:
         sha256=s.media.sha256,
     )
     w = ibis.window(group_by=[j.group_slug, j.period], order_by=[j.ts, j.media_id])
-    return j.mutate(i=ibis.row_number().over(w)).filter(ibis._.i < per_post)
+    post = ibis.window(group_by=[j.group_slug, j.period])
+    ranked = j.mutate(i=ibis.row_number().over(w), total=j.media_id.count().over(post))
+    return ranked.filter(ibis._.i < per_post)  # total: how many before the cut
 
 
 def post_keywords(s: Scope, per_post: int = 3) -> ibis.Table:

@@ -19,18 +19,21 @@ from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from egregora_core.drafts import DraftStore
 from egregora_core.errors import ConfigError
 from egregora_core.lake import Lake, temp_table
+from egregora_core.names import readable_names
+from egregora_core.offline_narrator import OfflineNarrator
 from egregora_core.progress import NullProgress, Progress
 from slugify import slugify
 
-from . import dataset, media, pages, related, render
+from . import dataset, i18n, media, narration, pages, related, render, scaffold
 from .manifest import Manifest, sha
 from .output import Output
 from .privacy import Guard
 
 #: Bump when templates change so that every page is re-rendered once.
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
 MAX_THREADS = 12
 MANIFEST = "site-manifest.json"
 
@@ -67,6 +70,9 @@ class BuildRequest:
     dry_run: bool = False
     force: bool = False
     embedder: str = "local"  # whose vectors find related posts
+    language: str = "auto"  # page text and prose; "auto" detects it from the messages
+    narrator: Any = None  # writes the prose (the offline narrator when None)
+    max_calls: int | None = None  # narrator calls allowed in this run (None: no cap)
 
 
 @dataclass
@@ -81,6 +87,14 @@ class Summary:
     media_missing: int = 0
     redactions: int = 0
     files_written: int = 0
+    narrator: str = "offline"
+    drafts_written: int = 0
+    drafts_cached: int = 0
+    drafts_fallback: int = 0
+    narrator_calls: int = 0
+    drafts_left: list[str] = field(default_factory=list)  # window keys for the next run
+    # dry run: the windows a narrator would write, with its estimate
+    to_write: list[dict[str, Any]] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -105,11 +119,12 @@ class SiteBuilder:
         self.guard = Guard()
         self.manifest = Manifest(project.state_dir / MANIFEST)
         self.out = Output(self.docs, self.manifest, self.guard, dry_run=request.dry_run)
-        self.summary = Summary()
+        self.narrator = request.narrator or OfflineNarrator()
+        self.summary = Summary(narrator=self.narrator.name)
 
     # -- entry point --------------------------------------------------------------------
     def run(self) -> Summary:
-        with Lake.open(self.project) as lake:
+        with Lake.open(self.project, read_only=True, empty_ok=True) as lake:
             self.lake = lake
             prefs = dataset.read_preferences(lake)
             opted_out = {p for p, pref in prefs.items() if pref.opted_out}
@@ -119,6 +134,9 @@ class SiteBuilder:
                 for r in _rows(lake.table("sources").select("group_slug", "group_name").distinct())
             }
             r = self.request
+            self.language = (
+                r.language if r.language in i18n.LANGUAGES else detect_language(messages)
+            )
             self.posts_scope = dataset.scope(
                 messages,
                 media_table,
@@ -135,6 +153,7 @@ class SiteBuilder:
                 p: [x.alias, x.bio, x.twitter, x.website, x.opted_out]
                 for p, x in sorted(prefs.items())
             }
+            names = self._readable_names(messages)
             settings = sha(
                 json.dumps(
                     [
@@ -143,15 +162,20 @@ class SiteBuilder:
                         str(r.date_from),
                         str(r.date_to),
                         r.timezone,
+                        self.language,
                         public,
                         sorted(self.group_names.items()),
-                    ]
+                        sorted(names.items()),
+                        self.narrator.name,
+                        self.narrator.settings(),
+                    ],
+                    default=str,
                 )
             )
             if r.force or self.manifest.settings != settings:
                 self.manifest.reset()
                 self.manifest.settings = settings
-            self.members = render.Members(prefs, excluded=frozenset(opted_out))
+            self.members = render.Members(prefs, excluded=frozenset(opted_out), readable=names)
             post_fps, author_fps = self._fingerprints()
             self._profiles(author_fps)
             self._posts(post_fps)
@@ -161,7 +185,16 @@ class SiteBuilder:
         self.summary.files = list(self.out.written)
         if not r.dry_run:
             self.manifest.save()
+            scaffold.set_theme_language(self.project.root, self.language)
         return self.summary
+
+    def _readable_names(self, messages: Any) -> dict[str, str]:
+        """Readable names of every member who ever wrote, earliest first: a newcomer whose
+        name collides moves on, so an existing member's name never changes."""
+        m = messages.filter(messages.author.notnull())
+        table = m.group_by("author").aggregate(first=m.ts.min()).to_pyarrow()
+        order = sorted(_zip(table.select(["first", "author"])))
+        return readable_names(author for _, author in order)
 
     # -- posts --------------------------------------------------------------------------
     def _fingerprints(self) -> tuple[dict[Key, list[int]], dict[str, list[int]]]:
@@ -226,6 +259,7 @@ class SiteBuilder:
             self.posts_scope if len(keys) == len(fps) else dataset.only(self.posts_scope, keys=keys)
         )
         posts = self._load_posts(narrowed, wanted)
+        left = self._narrate(posts)
         self._allocate_files(posts)
         self._attach_related(posts)
         with self.progress.task("Writing posts", total=len(posts)) as task:
@@ -234,10 +268,12 @@ class SiteBuilder:
                 entry = self.manifest.posts.get(post.key_str)
                 if entry and entry["file"] != post.file:
                     self.out.remove(f"{render.POSTS_DIR}/{entry['file']}")
+                post.language = self.language
                 text = render.post_page(post, self.members, self.guard, self.tz)
                 self.out.write(f"{render.POSTS_DIR}/{post.file}", text)
                 self.manifest.posts[post.key_str] = {
-                    "fp": fps[(post.group_slug, post.start)],
+                    # a post whose prose was left for the next run is written again then
+                    "fp": None if post.key_str in left else fps[(post.group_slug, post.start)],
                     "file": post.file,
                     "title": post.title,
                     "date": post.start.isoformat(),
@@ -262,6 +298,7 @@ class SiteBuilder:
         rows = temp_table(self.lake.ibis, "_egregora_thread_rows", dataset.thread_rows(s))
         threads = by_key(dataset.post_threads(s, rows))
         quotes = by_key(dataset.post_quotes(s, rows=rows))
+        self._window_rows = dataset.window_messages(s, rows).to_pyarrow()
         self.lake.ibis.drop_table("_egregora_thread_rows", force=True)
         links = by_key(dataset.post_links(s))
         media_rows = by_key(dataset.post_media(s))
@@ -290,6 +327,8 @@ class SiteBuilder:
                     thread_count=len(threads[key]),
                     quotes=sorted(quotes[key], key=lambda q: q["ts"]),
                     links=sorted(links[key], key=lambda x: x["i"]),
+                    link_count=max((x["total"] for x in links[key]), default=0),
+                    media_count=max((x["total"] for x in media_rows[key]), default=0),
                     media=[
                         media.MediaFile(m["media_id"], m["media_type"], m["extension"], m["sha256"])
                         for m in sorted(media_rows[key], key=lambda x: x["i"])
@@ -298,6 +337,55 @@ class SiteBuilder:
                 )
             )
         return sorted(posts, key=lambda p: (p.start, p.group_slug))
+
+    def _narrate(self, posts: list[render.Post]) -> set[str]:
+        """Give every post its draft (cached, narrated, or offline); returns the keys of
+        the posts whose window was left for the next run (``--max-calls``)."""
+        info = {
+            (p.group_slug, p.start): {
+                "group_name": p.group_name,
+                "period": p.period,
+                "links": p.links,
+            }
+            for p in posts
+        }
+        windows = narration.build_windows(
+            self._window_rows, info, self.members.name, self.tz, self.language
+        )
+        del self._window_rows
+        r = self.request
+        with DraftStore.open(self.project, read_only=r.dry_run) as store:
+            windows = narration.with_memos(windows, store, r.period)
+            done = narration.narrate(
+                windows,
+                self.narrator,
+                store,
+                force=r.force,
+                max_calls=r.max_calls,
+                dry_run=r.dry_run,
+            )
+        s = self.summary
+        s.drafts_written += done.written
+        s.drafts_cached += done.cached
+        s.drafts_fallback += done.fallbacks
+        s.narrator_calls += done.calls
+        s.drafts_left += done.left
+        s.to_write += [
+            {
+                "window": key,
+                "calls": e.calls,
+                "input_tokens": e.input_tokens,
+                "output_tokens": e.output_tokens,
+            }
+            for key, e in done.estimates
+        ]
+        for post in posts:
+            key = (post.group_slug, post.start)
+            post.draft = done.drafts.get(key)
+            if key in windows:
+                post.cited = {m.id: m for m in windows[key].messages}
+        left = {k.split("#")[0] for k in done.left}
+        return left
 
     def _allocate_files(self, posts: list[render.Post]) -> None:
         """``<date>-<slug>.md``, ``-2``, ``-3``… when another post already has the name."""
@@ -397,7 +485,7 @@ class SiteBuilder:
             for author in changed:
                 file = f"{render.PROFILES_DIR}/{author}.md"
                 text = render.profile_page(
-                    author, data[author], self.members, self.guard, self.group_names
+                    author, data[author], self.members, self.guard, self.group_names, self.language
                 )
                 self.out.write(file, text)
                 self.out.write(f"{render.AVATARS_DIR}/{author}.svg", render.avatar_svg(author))
@@ -412,22 +500,28 @@ class SiteBuilder:
         for a in authors:  # post authors without a profile (e.g. outside --from/--to) need avatars
             if a not in self.members.with_profile:
                 self.out.write(f"{render.AVATARS_DIR}/{a}.svg", render.avatar_svg(a))
-        self.out.write("posts/.authors.yml", pages.authors_yml(authors, self.members, self.guard))
+        self.out.write(
+            "posts/.authors.yml",
+            pages.authors_yml(authors, self.members, self.guard, self.language),
+        )
         self.out.write(
             f"{render.PROFILES_DIR}/index.md",
-            pages.profiles_index(self.totals, self.members, self.guard),
+            pages.profiles_index(self.totals, self.members, self.guard, self.language),
         )
         files = {k: (e["title"], e["file"]) for k, e in posts.items()}
         from .ranking.store import RankStore
 
         self.out.write(
-            "top-posts.md", pages.top_posts(RankStore.read_standings(self.project), files)
+            "top-posts.md",
+            pages.top_posts(RankStore.read_standings(self.project), files, self.language),
         )
         home = self.docs / "index.md"
         if home.is_file():
             latest = sorted(posts.values(), key=lambda e: (e["date"], e["file"]), reverse=True)[:5]
             text = pages.home_with_latest(
-                home.read_text(encoding="utf-8"), [(e["title"], e["file"]) for e in latest]
+                home.read_text(encoding="utf-8"),
+                [(e["title"], e["file"]) for e in latest],
+                self.language,
             )
             if text is not None:
                 self.manifest.files.setdefault("index.md", "")
@@ -440,6 +534,12 @@ def _start_of(day: dt.date, period: str) -> dt.date:
     if period == "month":
         return day.replace(day=1)
     return day
+
+
+def detect_language(messages: Any, sample: int = 5000) -> str:
+    """The chat's language from the common words of (up to) ``sample`` text messages."""
+    texts = messages.filter(messages.text.notnull()).select("text").limit(sample)
+    return i18n.detect(texts.to_pyarrow().column("text").to_pylist())
 
 
 def build(project: Any, request: BuildRequest, progress: Progress | None = None) -> dict[str, Any]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from egregora_core.locking import SITE_LOCK_FILE, project_lock
 
 from . import mkdocs_run, periods, scaffold, site
 from .manifest import Manifest
@@ -18,12 +21,18 @@ class MkDocsWriter:
     the summary dict of :class:`egregora_writer_mkdocs.site.Summary` (posts/profiles written,
     unchanged, removed; media copied or missing; redactions made by the privacy guard); with
     ``build=True`` it then runs ``mkdocs build --strict`` and adds ``site_dir``.
+    ``narrator`` (default ``site.narrator``) names the narrator of the posts' prose and
+    ``max_calls`` caps its calls in this run.
     """
 
     name = "mkdocs"
 
     def write(self, ctx: Any, **options: Any) -> dict[str, Any]:
         config = ctx.config
+        name = options.get("narrator") or config.get("site.narrator", "offline") or "offline"
+        narrator = ctx.plugins.narrators().get_or_fail(name)
+        if hasattr(narrator, "configure"):
+            narrator = narrator.configure(config)
         request = site.BuildRequest(
             period=periods.check(options.get("period") or config.get("site.period", "week")),
             date_from=periods.parse_date(options.get("date_from"), "--from"),
@@ -32,10 +41,20 @@ class MkDocsWriter:
             dry_run=ctx.dry_run,
             force=bool(options.get("force")),
             embedder=config.get("build.embedder", "local"),
+            narrator=narrator,
+            max_calls=options.get("max_calls"),
+            language=config.get("site.language", "auto") or "auto",
         )
-        summary = site.build(ctx.project, request, ctx.progress)
-        if options.get("build") and not ctx.dry_run:
-            summary["site_dir"] = str(mkdocs_run.build(ctx.project.root))
+        periods.check_range(request.date_from, request.date_to)
+        lock = (
+            nullcontext()
+            if ctx.dry_run
+            else project_lock(ctx.project.state_dir, SITE_LOCK_FILE, "building the site")
+        )
+        with lock:  # two site builds would interleave their docs/ and site/ writes
+            summary = site.build(ctx.project, request, ctx.progress)
+            if options.get("build") and not ctx.dry_run:
+                summary["site_dir"] = str(mkdocs_run.build(ctx.project.root))
         return summary
 
     def scaffold(self, project: Any, *, force: bool = False) -> list[Path]:

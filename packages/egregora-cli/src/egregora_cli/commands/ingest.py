@@ -30,6 +30,11 @@ def print_months(report: dict) -> None:
 @click.option("--timezone", metavar="TZ", help="IANA time zone of the exporting phone.")
 @click.option("--format", "fmt", metavar="F", help="Extractor-specific format override.")
 @click.option("--group-name", metavar="N", help="Override the detected group name.")
+@click.option(
+    "--chat",
+    metavar="NAME",
+    help="The chat file to read when an export holds several (e.g. two .txt chats in one zip).",
+)
 @pass_state
 def command(
     state: AppState,
@@ -41,6 +46,7 @@ def command(
     timezone: str | None,
     fmt: str | None,
     group_name: str | None,
+    chat: str | None,
 ) -> None:
     """Ingest EXPORTS into the project's lake (anonymized; one snapshot per run).
 
@@ -59,6 +65,7 @@ def command(
         timezone=timezone,
         format=fmt,
         group_name=group_name,
+        chat=chat,
     )
     # imported here: the ingest machinery (ibis, ~0.2 s) is not needed by other commands
     from egregora_core.ingest import ingest

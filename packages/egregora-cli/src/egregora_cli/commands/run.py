@@ -44,12 +44,15 @@ def site_stage(ctx: Context, value: object = None) -> StageResult:
 
 @click.command("run")
 @click.argument("exports", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--demo", is_flag=True, help="Run on the bundled synthetic sample in ./egregora-demo."
-)
+@click.option("--demo", is_flag=True, help="Run on the bundled demo chat in ./egregora-demo.")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
 @click.option("--extractor", metavar="NAME", help="Extractor to use (default: detected).")
 @click.option("--timezone", metavar="TZ", help="IANA time zone of the exporting phone.")
+@click.option(
+    "--chat",
+    metavar="NAME",
+    help="The chat file to read when an export holds several (e.g. two .txt chats in one zip).",
+)
 @click.option(
     "--period",
     type=click.Choice(["day", "week", "month"]),
@@ -65,6 +68,7 @@ def command(
     dry_run: bool,
     extractor: str | None,
     timezone: str | None,
+    chat: str | None,
     period: str | None,
     embedder: str | None,
     no_site: bool,
@@ -77,7 +81,7 @@ def command(
     \b
     Examples:
       egregora run "WhatsApp Chat with Friends.zip"
-      egregora run --demo          # the bundled synthetic sample, into ./egregora-demo
+      egregora run --demo          # the bundled demo chat, into ./egregora-demo
     """
     paths = list(exports)
     project = None
@@ -91,6 +95,7 @@ def command(
         project=project,
         extractor=extractor,
         timezone=timezone,
+        chat=chat,
         period=period,
         embedder=embedder,
     )
@@ -106,5 +111,6 @@ def command(
         stdout.print(f"  {result.summary()}", highlight=False, markup=False)
     if demo and not dry_run:
         stdout.print(
-            f"Demo project: {ctx.project.root} (try `egregora --project {DEMO_DIR} query ...`)"
+            f"Demo project: {ctx.project.root} "
+            f'(try `egregora --project {DEMO_DIR} query "when is the trip?"`)'
         )
