@@ -23,6 +23,7 @@ from egregora_core.drafts import DraftStore
 from egregora_core.errors import ConfigError
 from egregora_core.lake import Lake, WouldBeLake, temp_table
 from egregora_core.names import readable_names
+from egregora_core.narrative import MemberProfile
 from egregora_core.offline_narrator import OfflineNarrator
 from egregora_core.progress import NullProgress, Progress
 from slugify import slugify
@@ -493,6 +494,7 @@ class SiteBuilder:
         with self.progress.task("Writing profiles", total=len(changed)) as task:
             for author in changed:
                 file = f"{render.PROFILES_DIR}/{author}.md"
+                data[author]["portrait"] = self._portrait(author, data[author])
                 text = render.profile_page(
                     author, data[author], self.members, self.guard, self.group_names, self.language
                 )
@@ -501,6 +503,24 @@ class SiteBuilder:
                 old[author] = {"fp": fps[author], "file": file}
                 self.summary.profiles_written += 1
                 task.advance()
+
+    def _portrait(self, author: str, d: dict[str, Any]) -> str:
+        """The offline narrator's portrait, from this member's already computed roll-ups
+        (opted-out members have no profile, so never a portrait)."""
+        totals = d["totals"]
+        member = MemberProfile(
+            key=author,
+            name=self.members.name(author),
+            messages=totals["messages"],
+            first=totals["first"],
+            last=totals["last"],
+            groups=tuple(self.group_names.get(g, g) for g, _ in d["groups"]),
+            hours=tuple(int(h) for h, _ in sorted(d["hours"], key=lambda x: (-x[1], x[0]))),
+            keywords=(),
+            companions=(),
+            language=self.language,
+        )
+        return OfflineNarrator().describe(member).text
 
     # -- site-wide pages ----------------------------------------------------------------
     def _site_pages(self) -> None:
