@@ -65,6 +65,8 @@ def _ts(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 class Rows:
     """Accumulates canonical rows; ``write(lake)`` stores them as one snapshot."""
 
+    group_name = "Conversa do WhatsApp com Teste"
+
     def __init__(self) -> None:
         self.messages: list[dict] = []
         self.media: list[dict] = []
@@ -129,7 +131,7 @@ class Rows:
                         "source_id": "src1",
                         "checksum": "0" * 64,
                         "file_name": "export.zip",
-                        "group_name": "Conversa do WhatsApp com Teste",
+                        "group_name": self.group_name,
                         "group_slug": GROUP,
                         "extractor": "whatsapp",
                         "message_count": len(self.messages),

@@ -18,7 +18,7 @@ It is rebuildable from the lake. Tables:
   ``from:`` filter may name either.
 
 Besides the lake store and the vector index, this is the one module with DuckDB SQL:
-k-NN needs a typed ``?::FLOAT[dim]`` parameter that ibis cannot express, and BM25 is
+k-NN needs a typed ``FLOAT[dim]`` query vector that ibis cannot express, and BM25 is
 the fts extension's own macro.
 """
 
@@ -38,7 +38,7 @@ import pyarrow as pa
 
 from .chunking import CHUNKS
 from .errors import EgregoraError
-from .extensions import load_extension
+from .extensions import load_extension, vector_literal
 
 CHUNKS_DDL = """
 CREATE TABLE IF NOT EXISTS chunks (
@@ -72,210 +72,20 @@ TEXT_INDEX_OPTIONS = (
     "stemmer = 'porter', stopwords = 'fts_stopwords', ignore = '(\\.|[^a-z0-9])+',"
     " strip_accents = 1, lower = 1"
 )
-STOPWORDS = sorted(
-    set(
-        [
-            "a",
-            "an",
-            "and",
-            "are",
-            "as",
-            "at",
-            "be",
-            "been",
-            "but",
-            "by",
-            "can",
-            "could",
-            "did",
-            "do",
-            "does",
-            "for",
-            "from",
-            "had",
-            "has",
-            "have",
-            "he",
-            "her",
-            "his",
-            "how",
-            "i",
-            "if",
-            "in",
-            "into",
-            "is",
-            "it",
-            "its",
-            "me",
-            "my",
-            "no",
-            "not",
-            "of",
-            "on",
-            "or",
-            "our",
-            "she",
-            "so",
-            "than",
-            "that",
-            "the",
-            "their",
-            "them",
-            "then",
-            "there",
-            "these",
-            "they",
-            "this",
-            "to",
-            "too",
-            "up",
-            "us",
-            "was",
-            "we",
-            "were",
-            "what",
-            "when",
-            "where",
-            "which",
-            "who",
-            "whom",
-            "why",
-            "will",
-            "with",
-            "would",
-            "you",
-            "your",
-            "yours",
-            "about",
-            "after",
-            "all",
-            "also",
-            "any",
-            "just",
-            "more",
-            "most",
-            "some",
-            "such",
-            "only",
-            "own",
-            "same",
-            "very",
-            "o",
-            "os",
-            "as",
-            "um",
-            "uma",
-            "uns",
-            "umas",
-            "de",
-            "da",
-            "do",
-            "das",
-            "dos",
-            "em",
-            "na",
-            "no",
-            "nas",
-            "nos",
-            "por",
-            "para",
-            "pra",
-            "pro",
-            "com",
-            "sem",
-            "e",
-            "ou",
-            "mas",
-            "que",
-            "se",
-            "como",
-            "quando",
-            "onde",
-            "quem",
-            "qual",
-            "quais",
-            "quanto",
-            "quanta",
-            "quantos",
-            "quantas",
-            "porque",
-            "eu",
-            "tu",
-            "ele",
-            "ela",
-            "eles",
-            "elas",
-            "nós",
-            "vós",
-            "voce",
-            "você",
-            "vocês",
-            "me",
-            "te",
-            "lhe",
-            "nos",
-            "vos",
-            "meu",
-            "minha",
-            "meus",
-            "minhas",
-            "seu",
-            "sua",
-            "seus",
-            "suas",
-            "nosso",
-            "nossa",
-            "ao",
-            "aos",
-            "à",
-            "às",
-            "pelo",
-            "pela",
-            "pelos",
-            "pelas",
-            "é",
-            "foi",
-            "ser",
-            "era",
-            "são",
-            "estar",
-            "está",
-            "estão",
-            "tem",
-            "têm",
-            "ter",
-            "vai",
-            "vamos",
-            "vou",
-            "já",
-            "não",
-            "sim",
-            "isso",
-            "isto",
-            "aquilo",
-            "esse",
-            "essa",
-            "este",
-            "esta",
-            "aquele",
-            "aquela",
-            "num",
-            "numa",
-            "dum",
-            "duma",
-            "lá",
-            "aqui",
-            "muito",
-            "muita",
-            "mais",
-            "menos",
-            "também",
-            "ainda",
-            "só",
-            "até",
-        ]
-    )
-)
+_STOPWORD_TEXT = """
+a an and are as at be been but by can could did do does for from had has have he her his
+how i if in into is it its me my no not of on or our she so than that the their them then
+there these they this to too up us was we were what when where which who whom why will
+with would you your yours about after all also any just more most some such only own same
+very
+o os as um uma uns umas de da do das dos em na no nas nos por para pra pro com sem e ou mas
+que se como quando onde quem qual quais quanto quanta quantos quantas porque eu tu ele ela
+eles elas nós vós voce você vocês me te lhe nos vos meu minha meus minhas seu sua seus suas
+nosso nossa ao aos à às pelo pela pelos pelas é foi ser era são estar está estão tem têm ter
+vai vamos vou já não sim isso isto aquilo esse essa este esta aquele aquela num numa dum
+duma lá aqui muito muita mais menos também ainda só até
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 class DimensionMismatch(EgregoraError):
@@ -690,10 +500,11 @@ class ServingStore:
         check_dimensions(space, vector)
         where, params = filters.sql()
         return self.con.execute(
-            f"SELECT v.id, array_cosine_distance(v.vector, ?::FLOAT[{space.dimensions}]) AS d"
+            f"SELECT v.id, array_cosine_distance(v.vector,"
+            f" {vector_literal(vector, space.dimensions)}) AS d"
             f" FROM {space.table} v WHERE v.id IN (SELECT content_hash FROM chunks c"
             f" WHERE {where}) ORDER BY d, v.id LIMIT ?",
-            [list(map(float, vector)), *params, k],
+            [*params, k],
         ).fetchall()
 
 

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from egregora_core.drafts import DraftStore
 from egregora_core.errors import ConfigError
-from egregora_core.lake import Lake, temp_table
+from egregora_core.lake import Lake, WouldBeLake, temp_table
 from egregora_core.names import readable_names
 from egregora_core.narrative import MemberProfile
 from egregora_core.offline_narrator import OfflineNarrator
@@ -74,6 +74,7 @@ class BuildRequest:
     language: str = "auto"  # page text and prose; "auto" detects it from the messages
     narrator: Any = None  # writes the prose (the offline narrator when None)
     max_calls: int | None = None  # narrator calls allowed in this run (None: no cap)
+    pending: dict[str, Any] = field(default_factory=dict)  # dry run: rows an ingest would add
 
 
 @dataclass
@@ -114,7 +115,8 @@ class SiteBuilder:
             raise ConfigError(
                 "no mkdocs.yml in the project",
                 where=str(project.root),
-                hint="run `egregora init` to scaffold the site",
+                hint="run `egregora init` in the project: it adds the missing site files and "
+                "keeps your configuration and data",
             )
         self.tz = ZoneInfo(request.timezone)
         self.guard = Guard()
@@ -125,7 +127,14 @@ class SiteBuilder:
 
     # -- entry point --------------------------------------------------------------------
     def run(self) -> Summary:
-        with Lake.open(self.project, read_only=True, empty_ok=True) as lake:
+        # A dry run reads what the lake would hold after this run's ingest, and opens nothing
+        # for writing (a new project has no lake yet: it must not get one).
+        opened = (
+            WouldBeLake(self.project, self.request.pending)
+            if self.request.dry_run
+            else Lake.open(self.project, read_only=True, empty_ok=True)
+        )
+        with opened as lake:
             self.lake = lake
             prefs = dataset.read_preferences(lake)
             opted_out = {p for p, pref in prefs.items() if pref.opted_out}
