@@ -339,6 +339,16 @@ def _substantial(messages: list[WindowMessage]) -> WindowMessage | None:
     return max(best, key=lambda m: (len(m.text), m.id), default=None)
 
 
+def _media_kind(media: str | None) -> str | None:
+    """ "image", "video", "audio" or "other" from a media type ("images", "video/mp4", ...)."""
+    if not media:
+        return None
+    for kind in ("image", "video", "audio"):
+        if media.lower().startswith(kind):
+            return kind
+    return "other"
+
+
 class OfflineNarrator:
     """Deterministic prose from a window's data (no model, no network, no cost)."""
 
@@ -467,7 +477,7 @@ class OfflineNarrator:
         for m in messages:
             found = URL.findall(m.text)
             domains.update(d.lower() for d in found)
-            kind = m.media if m.media in t["media"] else ("other" if m.media else None)
+            kind = _media_kind(m.media)
             if kind:
                 media[kind] += 1
             if found or kind:
