@@ -8,6 +8,7 @@ them by path. Only the lake store and the vector index use DuckDB-specific SQL.
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -57,3 +58,14 @@ def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
     if loaded and loaded[0]:
         return
     con.execute(f"LOAD {sql_literal(extension_path(name))}")
+
+
+def vector_literal(vector: Sequence[float], dimensions: int) -> str:
+    """``vector`` as a typed SQL literal ``[x, ...]::FLOAT[dimensions]``.
+
+    Used instead of a ``?`` list parameter in k-NN queries: binding a Python list makes
+    DuckDB's client try ``import pandas`` once per element when pandas is not installed
+    (a failed import each time: ~0.8 s for two 384-float queries). ``repr`` of a float
+    round-trips exactly, so the literal is the same vector.
+    """
+    return "[" + ", ".join(repr(float(x)) for x in vector) + f"]::FLOAT[{int(dimensions)}]"
