@@ -222,6 +222,14 @@ def test_one_to_one_chat_titled_after_a_contact_who_never_wrote(run_ingest):
     assert len(source["group_slug"]) == 8 and source["group_slug"] == source["group_name"]
 
 
+def test_two_writers_and_another_title_is_a_group(run_ingest):
+    run_ingest(
+        [{"author": "Quintus Zebulon", "text": "hi"}, {"author": "Ottilie Vexford", "text": "yo"}],
+        group="Lantern Readers",
+    )
+    assert lake_rows(run_ingest, "sources")[0]["group_name"] == "Lantern Readers"
+
+
 def test_group_with_a_creation_line_keeps_its_title(run_ingest):
     run_ingest(
         [

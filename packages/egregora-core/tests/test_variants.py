@@ -140,3 +140,70 @@ def test_generated_variants_never_survive(named, frame):
     folded = redact_fold(out)
     assert redact_fold(name).replace(" ", "") not in folded.replace(" ", "")
     assert anon.pseudonymize(name) in out
+
+
+# --- generated chats ---------------------------------------------------------------------
+
+NAME_LETTERS = "ghijklmnoprstuvz"  # no hex letters: a pseudonym cannot spell a name
+ACCENTED = {"o": "óôö", "u": "úü", "i": "íï", "n": "ñ", "z": "ž", "s": "š"}
+FILLER = ["the", "book", "was", "great", "see", "you", "at", "eight", "ok", "🤓", "👍🏽"]
+
+
+@st.composite
+def member_name(draw):
+    parts = []
+    for _ in range(draw(st.integers(2, 3))):
+        word = draw(st.text(st.sampled_from(NAME_LETTERS), min_size=4, max_size=7))
+        word = "".join(
+            draw(st.sampled_from([c, *ACCENTED.get(c, "")])) if draw(st.booleans()) else c
+            for c in word
+        )
+        parts.append(word.capitalize())
+    return " ".join(parts)
+
+
+def _typed_forms(name: str) -> list[str]:
+    """Ways a person types ``name`` that must always be replaced."""
+    plain = redact_fold(name).split()
+    return [
+        name,
+        name.lower(),
+        " ".join(plain),
+        " ".join(plain).upper(),
+        unicodedata.normalize("NFD", name),
+        f"{plain[0].capitalize()} {plain[-1].capitalize()}",
+        ".".join(plain),
+        "".join(p.capitalize() for p in plain),
+        "_".join(plain),
+        "-".join(plain),
+        "+".join(plain),
+        f"https://social.example/{'.'.join(plain)}",
+        "#" + "".join(p.capitalize() for p in plain),
+    ]
+
+
+@st.composite
+def chat(draw):
+    members = draw(st.lists(member_name(), min_size=2, max_size=4, unique_by=redact_fold))
+    lines = []
+    for _ in range(draw(st.integers(3, 8))):
+        words = draw(st.lists(st.sampled_from(FILLER), min_size=1, max_size=4))
+        named = draw(st.sampled_from(members))
+        form = draw(st.sampled_from(_typed_forms(named)))
+        at = draw(st.integers(0, len(words)))
+        lines.append(" ".join([*words[:at], form, *words[at:]]))
+    return members, lines
+
+
+@settings(max_examples=1000, deadline=None)
+@given(chat())
+def test_generated_chats_leave_no_member_name(generated):
+    """~1,000 small in-memory chats through the scrubber and the redactor."""
+    members, lines = generated
+    anon = Anonymizer(Pseudonymizer("keyed", b"k" * 32), [*members, "🤓"])
+    out = redact.redact_many(anon.scrub_many(lines), anon.pseudonymize.numeric)
+    for line, scrubbed in zip(lines, out, strict=True):
+        squeezed = "".join(c for c in redact_fold(scrubbed) if c.isalnum())
+        for member in members:
+            assert "".join(redact_fold(member).split()) not in squeezed, (line, scrubbed)
+        assert scrubbed.count("🤓") == line.count("🤓")

@@ -204,3 +204,11 @@ def test_opted_out_member_is_not_in_prose_or_sources(make_ctx, project, fake):
         text = path.read_text()
         assert JOHN not in text and "opted out" not in text
     assert FRANKLIN not in post(project, "2025-10-27").split("## Sources")[1]
+
+
+def test_profile_opens_with_a_prose_portrait(make_ctx, project):
+    build(make_ctx, project)
+    profile = (project.root / "docs" / "profiles" / f"{EURICO}.md").read_text()
+    assert re.search(r"has written \w+ messages between October 2025 and November 2025", profile)
+    assert "Conversa do WhatsApp com Teste" in profile.split("## ")[0]
+    assert not (project.root / "docs" / "profiles" / f"{JOHN}.md").exists()

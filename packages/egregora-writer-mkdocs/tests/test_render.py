@@ -170,6 +170,11 @@ def test_site_language_detected_and_set_in_the_theme(make_ctx, project):
     assert "Membros" in (project.root / "docs/profiles/index.md").read_text()
     built = mkdocs_build(project.root)
     assert built.returncode == 0, built.stderr
+    # Profiles are outside the nav on purpose: no INFO line per page about it.
+    assert "not included in the" not in built.stderr
+    yml = project.root / "mkdocs.yml"
+    yml.write_text(yml.read_text().replace("  /profiles/*.md", "  /elsewhere/*.md"))
+    assert "not included in the" in mkdocs_build(project.root).stderr  # what it silences
     assert 'lang="pt"' in (project.root / "site/index.html").read_text()
 
     # An explicit setting wins, and the theme follows it.

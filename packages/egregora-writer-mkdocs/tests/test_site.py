@@ -45,7 +45,7 @@ def test_week_posts_golden_names_and_front_matter(make_ctx, project):
     assert meta["slug"] == "praia-foto-sabado"
     assert set(meta["authors"]) == {FRANKLIN, EURICO, JULES}
     assert meta["categories"] == ["Conversa do WhatsApp com Teste"]
-    assert meta["summary"].startswith("3 members wrote 6 messages")
+    assert meta["summary"].startswith("Three members wrote six messages")
     assert "*6 messages from 3 members in 2 conversations." in text  # the stats, below the prose
     assert "<!-- more -->" in text
 

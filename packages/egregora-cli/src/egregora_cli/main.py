@@ -37,7 +37,13 @@ def build_cli(plugins: PluginManager) -> click.Group:
         message=f"%(prog)s %(version)s (egregora-core {core_version})",
     )
     @click.option("-v", "--verbose", count=True, help="More output; -v shows tracebacks.")
-    @click.option("-q", "--quiet", count=True, help="Only warnings and errors; no progress bars.")
+    @click.option(
+        "-q",
+        "--quiet",
+        count=True,
+        help="Only warnings and errors; no progress. (Progress is bars on a terminal, one line "
+        "per finished step otherwise.)",
+    )
     @click.option(
         "--project",
         "project_dir",

@@ -106,6 +106,24 @@ SETTINGS: dict[str, Setting] = {
             "zip directory before reading, and again while reading): a small zip can hold a "
             "huge chat.",
         ),
+        Setting(
+            "extract.max_total_bytes",
+            64 * 1024**3,
+            "Largest total uncompressed size of one export (zip members or folder files), in "
+            "bytes. How many files an export holds is not limited.",
+        ),
+        Setting(
+            "extract.max_member_bytes",
+            2 * 1024**3,
+            "Largest uncompressed size of one media file in an export, in bytes (WhatsApp "
+            "shares files of up to 2 GB).",
+        ),
+        Setting(
+            "extract.max_ratio",
+            100,
+            "Largest compression ratio (uncompressed / compressed) of one zip member of 1 MiB "
+            "or more: the zip-bomb defence (media barely compress; a bomb inflates 1000x).",
+        ),
         Setting("build.embedder", "local", "Embedder used by `egregora build` and `query`."),
         Setting(
             "index.name",

@@ -531,6 +531,12 @@ def load_stage(ctx: Context, batches: list[Batch]) -> StageResult:
     }
     counts = {"new": new_count, "present": present}
     changed = new_count or sources or media.num_rows or events.num_rows
+    if ctx.dry_run:  # what later stages of this run read instead of the lake's new rows
+        ctx.pending = {
+            "messages": new.to_pyarrow(),
+            "media": media,
+            "sources": _table([{**s, "snapshot_id": None} for s in sources], SOURCES),
+        }
     if ctx.dry_run or not changed:
         detail = f"{new_count:,} new, {present:,} already present"
         return StageResult(

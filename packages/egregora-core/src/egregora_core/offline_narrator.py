@@ -271,6 +271,10 @@ def _join(t: dict[str, Any], items: list[str]) -> str:
     return f"{', '.join(items[:-1])} {t['and']} {items[-1]}"
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _part(hour: int) -> str:
     if 5 <= hour < 12:
         return "morning"
@@ -414,7 +418,7 @@ class OfflineNarrator:
             title=t["title"].format(topic=title_topic)
             if topic
             else t["title_plain"].format(**values),
-            summary=(t["summary"] if topic else t["summary_plain"]).format(**values),
+            summary=_capital((t["summary"] if topic else t["summary_plain"]).format(**values)),
             tags=all_topic[:3],
             paragraphs=paragraphs,
             # "topic | names": the next window's lede reads the part before the bar.

@@ -219,7 +219,11 @@ class Anonymize:
         mentioned = mentioned_names(found["mentions"] or [])
         names = {n for n in (*authors, *listed, *mentioned) if n}
         titles = [g for g in found["groups"] or [] if g]
-        if is_one_to_one(titles, authors, created=bool(found["created"])):
+        # Judged on the export as extracted (before opt-outs drop a member's rows), so
+        # the same export is judged the same way whoever opted out since.
+        raw = batch.extraction.messages
+        everyone = pc.unique(raw.column("author")).to_pylist() if raw is not None else authors
+        if is_one_to_one(titles, everyone, created=bool(found["created"])):
             names.update(titles)  # the title is the other person's name
         anonymizer = Anonymizer(batch.pseudonymizer, names, first_names=batch.first_names)
         batch.anonymizer = anonymizer
@@ -259,14 +263,15 @@ def is_one_to_one(titles: list[str], authors: list[str | None], *, created: bool
     """A chat between two people, titled with the other person's name (WhatsApp names a
     one-to-one export "WhatsApp Chat with <contact>"), even if that person never wrote.
 
-    Judged from the rows: no "created group" line and at most two authors (the title then
-    equals one of them, or nobody who wrote: the contact who never answered). A group that
-    looks like this (two writers, creation line cut off) has its title pseudonymized too:
+    Judged from the rows: no "created group" line, at most two authors, and the title
+    equal to one of them (the contact who wrote) or, with fewer than two authors, to none
+    (the contact who never answered). Two writers and a title that is neither of them is
+    a group. A one-author group without its creation line is taken for a one-to-one chat:
     the error is on the side of privacy."""
     if created or len(titles) != 1:
         return False
     people = {identity_key(a) for a in authors if a}
-    return len(people) <= 2
+    return len(people) < 2 or (len(people) == 2 and identity_key(titles[0]) in people)
 
 
 #: Bumped when the message-id recipe changes (stored in the lake's ``meta``).

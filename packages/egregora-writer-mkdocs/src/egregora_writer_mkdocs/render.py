@@ -307,6 +307,8 @@ def profile_page(
         f"{t('pseudonym')}: `{pseudonym}`",
         "",
     ]
+    if data.get("portrait"):
+        out += [escape.inline(guard.scrub(data["portrait"])), ""]
     if pref.bio:
         out += [escape.block(guard.scrub(pref.bio[:500])), ""]
     totals = data["totals"]

@@ -21,8 +21,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from egregora_core.drafts import DraftStore
 from egregora_core.errors import ConfigError
-from egregora_core.lake import Lake, temp_table
+from egregora_core.lake import Lake, WouldBeLake, temp_table
 from egregora_core.names import readable_names
+from egregora_core.narrative import MemberProfile
 from egregora_core.offline_narrator import OfflineNarrator
 from egregora_core.progress import NullProgress, Progress
 from slugify import slugify
@@ -73,6 +74,7 @@ class BuildRequest:
     language: str = "auto"  # page text and prose; "auto" detects it from the messages
     narrator: Any = None  # writes the prose (the offline narrator when None)
     max_calls: int | None = None  # narrator calls allowed in this run (None: no cap)
+    pending: dict[str, Any] = field(default_factory=dict)  # dry run: rows an ingest would add
 
 
 @dataclass
@@ -113,7 +115,8 @@ class SiteBuilder:
             raise ConfigError(
                 "no mkdocs.yml in the project",
                 where=str(project.root),
-                hint="run `egregora init` to scaffold the site",
+                hint="run `egregora init` in the project: it adds the missing site files and "
+                "keeps your configuration and data",
             )
         self.tz = ZoneInfo(request.timezone)
         self.guard = Guard()
@@ -124,7 +127,14 @@ class SiteBuilder:
 
     # -- entry point --------------------------------------------------------------------
     def run(self) -> Summary:
-        with Lake.open(self.project, read_only=True, empty_ok=True) as lake:
+        # A dry run reads what the lake would hold after this run's ingest, and opens nothing
+        # for writing (a new project has no lake yet: it must not get one).
+        opened = (
+            WouldBeLake(self.project, self.request.pending)
+            if self.request.dry_run
+            else Lake.open(self.project, read_only=True, empty_ok=True)
+        )
+        with opened as lake:
             self.lake = lake
             prefs = dataset.read_preferences(lake)
             opted_out = {p for p, pref in prefs.items() if pref.opted_out}
@@ -484,6 +494,7 @@ class SiteBuilder:
         with self.progress.task("Writing profiles", total=len(changed)) as task:
             for author in changed:
                 file = f"{render.PROFILES_DIR}/{author}.md"
+                data[author]["portrait"] = self._portrait(author, data[author])
                 text = render.profile_page(
                     author, data[author], self.members, self.guard, self.group_names, self.language
                 )
@@ -492,6 +503,24 @@ class SiteBuilder:
                 old[author] = {"fp": fps[author], "file": file}
                 self.summary.profiles_written += 1
                 task.advance()
+
+    def _portrait(self, author: str, d: dict[str, Any]) -> str:
+        """The offline narrator's portrait, from this member's already computed roll-ups
+        (opted-out members have no profile, so never a portrait)."""
+        totals = d["totals"]
+        member = MemberProfile(
+            key=author,
+            name=self.members.name(author),
+            messages=totals["messages"],
+            first=totals["first"],
+            last=totals["last"],
+            groups=tuple(self.group_names.get(g, g) for g, _ in d["groups"]),
+            hours=tuple(int(h) for h, _ in sorted(d["hours"], key=lambda x: (-x[1], x[0]))),
+            keywords=(),
+            companions=(),
+            language=self.language,
+        )
+        return OfflineNarrator().describe(member).text
 
     # -- site-wide pages ----------------------------------------------------------------
     def _site_pages(self) -> None:

@@ -44,6 +44,7 @@ class MkDocsWriter:
             narrator=narrator,
             max_calls=options.get("max_calls"),
             language=config.get("site.language", "auto") or "auto",
+            pending=getattr(ctx, "pending", None) or {},
         )
         periods.check_range(request.date_from, request.date_to)
         lock = (

@@ -9,6 +9,7 @@ from egregora_core.errors import InputError
 from egregora_core.pipeline import Context, Stage, StageResult, run_stages
 from egregora_core.project import Project
 
+from .. import limits as limit_flags
 from ..app import AppState, pass_state
 from ..ui import stdout
 from .init import create_project
@@ -45,7 +46,12 @@ def site_stage(ctx: Context, value: object = None) -> StageResult:
 @click.command("run")
 @click.argument("exports", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--demo", is_flag=True, help="Run on the bundled demo chat in ./egregora-demo.")
-@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show what the run would do (chunks, posts: computed from the rows the ingest would "
+    "add); write nothing.",
+)
 @click.option("--extractor", metavar="NAME", help="Extractor to use (default: detected).")
 @click.option("--timezone", metavar="TZ", help="IANA time zone of the exporting phone.")
 @click.option(
@@ -60,6 +66,7 @@ def site_stage(ctx: Context, value: object = None) -> StageResult:
 )
 @click.option("--embedder", metavar="NAME", help="Embedder to use (default: build.embedder).")
 @click.option("--no-site", is_flag=True, help="Stop after the search index; do not write the site.")
+@limit_flags.limit_option
 @pass_state
 def command(
     state: AppState,
@@ -72,6 +79,7 @@ def command(
     period: str | None,
     embedder: str | None,
     no_site: bool,
+    limits: tuple[str, ...],
 ) -> None:
     """Run the whole pipeline on EXPORTS: ingest → embed → index → site.
 
@@ -92,6 +100,7 @@ def command(
         raise click.UsageError("give at least one export (or --demo)")
     ctx = state.context(
         dry_run=dry_run,
+        overrides=limit_flags.parse(limits),
         project=project,
         extractor=extractor,
         timezone=timezone,
