@@ -27,9 +27,9 @@ from egregora_extract_whatsapp.topical import topical_zip
 
 HERE = Path(__file__).parent
 LABELS = [HERE / "search" / "multilingual.jsonl", HERE / "search" / "demo.jsonl"]
-#: hybrid recall@10 must stay at or above this: first measurement 0.94 (docs/benchmarks.md)
-#: less a margin of a few queries.
-FLOOR = 0.88
+#: hybrid recall@10 must stay at or above this: the first measurement of the combined set,
+#: 0.869 (docs/benchmarks.md), less a margin of three queries out of 84.
+FLOOR = 0.83
 
 
 def egregora(*args: str, check: bool = True) -> subprocess.CompletedProcess:
