@@ -91,12 +91,12 @@ def integration(session: nox.Session) -> None:
 def ann_eval(session: nox.Session) -> None:
     """ANN vs exact on a fixed generated corpus of 100k x 384 (large enough to need the index).
 
-    Fails below recall@10 0.90 or below a 5x p50 speed-up over the exact scan (measured
-    ~15-40x at this size; 200k figures in docs/benchmarks.md).
+    Fails below recall@10 0.90 or below a 4x p50 speed-up over the exact scan (measured 5.7x on
+    a box at load ~40; 200k figures in docs/benchmarks.md).
     """
     uv_sync(session, "--all-packages")
     session.run(
-        "egregora", "eval", "ann", "--synthetic", "100000", "--queries", "50", "--min-speedup", "5"
+        "egregora", "eval", "ann", "--synthetic", "100000", "--queries", "50", "--min-speedup", "4"
     )
 
 

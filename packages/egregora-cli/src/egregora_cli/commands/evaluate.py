@@ -85,7 +85,7 @@ def ann(
 
     recall@k counts out of min(k, vectors). Exit status 1 when recall@k is below the
     threshold or the p50 speed-up below --min-speedup (CI runs
-    `egregora eval ann --synthetic 100000 --min-speedup 5`).
+    `egregora eval ann --synthetic 100000 --min-speedup 4`).
     """
     if synthetic:
         report = _synthetic(state, synthetic, dim, queries, k, threshold)
