@@ -205,6 +205,13 @@ def raise_in(target: str, exc: BaseException) -> Callable[[pytest.MonkeyPatch], 
     return patch
 
 
+def media_then_full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The media store gets bytes to write (the fake JPEG passes the metadata cleaner as
+    is), then the disk is full at the rename."""
+    monkeypatch.setattr("egregora_core.ingest.clean_media", lambda name, data: data)
+    raise_in("os.replace", full_disk_oserror("/x/.egregora/media/ab"))(monkeypatch)
+
+
 def full_disk_oserror(path: str) -> OSError:
     return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
 
@@ -577,7 +584,7 @@ CASES = [
                 "IMG-1.jpg": b"\xff\xd8jpeg",
             },
         ),
-        patch=raise_in("os.replace", full_disk_oserror("/x/.egregora/media/ab")),
+        patch=media_then_full_disk,
     ),
     Case(
         "disk-full-parquet-injected",
