@@ -12,7 +12,11 @@ from egregora_core.project import Project
 from egregora_core.testing import make_context
 from egregora_core.testing.fakes import T0, raw_messages
 
-CHAT = [{"author": "Maya Rodrigues", "text": f"message {i}", "minute": i * 7} for i in range(6)]
+# Two authors: a one-author chat without a creation line is taken for a one-to-one chat.
+CHAT = [
+    {"author": ("Maya Rodrigues", "Leo")[i % 2], "text": f"message {i}", "minute": i * 7}
+    for i in range(6)
+]
 
 
 def stored(root):
