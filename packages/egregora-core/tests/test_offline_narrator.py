@@ -133,3 +133,14 @@ def test_portrait_cites_a_sample_and_names_companions():
     assert "Amber Heron has written 120 messages between March 2024 and June 2025" in p.text
     assert "Brave Otter" in p.text and "evening" in p.text and "waterfall" in p.text
     assert p.cites == ["m09"]
+
+
+def test_portuguese_agreement():
+    text = " ".join(p.text for p in write(window("pt")).paragraphs)
+    assert "três pessoas" in text
+    two = window("pt")
+    from dataclasses import replace
+
+    solo = replace(two.threads[0], authors=("Amber Heron", "Brave Otter"))
+    text = " ".join(p.text for p in write(replace(two, threads=(solo, two.threads[1]))).paragraphs)
+    assert "Brave Otter entrou na conversa" in text or "com Brave Otter" in text

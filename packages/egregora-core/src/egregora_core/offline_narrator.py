@@ -195,6 +195,8 @@ T: dict[str, dict[str, Any]] = {
             "{starter} abriu uma conversa na {day} {part}{joined}; vieram {messages} {duration}.",
         ],
         "joined": [", e {names} entraram na conversa", " com {names}"],
+        "joined_one": [", e {names} entrou na conversa", " com {names}"],
+        "feminine": {1: "uma", 2: "duas"},  # "duas pessoas"
         "alone": " que ninguém mais acompanhou",
         "quote": [" {author} resumiu assim: “{excerpt}”", " Nas palavras de {author}: “{excerpt}”"],
         "shared": " No caminho, circularam {what}.",
@@ -256,7 +258,12 @@ def _pick(options: list[str], seed: str) -> str:
 
 def _count(t: dict[str, Any], key: str, n: int) -> str:
     one, many = t[key]
-    return one if n == 1 else many.format(n=_number(t, n) if n <= 12 else f"{n:,}")
+    if n == 1:
+        return one
+    word = _number(t, n) if n <= 12 else f"{n:,}"
+    if key == "people":
+        word = t.get("feminine", {}).get(n, word)
+    return many.format(n=word)
 
 
 def _number(t: dict[str, Any], n: int) -> str:
@@ -441,9 +448,8 @@ class OfflineNarrator:
         first = messages[0]
         seed = first.id
         others = [a for a in th.authors if a != th.starter][:3]
-        joined = (
-            _pick(t["joined"], seed + "j").format(names=_join(t, others)) if others else t["alone"]
-        )
+        shapes = t.get("joined_one", t["joined"]) if len(others) == 1 else t["joined"]
+        joined = _pick(shapes, seed + "j").format(names=_join(t, others)) if others else t["alone"]
         start = th.start
         values = {
             "day": t["weekdays"][start.weekday()],

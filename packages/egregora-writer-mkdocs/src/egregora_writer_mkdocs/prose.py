@@ -10,6 +10,7 @@ first citation and listed under "Sources" with author, time and (escaped) text.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 
 from egregora_core.narrative import Draft, WindowMessage
@@ -47,8 +48,9 @@ def paragraph(
 ) -> str:
     """One escaped paragraph with its citation marks; ``links``: escaped name -> link."""
     body = escape.inline(guard.scrub(text))
-    for name in sorted(links, key=len, reverse=True):
-        body = body.replace(name, links[name])
+    if links:  # one pass, longest first: an inserted link is never rewritten again
+        pattern = "|".join(re.escape(n) for n in sorted(links, key=len, reverse=True))
+        body = re.sub(rf"\b(?:{pattern})\b", lambda m: links[m.group(0)], body)
     return body + " " + citations.marks(cites) if cites else body
 
 

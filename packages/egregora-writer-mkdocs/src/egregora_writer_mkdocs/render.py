@@ -178,6 +178,8 @@ def post_page(post: Post, members: Members, guard: Guard, tz: ZoneInfo) -> str:
         for p, _ in post.authors
         if p in members.with_profile
     }
+    # The anonymizer writes a named member as their pseudonym: show the display name instead.
+    names |= {p: members.link(p, to_docs, guard) for p, _ in post.authors}
     paragraphs = prose.draft_blocks(post.draft, citations, guard, names) if post.draft else []
     out = [frontmatter.render(meta), f"# {escape.inline(guard.scrub(post.title))}", ""]
     if paragraphs:  # the lede is the blog index's excerpt; the stats follow the prose
