@@ -8,8 +8,9 @@ from importlib.metadata import PackageNotFoundError, version
 import click
 import duckdb
 from egregora_core.config import SETTINGS
-from egregora_core.errors import EgregoraError
+from egregora_core.errors import EgregoraError, ProjectNotFound
 from egregora_core.extensions import load_extension
+from egregora_core.lake import check_hosted, lake_location
 
 from ..app import AppState, pass_state
 from ..ui import stdout
@@ -22,7 +23,7 @@ DEFAULT_SET = [
     "egregora-ann-duckdb",
     "egregora-writer-mkdocs",
 ]
-EXTENSIONS = ["ducklake", "fts", "vss"]
+EXTENSIONS = ["ducklake", "fts", "vss", "postgres"]
 
 
 @dataclass
@@ -74,6 +75,25 @@ def _check_distributions(state: AppState) -> list[Check]:
     return checks
 
 
+def _check_lake(state: AppState) -> Check | None:
+    """A hosted lake (lake.catalog = postgres:...): its server answers and logs us in."""
+    try:
+        location = lake_location(state.project())
+    except ProjectNotFound:
+        return None
+    except EgregoraError as exc:
+        return Check("lake", False, exc.what, exc.hint or "")
+    if not location.hosted:
+        return None
+    try:
+        version = check_hosted(location)
+    except EgregoraError as exc:
+        return Check("lake", False, f"{exc.what} ({location.catalog})", exc.hint or "")
+    return Check(
+        "lake", True, f"{location.catalog}: PostgreSQL {version}, data {location.data_path}"
+    )
+
+
 def _check_embedder(state: AppState) -> Check:
     try:
         name = state.project().config()["build.embedder"]
@@ -114,11 +134,16 @@ def _check_embedder(state: AppState) -> Check:
 @click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
 @pass_state
 def command(state: AppState, as_json: bool) -> int:
-    """Check the installation: DuckDB extensions offline, plugins, the embedder.
+    """Check the installation: DuckDB extensions offline, plugins, the embedder, and a
+    hosted lake's catalog server (reachable, login, database).
 
-    Prints what to install for anything missing. Exit status 1 if a check failed.
+    Prints what to install for anything missing. Exit status 2 if the hosted lake cannot
+    be opened, else 1 if a check failed.
     """
+    lake = _check_lake(state)
     checks = _check_extensions() + _check_distributions(state) + [_check_embedder(state)]
+    if lake is not None:
+        checks.append(lake)
     if as_json:
         click.echo(json.dumps([asdict(c) for c in checks], indent=2))
     else:
@@ -130,4 +155,6 @@ def command(state: AppState, as_json: bool) -> int:
     failed = [c for c in checks if not c.ok]
     if not as_json:
         stdout.print("All checks passed." if not failed else f"{len(failed)} check(s) failed.")
+    if lake is not None and not lake.ok:
+        return 2
     return 1 if failed else 0

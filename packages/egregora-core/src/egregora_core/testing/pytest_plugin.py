@@ -49,3 +49,17 @@ def egregora_register(egregora_plugins) -> Iterator:
 def fake_embedder() -> FakeEmbedder:
     """A deterministic 32-dimension feature-hashing embedder."""
     return FakeEmbedder(32)
+
+
+@pytest.fixture(scope="session")
+def egregora_postgres():
+    """A real PostgreSQL server on 127.0.0.1 for the whole test session (see
+    :func:`egregora_core.testing.postgres.postgres_server`); fails, never skips, when the
+    server binaries are missing."""
+    from .postgres import PostgresUnavailable, postgres_server
+
+    try:
+        with postgres_server() as server:
+            yield server
+    except PostgresUnavailable as exc:
+        pytest.fail(str(exc))
