@@ -101,7 +101,7 @@ def test_concurrent_workers_store_exactly_the_union(tmp_path, hosted):
     jobs = [(i % 4, path) for i, path in enumerate(exports)] + [(1, exports[0]), (2, exports[0])]
     workers = [start("--project", str(hosted(m)), "ingest", str(path), env=env) for m, path in jobs]
     outcomes = [worker.communicate(timeout=600) for worker in workers]
-    for worker, (out, err) in zip(workers, outcomes, strict=True):
+    for worker, (_out, err) in zip(workers, outcomes, strict=True):
         assert worker.returncode == 0, err
 
     project = Project(hosted.first)
