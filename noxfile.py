@@ -19,7 +19,16 @@ nox.needs_version = ">=2025.5.1"
 nox.options.default_venv_backend = "uv"
 nox.options.reuse_venv = "yes"
 nox.options.error_on_missing_interpreters = True
-nox.options.sessions = ["lint", "tests", "examples", "integration", "ann_eval", "build", "docs"]
+nox.options.sessions = [
+    "lint",
+    "tests",
+    "examples",
+    "integration",
+    "spark",
+    "ann_eval",
+    "build",
+    "docs",
+]
 
 ROOT = Path(__file__).parent
 PACKAGES = sorted(p.name for p in (ROOT / "packages").iterdir() if (p / "pyproject.toml").exists())
@@ -58,6 +67,14 @@ def tests(session: nox.Session, package: str) -> None:
     # Screenshots and other artifacts tests keep for people to look at (git-ignored).
     artifacts = ROOT / "build" / "test-artifacts" / package
     session.run("pytest", *session.posargs, env={"EGREGORA_TEST_ARTIFACTS": str(artifacts)})
+
+
+@nox.session
+def spark(session: nox.Session) -> None:
+    """The transforms on PySpark (local[2], Java 17) store the same rows as on DuckDB
+    (tests_spark/): installs egregora-core's `spark` extra, kept out of the default set."""
+    uv_sync(session, "--all-packages", "--extra", "spark")
+    session.run("pytest", "tests_spark", *session.posargs)
 
 
 @nox.session

@@ -107,6 +107,15 @@ SETTINGS: dict[str, Setting] = {
             " hosted lake needs one every worker reaches (S3 credentials from the AWS_*"
             " variables).",
         ),
+        Setting(
+            "ingest.engine",
+            "duckdb",
+            "Where ingest runs the transforms (chat commands, anonymization, redaction,"
+            " message ids): 'duckdb' (in process) or 'spark' (PySpark, local[2] unless"
+            " EGREGORA_SPARK_MASTER names a master; needs egregora-core[spark] and Java 17)."
+            " Both store the same rows.",
+            ("duckdb", "spark"),
+        ),
         Setting("build.embedder", "local", "Embedder used by `egregora build` and `query`."),
         Setting(
             "index.name",

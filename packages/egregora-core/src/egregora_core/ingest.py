@@ -123,10 +123,21 @@ class IngestSession:
     input_keys: dict[Path, str | None] = field(default_factory=dict)
     #: Where DuckDB may spill the raw rows of temp tables (a private temp dir).
     spill_dir: str | None = None
+    #: Where the transforms run: ``duckdb`` (the lake's connection) or ``spark``.
+    engine: str = "duckdb"
+
+    @functools.cached_property
+    def transform_con(self) -> Any:
+        """The ibis backend the transforms run on (see :mod:`egregora_core.spark`)."""
+        if self.engine == "spark":
+            from .spark import spark_backend
+
+            return spark_backend()
+        return self.con
 
     @functools.cached_property
     def con(self) -> Any:
-        """Where the transforms run: the lake's own connection when there is a lake, so the
+        """Where the load runs: the lake's own connection when there is a lake, so the
         transformed rows are loaded with one INSERT ... SELECT and never copied out. Made on
         first use: a re-ingest that stops early never needs ibis's DuckDB backend."""
         con = self.lake.ibis if self.lake is not None else ibis.duckdb.connect()
@@ -160,7 +171,8 @@ def open_session(ctx: Context) -> Iterator[IngestSession]:
         # them (memory limit reached), the spill files go to a private temp dir removed
         # below, not to DuckDB's default ``.tmp`` in the working directory.
         spill = stack.enter_context(tempfile.TemporaryDirectory(prefix="egregora-spill-"))
-        state = IngestSession(pseudonymizer, secret, lake, events, spill_dir=spill)
+        engine = ctx.config["ingest.engine"]
+        state = IngestSession(pseudonymizer, secret, lake, events, spill_dir=spill, engine=engine)
         ctx.options[SESSION_KEY] = state
         yield state
     finally:
@@ -250,7 +262,7 @@ def transform_stage(ctx: Context, extracted: list[tuple[Path, str, Any]]) -> Sta
             secret=state.secret,
             stored_events=state.stored_events,
             first_names=ctx.config["privacy.replace_first_names"],
-            con=state.con,
+            con=state.transform_con,
         )
         ctx.options[BATCH_KEY] = batch
         # A memtable: DuckDB scans the extractor's Arrow table in place (no copy).
@@ -259,6 +271,9 @@ def transform_stage(ctx: Context, extracted: list[tuple[Path, str, Any]]) -> Sta
             table = transform.apply(table, ctx)
         # Run once into a temp table: the plan ends in joins with the scrub patches (on
         # the text), which every later query (counts, stats, the INSERTs) would re-run.
+        if batch.con is not state.con:  # another engine: its rows come back for the load
+            table = ibis.memtable(batch.con.to_pyarrow(table))
+            batch.con = state.con
         batch.table = table = batch.materialize(table, final=True)
         rows = table.count().to_pyarrow().as_py()
         kept += rows

@@ -89,6 +89,10 @@ def temp_table(backend: Any, name: str, obj: Any) -> ibis.Table:
     Not ``create_table(..., overwrite=True)``: for temp tables ibis then writes a second
     table and copies it over, a full extra copy of every row.
     """
+    if backend.name == "pyspark":  # no temp tables there: a temp view, cached at once
+        backend.create_view(name, obj, overwrite=True)
+        backend.raw_sql(f"CACHE TABLE `{name}`")
+        return backend.table(name)
     backend.drop_table(name, force=True)
     return backend.create_table(name, obj, temp=True)
 

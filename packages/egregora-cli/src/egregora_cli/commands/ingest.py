@@ -30,6 +30,11 @@ def print_months(report: dict) -> None:
 @click.option("--timezone", metavar="TZ", help="IANA time zone of the exporting phone.")
 @click.option("--format", "fmt", metavar="F", help="Extractor-specific format override.")
 @click.option("--group-name", metavar="N", help="Override the detected group name.")
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "spark"]),
+    help="Where the transforms run (setting ingest.engine): duckdb (default) or spark.",
+)
 @pass_state
 def command(
     state: AppState,
@@ -41,6 +46,7 @@ def command(
     timezone: str | None,
     fmt: str | None,
     group_name: str | None,
+    engine: str | None,
 ) -> None:
     """Ingest EXPORTS into the project's lake (anonymized; one snapshot per run).
 
@@ -51,9 +57,11 @@ def command(
     Examples:
       egregora ingest "WhatsApp Chat with Friends.zip"
       egregora ingest --dry-run --json chat.zip
+      egregora ingest --engine spark exports/*.zip
     """
     ctx = state.context(
         dry_run=dry_run,
+        overrides={"ingest.engine": engine},
         extractor=extractor,
         date_order=date_order,
         timezone=timezone,
