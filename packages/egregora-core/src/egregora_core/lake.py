@@ -225,6 +225,23 @@ def s3_secret_sql(env: Mapping[str, str]) -> str:
     return f"CREATE OR REPLACE SECRET egregora_s3 (TYPE s3{''.join(', ' + f for f in fields)})"
 
 
+@contextmanager
+def advisory_locks(location: LakeLocation, keys: Sequence[str]) -> Iterator[None]:
+    """Hold PostgreSQL advisory locks on ``keys`` on a hosted lake's catalog server,
+    in a session of their own: the server releases them when it ends, even if the
+    process is killed."""
+    import psycopg  # only a hosted lake needs it
+
+    try:
+        pg = psycopg.connect(location.conninfo, autocommit=True)
+    except psycopg.OperationalError as exc:
+        raise _unavailable(location, exc) from None
+    with pg:
+        for key in sorted(set(keys)):  # one order everywhere: no deadlock
+            pg.execute("SELECT pg_advisory_lock(%s)", [_lock_id(key)])
+        yield
+
+
 def attach_lake(con: duckdb.DuckDBPyConnection, location: LakeLocation, *, read_only: bool) -> None:
     """ATTACH ``location`` to ``con`` as :data:`CATALOG` (DuckDB-specific, kept here)."""
     load_extension(con, "ducklake")
@@ -245,10 +262,15 @@ def attach_lake(con: duckdb.DuckDBPyConnection, location: LakeLocation, *, read_
         if read_only
         else f"DATA_PATH {sql_literal(location.data_path)}, DATA_INLINING_ROW_LIMIT 0"
     )
+    attach = f"ATTACH {sql_literal('ducklake:' + location.catalog)} AS {CATALOG} ({options})"
     try:
-        con.execute(
-            f"ATTACH {sql_literal('ducklake:' + location.catalog)} AS {CATALOG} ({options})"
-        )
+        if location.hosted:
+            # The first ATTACH creates DuckLake's tables in the catalog database: two
+            # workers doing it at once collide, so attaching takes turns (it is quick).
+            with advisory_locks(location, ["egregora:attach"]):
+                con.execute(attach)
+        else:
+            con.execute(attach)
     except duckdb.Error as exc:
         if location.hosted:
             raise _unavailable(location, exc) from None
@@ -334,15 +356,7 @@ class Lake:
         if not self.location.hosted or not keys:
             yield
             return
-        import psycopg  # only a hosted lake needs it
-
-        try:
-            pg = psycopg.connect(self.location.conninfo, autocommit=True)
-        except psycopg.OperationalError as exc:
-            raise _unavailable(self.location, exc) from None
-        with pg:
-            for key in sorted(set(keys)):  # one order everywhere: no deadlock
-                pg.execute("SELECT pg_advisory_lock(%s)", [_lock_id(key)])
+        with advisory_locks(self.location, keys):
             yield
 
     def retrying(self, attempt: Callable[[], T], *, claims: Sequence[str] = ()) -> T:
