@@ -94,10 +94,10 @@ def chat_texts(n: int, seed: int = 5) -> list[str]:
 
 
 @contextmanager
-def fake_server(latency: float):
-    """The fake Voyage server in a child process; yields its base URL."""
+def fake_server(latency: float, module: str = "egregora_embed_voyage.testing"):
+    """A fake server (``python -m module``) in a child process; yields its base URL."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "egregora_embed_voyage.testing", "--latency", str(latency)],
+        [sys.executable, "-m", module, "--latency", str(latency)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

@@ -42,6 +42,20 @@ def config_reference() -> str:
     return "\n".join(rows)
 
 
+def llm_settings_reference() -> str:
+    """The [llm] keys of egregora-llm: default, environment variable, meaning."""
+    import dataclasses
+
+    from egregora_llm.settings import ENV_PREFIX, SETTING_DOCS, LLMSettings
+
+    rows = ["| key | default | environment | meaning |", "| --- | --- | --- | --- |"]
+    for f in dataclasses.fields(LLMSettings):
+        default = "" if f.default is None else f"`{f.default}`"
+        env = f"`{ENV_PREFIX}{f.name.upper()}`"
+        rows.append(f"| `{f.name}` | {default} | {env} | {SETTING_DOCS[f.name]} |")
+    return "\n".join(rows)
+
+
 def _walk(command: click.Command, path: list[str], parent: click.Context | None):
     settings = {**command.context_settings, "terminal_width": 100, "max_content_width": 100}
     ctx = click.Context(command, info_name=path[-1], parent=parent, **settings)

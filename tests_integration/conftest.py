@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from egregora_core.testing.samples import zip_samples
 
 REPO = Path(__file__).resolve().parents[1]
-FIXTURES = REPO.parent / "shared" / "fixtures" / "whatsapp"
+SAMPLES = REPO / "fixtures" / "whatsapp"
 
 
 @pytest.fixture(scope="session")
-def whatsapp_fixtures() -> Path:
-    """The real sample exports; CI clones the repository with shared/ beside it."""
-    if not FIXTURES.is_dir():
-        pytest.fail(f"fixtures not found at {FIXTURES}: clone the repository next to shared/")
-    return FIXTURES
+def samples(tmp_path_factory) -> dict[str, Path]:
+    """The repository's own sample exports (``fixtures/whatsapp/``), zipped: ``{stem: zip}``."""
+    assert SAMPLES.is_dir(), f"the repository's sample exports are missing: {SAMPLES}"
+    return zip_samples(SAMPLES, tmp_path_factory.mktemp("samples"))

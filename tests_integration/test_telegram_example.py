@@ -19,11 +19,11 @@ def telegram_site(tmp_path_factory) -> Path:
     return install_plugin(EXAMPLE, tmp_path_factory.mktemp("telegram"))
 
 
-def test_telegram_and_whatsapp_in_one_lake(telegram_site, whatsapp_fixtures, tmp_path):
+def test_telegram_and_whatsapp_in_one_lake(telegram_site, samples, tmp_path):
     export = tmp_path / "ChatExport_2024-03-08"
     export.mkdir()
     shutil.copy(EXAMPLE / "tests" / "data" / "result.json", export / "result.json")
-    whatsapp = whatsapp_fixtures / "Conversa do WhatsApp com Teste.zip"
+    whatsapp = samples["Conversa do WhatsApp com Horta da Vila"]
 
     assert run_egregora("init", "p", site=telegram_site, cwd=tmp_path).returncode == 0
     done = run_egregora(

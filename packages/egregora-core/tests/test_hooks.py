@@ -138,6 +138,35 @@ def test_hook_egregora_register_judges(egregora_plugins, egregora_register):
     assert egregora_plugins.judges()["coin"].judge({}, {}) == "left"
 
 
+def test_hook_egregora_register_narrators(egregora_plugins, egregora_register):
+    from egregora_core.narrative import Draft, Estimate, Paragraph
+
+    class Echo:
+        name = "echo"
+        concurrency = 1
+        max_input_tokens = None
+
+        def settings(self):
+            return {}
+
+        def estimate(self, window):
+            return Estimate(calls=0)
+
+        async def narrate(self, window):
+            return Draft("t", "s", [], [Paragraph("p", [window.messages[0].id])])
+
+        async def portrait(self, member):
+            raise NotImplementedError
+
+    class Plugin:
+        @hookimpl
+        def egregora_register_narrators(self, register):
+            register(Echo())
+
+    egregora_register(Plugin(), name="narrator-plugin")
+    assert egregora_plugins.narrators()["echo"].concurrency == 1
+
+
 def test_hook_egregora_register_commands(egregora_plugins, egregora_register):
     # The CLI package hosts this hook (see egregora-cli's tests); here: the call contract.
     added = []

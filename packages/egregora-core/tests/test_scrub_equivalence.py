@@ -4,8 +4,9 @@
 speed-up (issue 4), verbatim. Every test here runs the current code and the reference on
 the same input and demands identical output: for generated texts and name sets full of
 case-folding traps (Turkish İ/ı, ß/ẞ, the Kelvin sign, long s, Greek final sigma), bidi and
-no-break spaces, mentions, phone numbers, URLs, file names, dates and e-mails; and for
-every line of the real WhatsApp fixtures.
+no-break spaces, mentions, phone numbers, URLs, file names, dates and e-mails; for every
+line of the project's own sample exports; and, when ``EGREGORA_REAL_FIXTURES`` is set, of
+the third-party real samples.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 HERE = Path(__file__).resolve().parent
-FIXTURES = HERE.parents[2] / ".." / "shared" / "fixtures" / "whatsapp"
+SAMPLES = HERE.parents[2] / "fixtures" / "whatsapp"
 
 
 def _load_reference():
@@ -246,27 +247,46 @@ def test_tricky_texts(text):
     assert_same(members, [text, text.upper(), text.lower(), text.swapcase()])
 
 
-def _fixture_lines():
-    """Every line of every chat .txt in the real fixtures, and the names written in them."""
+AUTHOR = re.compile(r"(?:\] | - )([^:]{1,40}): ")
+
+
+def _chat_lines(chats: list[bytes]) -> tuple[list[str], list[str]]:
+    """Every line of the given chat files, and the author names written in them."""
     lines, members = [], set()
-    for archive in sorted(FIXTURES.glob("*.zip")):
-        with zipfile.ZipFile(archive) as zipped:
-            for info in zipped.infolist():
-                if info.filename.endswith(".txt") and not info.filename.startswith("__MACOSX"):
-                    for line in zipped.read(info).decode("utf-8").splitlines():
-                        lines.append(line)
-                        author = re.search(r"(?:\] | - )([^:]{1,40}): ", line)
-                        if author:
-                            members.add(author.group(1))
+    for chat in chats:
+        for line in chat.decode("utf-8-sig").splitlines():
+            lines.append(line)
+            author = AUTHOR.search(line)
+            if author:
+                members.add(author.group(1))
     return lines, sorted(members)
 
 
-def test_real_fixture_lines_match_reference():
-    lines, members = _fixture_lines()
-    assert len(lines) > 20 and members, f"fixtures not found under {FIXTURES}"
+def _assert_lines_match(lines: list[str], members: list[str]) -> None:
+    assert len(lines) > 20 and members
     for scheme in ("keyed", "v2"):
         assert_same(members, lines, scheme=scheme)
         assert_same(members, [line.upper() for line in lines], scheme=scheme)
+
+
+def test_sample_export_lines_match_reference():
+    chats = [
+        path.read_bytes() for path in sorted(SAMPLES.rglob("*.txt")) if "__MACOSX" not in path.parts
+    ]
+    assert len(chats) >= 4, f"the repository's sample exports are missing under {SAMPLES}"
+    _assert_lines_match(*_chat_lines(chats))
+
+
+def test_real_fixture_lines_match_reference(egregora_real_fixtures):
+    chats = []
+    for archive in sorted(egregora_real_fixtures.glob("*.zip")):
+        with zipfile.ZipFile(archive) as zipped:
+            chats += [
+                zipped.read(info)
+                for info in zipped.infolist()
+                if info.filename.endswith(".txt") and not info.filename.startswith("__MACOSX")
+            ]
+    _assert_lines_match(*_chat_lines(chats))
 
 
 def test_scrub_many_keeps_none_and_empty():

@@ -73,3 +73,45 @@ def test_batch_equals_single():
 def test_bad_input_type():
     with pytest.raises(ValueError, match="input_type"):
         _shared.embed_sync(["x"], input_type="passage")
+
+
+def test_threads_split_a_batch_without_changing_vectors():
+    """A batch split across worker threads gives the vectors one thread gives, in order."""
+    texts = [f"mensagem {i} sobre o churrasco de sábado" * (1 + i % 3) for i in range(9)]
+    split = LocalEmbedder(threads=3).embed_sync(texts)
+    alone = LocalEmbedder(threads=1).embed_sync(texts)
+    assert split.shape == (9, 384)
+    assert np.allclose(split, alone, atol=1e-5)
+
+
+def test_long_text_is_cut_to_what_the_model_reads():
+    from egregora_embed_local.embedder import MAX_CHARS
+
+    head = "o churrasco é no sábado na casa da ana. " * (MAX_CHARS // 20)
+    tail = " the tax report is due tomorrow morning." * 100
+    cut = _shared.embed_sync([head[:MAX_CHARS]])
+    long = _shared.embed_sync([head[:MAX_CHARS] + tail])
+    assert np.allclose(cut, long, atol=1e-6)
+    assert str(MAX_CHARS) in _shared.model  # another cut is another vector space
+
+
+def test_engine_settings_do_not_leak_into_the_environment(monkeypatch):
+    import os
+
+    from egregora_embed_local.embedder import load_engine
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "7")
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    load_engine()
+    assert os.environ["OMP_NUM_THREADS"] == "7"
+    assert "OMP_WAIT_POLICY" not in os.environ
+
+
+def test_thread_count_from_the_environment(monkeypatch):
+    from egregora_embed_local.embedder import default_threads
+
+    monkeypatch.setenv("EGREGORA_EMBED_THREADS", "3")
+    assert LocalEmbedder().threads == 3
+    monkeypatch.setenv("EGREGORA_EMBED_THREADS", "lots")
+    with pytest.raises(ValueError, match="EGREGORA_EMBED_THREADS"):
+        default_threads()

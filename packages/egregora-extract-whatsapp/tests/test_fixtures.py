@@ -1,6 +1,8 @@
-"""Both real fixtures parse to exactly the messages written in them.
+"""Both third-party real samples parse to exactly the messages written in them.
 
-Expectations were written by reading the chat files line by line, not from parser output.
+They are not in the repository: these tests run when ``EGREGORA_REAL_FIXTURES`` names their
+folder (CI sets it) and are skipped otherwise; ``test_samples.py`` covers the same shapes
+on the project's own exports. Expectations were written by reading the chat files line by line, not from parser output.
 """
 
 from __future__ import annotations
@@ -153,8 +155,8 @@ def _check(rows, expected):
         assert row["edited"] is False
 
 
-def test_pt_android_fixture(extractor, fixtures):
-    result = extractor.extract(fixtures / PT_ZIP, ExtractOptions())
+def test_pt_android_fixture(extractor, real_fixtures):
+    result = extractor.extract(real_fixtures / PT_ZIP, ExtractOptions())
     rows = result.messages.to_pylist()
     _check(rows, PT_EXPECTED)
     assert rows[0]["text"].startswith("As mensagens e ligações são protegidas")
@@ -233,8 +235,8 @@ IOS_AUTHORS = [
 ]
 
 
-def test_ios_fixture(extractor, fixtures):
-    result = extractor.extract(fixtures / IOS_ZIP, ExtractOptions(timezone="Europe/Zurich"))
+def test_ios_fixture(extractor, real_fixtures):
+    result = extractor.extract(real_fixtures / IOS_ZIP, ExtractOptions(timezone="Europe/Zurich"))
     rows = result.messages.to_pylist()
     assert len(rows) == 52
     # four system lines without author, then 48 messages

@@ -193,6 +193,10 @@ DEFAULT_PREFS = [
 def project(tmp_path):
     """An initialized project with the site scaffold and the sample lake."""
     project = init_project(tmp_path / "proj")
+    # The sample chat is Portuguese; these tests read the English page text (the language
+    # detection and the translations have tests of their own in test_render.py).
+    toml = project.config_path
+    toml.write_text(toml.read_text().replace('language = "auto"', 'language = "en"'))
     scaffold.scaffold(project)
     rows = sample_rows(project.state_dir)
     with Lake.open(project) as lake:

@@ -10,14 +10,8 @@ from egregora_core.errors import ConfigError
 from egregora_writer_mkdocs import periods
 from egregora_writer_mkdocs.media import MediaFile, media_type, publish, v2_media_id
 
-FIXTURE = (
-    Path(__file__).resolve().parents[3]
-    / ".."
-    / "shared"
-    / "fixtures"
-    / "whatsapp"
-    / "Conversa do WhatsApp com Teste.zip"
-)
+#: egregora v2's own sample (third-party, not in the repository; EGREGORA_REAL_FIXTURES).
+V2_SAMPLE = "Conversa do WhatsApp com Teste.zip"
 
 
 @pytest.mark.parametrize(
@@ -66,8 +60,8 @@ GOLDEN = {  # v2-parity.md [checked]
 }
 
 
-def test_v2_media_names_from_the_real_fixture():
-    with zipfile.ZipFile(FIXTURE) as archive:
+def test_v2_media_names_from_the_real_fixture(egregora_real_fixtures):
+    with zipfile.ZipFile(egregora_real_fixtures / V2_SAMPLE) as archive:
         names = {Path(n).name: n for n in archive.namelist()}
         for original, expected in GOLDEN.items():
             sha = hashlib.sha256(archive.read(names[original])).hexdigest()

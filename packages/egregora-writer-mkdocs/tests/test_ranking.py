@@ -178,3 +178,30 @@ def test_judges_see_quotes_as_typed(built):
     assert "<script>alert('x')</script> olha isso aqui pessoal" in hostile
     assert "[aqui](javascript:alert(1))" in hostile
     assert "\\" not in hostile
+
+
+def test_rank_uses_the_judge_configured_from_the_project(built):
+    from egregora_core import hookimpl
+
+    configured = Scripted(["left"])
+
+    class Configurable(Scripted):
+        def configure(self, config):
+            configured.config = config
+            return configured
+
+    unconfigured = Configurable([])
+
+    class JudgePlugin:
+        @hookimpl
+        def egregora_register_judges(self, register):
+            register(unconfigured)
+
+    state = State(built)
+    state.plugins.register(JudgePlugin(), "configurable-judge")
+    result = CliRunner().invoke(
+        make_cli(), ["rank", "--judge", "scripted", "--duels", "1"], obj=state
+    )
+    assert result.exit_code == 0, result.output
+    assert len(configured.seen) == 1 and unconfigured.seen == []
+    assert configured.config["rank.judge"] == "scripted"

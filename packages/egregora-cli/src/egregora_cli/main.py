@@ -1,7 +1,9 @@
 """The ``egregora`` click group and the process entry point.
 
-Errors: an :class:`~egregora_core.errors.EgregoraError` prints one line and exits 2; any
-other exception prints one line and exits 1; ``-v`` shows the traceback.
+Errors: an :class:`~egregora_core.errors.EgregoraError` prints one line and exits 2, and so
+does a failure of the machine or of the lake's files (disk full, read-only folder, damaged
+catalog: :func:`~egregora_core.errors.describe_failure`); any other exception is a bug: one
+line, exit 1. ``-v`` shows the traceback.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from pathlib import Path
 
 import click
 from egregora_core import __version__ as core_version
-from egregora_core.errors import EgregoraError
+from egregora_core.errors import EgregoraError, describe_failure
 from egregora_core.plugins import PluginManager, make_plugin_manager
 
 from . import __version__, builtin
@@ -97,6 +99,15 @@ def run(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         stderr.print("Aborted.")
         return 130
+    except click.UsageError as exc:
+        # One line, like every other error (click's usage block would be three).
+        command = exc.ctx.command_path if exc.ctx else "egregora"
+        stderr.print(
+            f"error: {exc.format_message()} — see `{command} --help`",
+            markup=False,
+            highlight=False,
+        )
+        return exc.exit_code
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
@@ -104,6 +115,11 @@ def run(argv: list[str] | None = None) -> int:
         stderr.print("Interrupted.")
         return 130
     except Exception as exc:
+        # A full disk, a read-only folder or a damaged lake file is not a bug: say so.
+        known = describe_failure(exc)
+        if known is not None:
+            _report(exc, f"error: {known}")
+            return known.exit_code
         # Never echo the exception text of unknown errors: it may quote raw input.
         _report(
             exc,

@@ -1,7 +1,8 @@
 """The embed and index stages behind ``egregora build``.
 
 ``embed``: rebuild the chunks from the lake (deterministic, see :mod:`chunking`), sync
-them into the serving database, then embed every content hash that has no vector yet
+them into the serving database (with their full-text index and the members' aliases),
+then embed every content hash that has no vector yet
 for the current embedder and model. Identical text is embedded once (content-hash
 dedup). Each batch is committed on its own, so an interrupted build keeps its finished
 batches and the next build continues where it stopped. ``--dry-run`` reports how many
@@ -83,9 +84,12 @@ def estimate(embedder: Any, texts: list[str]) -> dict[str, float]:
     return {"tokens": sum(estimate_tokens(t) for t in texts), "cost_usd": 0.0}
 
 
-def _load_chunks(ctx: Context):
-    with Lake.open(ctx.project) as lake:
-        return chunk_messages(lake.table("messages"))
+def _load_chunks_and_aliases(ctx: Context):
+    """The chunks, and (pseudonym, alias) of members who chose a public alias (``from:``)."""
+    with Lake.open(ctx.project, read_only=True, empty_ok=True) as lake:
+        chunks = chunk_messages(lake.table("messages"))
+        rows = lake.rows("preferences") if "preferences" in lake.table_names() else []
+    return chunks, [(r["pseudonym"], r["alias"]) for r in rows if r.get("alias")]
 
 
 def _dry_run(ctx: Context, embedder: Any, chunks) -> StageResult:
@@ -121,11 +125,13 @@ def _dry_run(ctx: Context, embedder: Any, chunks) -> StageResult:
 def embed_stage(ctx: Context, value: Any = None) -> StageResult:
     """Chunk the lake, sync chunks, embed what has no vector yet (see module docstring)."""
     embedder = select_embedder(ctx)
-    chunks = _load_chunks(ctx)
+    chunks, aliases = _load_chunks_and_aliases(ctx)
     if ctx.dry_run:
         return _dry_run(ctx, embedder, chunks)
     with ServingStore.open(ctx.project) as store:
         synced = store.sync_chunks(chunks)
+        store.sync_members(aliases)
+        store.build_text_index()  # BM25 over the chunks, for text and hybrid search
         space = store.ensure_space(
             embedder.name, embedder.model, embedder.dimensions, embedder.metric
         )
@@ -148,19 +154,42 @@ def embed_stage(ctx: Context, value: Any = None) -> StageResult:
 async def _embed_all(
     ctx: Context, embedder: Any, store: ServingStore, space: Space, todo: list[tuple[str, str]]
 ) -> int:
+    """Embed ``todo`` batch by batch; a batch is stored while the next one is embedded.
+
+    One batch at a time in the embedder (it already uses the cores it should for one
+    batch); each stored batch stays its own transaction (an interruption keeps it).
+    """
     done = 0
+
+    def store_batch(batch: list[tuple[str, str]], vectors: Any) -> None:
+        if len(vectors) != len(batch):
+            raise EgregoraError(
+                f"embedder '{embedder.name}' returned {len(vectors)} vectors for "
+                f"{len(batch)} texts",
+                hint="this is a bug in the embedder plugin",
+            )
+        store.add_vectors(space, [h for h, _ in batch], vectors)
+
     with ctx.progress.task("Embedding", total=len(todo)) as task:
+        ready: tuple[list[tuple[str, str]], Any] | None = None  # embedded, not yet stored
         for batch in batches(todo, embedder.max_batch_size, embedder.max_batch_tokens):
-            vectors = await embedder.embed([text for _, text in batch], input_type="document")
-            if len(vectors) != len(batch):
-                raise EgregoraError(
-                    f"embedder '{embedder.name}' returned {len(vectors)} vectors for "
-                    f"{len(batch)} texts",
-                    hint="this is a bug in the embedder plugin",
-                )
-            store.add_vectors(space, [h for h, _ in batch], vectors)
-            done += len(batch)
-            task.advance(len(batch))
+            texts = [text for _, text in batch]
+            running = asyncio.create_task(embedder.embed(texts, input_type="document"))
+            try:
+                await asyncio.sleep(0)  # let the embedding start before storing the previous
+                if ready is not None:
+                    store_batch(*ready)
+                    done += len(ready[0])
+                    task.advance(len(ready[0]))
+                ready = (batch, await running)
+            except BaseException:
+                running.cancel()
+                await asyncio.gather(running, return_exceptions=True)
+                raise
+        if ready is not None:
+            store_batch(*ready)
+            done += len(ready[0])
+            task.advance(len(ready[0]))
     return done
 
 

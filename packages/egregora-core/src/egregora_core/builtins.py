@@ -15,3 +15,11 @@ def egregora_register_transforms(register):
 
     for transform in core_transforms():
         register(transform)
+
+
+@hookimpl
+def egregora_register_narrators(register):
+    """The ``offline`` narrator: deterministic prose, the default and every fallback."""
+    from .offline_narrator import OfflineNarrator
+
+    register(OfflineNarrator())

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 import pyarrow as pa
 
+from .narrative import Narrator  # defined beside the window and draft types it uses
+
 if TYPE_CHECKING:  # pragma: no cover
     import ibis
 
@@ -29,6 +31,9 @@ class ExtractOptions:
     timezone: str = "UTC"  # IANA name used to localize naive export timestamps
     format: str | None = None  # extractor-specific format override (e.g. "android", "ios")
     group_name: str | None = None  # override the detected group name
+    chat: str | None = None  # the chat file to read when an export holds several
+    max_messages: int | None = None  # refuse a chat with more messages (bounds memory)
+    max_chat_bytes: int | None = None  # refuse a chat file (inflated) larger than this
 
 
 @dataclass
@@ -61,6 +66,10 @@ class Extractor(Protocol):
 
     def extract(self, path: Path, options: ExtractOptions) -> Extraction:
         """Parse the export. Raise :class:`egregora_core.errors.InputError` for bad input."""
+
+    # Optional: ``diagnose(path) -> EgregoraError | None``, the error ``extract`` would
+    # raise for ``path``, cheaply. Asked when no extractor recognizes an input, so the
+    # user reads each extractor's specific reason (see egregora_core.extract).
 
 
 @runtime_checkable
@@ -141,4 +150,5 @@ KINDS: dict[str, tuple[str, type]] = {
     "egregora_register_indexes": ("index", VectorIndex),
     "egregora_register_writers": ("writer", Writer),
     "egregora_register_judges": ("judge", Judge),
+    "egregora_register_narrators": ("narrator", Narrator),
 }

@@ -116,6 +116,21 @@ SETTINGS: dict[str, Setting] = {
             " Both store the same rows.",
             ("duckdb", "spark"),
         ),
+        Setting(
+            "extract.max_messages",
+            1_500_000,
+            "Refuse a chat with more messages than this, counted while parsing (before "
+            "memory grows with them): ingest memory grows with the messages, ~0.9 GB at one "
+            "million; the default keeps any ingest under ~1.5 GB. Raise it for a larger chat "
+            "on a machine with the memory.",
+        ),
+        Setting(
+            "extract.max_chat_bytes",
+            256 * 1024**2,
+            "Refuse a chat file larger than this many bytes once inflated (checked from the "
+            "zip directory before reading, and again while reading): a small zip can hold a "
+            "huge chat.",
+        ),
         Setting("build.embedder", "local", "Embedder used by `egregora build` and `query`."),
         Setting(
             "index.name",
@@ -125,6 +140,13 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting("site.writer", "mkdocs", "Writer used by `egregora site build`."),
         Setting("site.period", "week", "Period of one post.", ("day", "week", "month")),
+        Setting(
+            "site.language",
+            "auto",
+            "Language of the site's own text (headings, dates, counts) and of MkDocs "
+            "Material's theme.language: 'auto' detects it from the chat's common words.",
+            ("auto", "en", "pt", "es", "de", "fr", "it"),
+        ),
         Setting("rank.judge", "interactive", "Judge used by `egregora rank`."),
     ]
 }

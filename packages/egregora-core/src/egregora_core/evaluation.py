@@ -160,3 +160,168 @@ def sample_queries(
     rng = np.random.default_rng(seed)
     jitter = base + noise * rng.normal(size=base.shape).astype(np.float32) / np.sqrt(base.shape[1])
     return jitter / np.linalg.norm(jitter, axis=1, keepdims=True)
+
+
+# -- search relevance (``egregora eval search``) ------------------------------------------
+@dataclass
+class SearchReport:
+    """Relevance of one search mode over a labelled query set (means over queries)."""
+
+    mode: str
+    queries: int
+    k: int
+    recall_at_k: float
+    mrr: float
+    ndcg_at_k: float
+    #: recall@k per query kind (``kind`` in the labels), when labels have kinds
+    recall_by_kind: dict[str, float]
+    #: queries whose first relevant chunk is not in the top k
+    misses: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def load_qrels(path: Any) -> list[dict[str, Any]]:
+    """Labelled queries from a JSONL file (one ``{"query", "relevant"/"relevant_text"}`` a line).
+
+    ``relevant``: message or chunk ids that answer the query; ``relevant_text``: the
+    exact text of answering messages (portable across projects, whose message ids
+    differ); ``kind``: an optional label for per-kind recall.
+    """
+    import json
+    from pathlib import Path
+
+    from .errors import InputError
+
+    source = Path(path)
+    try:
+        lines = source.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InputError(f"cannot read {source}: {exc.strerror}", where=str(source)) from None
+    out = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError:
+            row = None
+        if (
+            not isinstance(row, dict)
+            or not isinstance(row.get("query"), str)
+            or not (row.get("relevant") or row.get("relevant_text"))
+        ):
+            raise InputError(
+                "each line must be a JSON object with a 'query' and a non-empty 'relevant' "
+                "(ids) or 'relevant_text' (message texts) list",
+                where=f"{source}:{number}",
+            )
+        out.append(row)
+    if not out:
+        raise InputError("no labelled queries in the file", where=str(source))
+    return out
+
+
+def ranking_metrics(
+    ranked: Sequence[str], relevant: set[str], k: int
+) -> tuple[float, float, float]:
+    """recall@k (out of min(k, |relevant|)), reciprocal rank and binary nDCG@k of one query."""
+    top = list(ranked)[:k]
+    found = [i for i, item in enumerate(top) if item in relevant]
+    ideal = min(k, len(relevant))
+    if not ideal:
+        return 0.0, 0.0, 0.0
+    recall = len(found) / ideal
+    reciprocal = 1.0 / (found[0] + 1) if found else 0.0
+    dcg = sum(1.0 / np.log2(i + 2) for i in found)
+    idcg = sum(1.0 / np.log2(i + 2) for i in range(ideal))
+    return recall, reciprocal, dcg / idcg
+
+
+def summarize(
+    mode: str,
+    k: int,
+    labelled: Sequence[dict[str, Any]],
+    results: Sequence[Sequence[str]],
+    relevant: Sequence[set[str]],
+) -> SearchReport:
+    """Mean metrics of ``results`` (ranked chunk ids per query) against ``relevant``."""
+    rows = [ranking_metrics(r, rel, k) for r, rel in zip(results, relevant, strict=True)]
+    count = max(1, len(rows))
+    kinds: dict[str, list[float]] = {}
+    for query, (recall, _, _) in zip(labelled, rows, strict=True):
+        if query.get("kind"):
+            kinds.setdefault(str(query["kind"]), []).append(recall)
+    return SearchReport(
+        mode=mode,
+        queries=len(rows),
+        k=k,
+        recall_at_k=sum(r[0] for r in rows) / count,
+        mrr=sum(r[1] for r in rows) / count,
+        ndcg_at_k=sum(r[2] for r in rows) / count,
+        recall_by_kind={kind: sum(v) / len(v) for kind, v in sorted(kinds.items())},
+        misses=[q["query"] for q, r in zip(labelled, rows, strict=True) if r[1] == 0.0],
+    )
+
+
+def relevant_chunks(ctx: Any, labelled: Sequence[dict[str, Any]]) -> list[set[str]]:
+    """The chunk ids that answer each labelled query (message ids and texts mapped to chunks).
+
+    A label that matches no chunk is an error: it would silently count as a miss.
+    """
+    from .errors import InputError
+    from .lake import Lake
+    from .serving import ServingStore
+
+    with ServingStore.open(ctx.project, read_only=True) as store:
+        wanted_messages = {
+            item
+            for row in labelled
+            for item in row.get("relevant", [])
+            if not store.has_chunk(str(item))
+        }
+        messages: dict[str, tuple[str, Any, str]] = {}
+        if wanted_messages:
+            with Lake.open(ctx.project, read_only=True) as lake:
+                t = lake.table("messages")
+                found = (
+                    t.filter(t.message_id.isin(sorted(wanted_messages)))
+                    .select("message_id", "group_slug", "ts", "text")
+                    .to_pyarrow()
+                    .to_pylist()
+                )
+            messages = {r["message_id"]: (r["group_slug"], r["ts"], r["text"]) for r in found}
+        out = []
+        for row in labelled:
+            chunks: set[str] = set()
+            for item in row.get("relevant", []):
+                item = str(item)
+                if item in messages:
+                    chunks |= store.chunks_at(*messages[item])
+                elif store.has_chunk(item):
+                    chunks.add(item)
+            for text in row.get("relevant_text", []):
+                chunks |= store.chunks_with_text(str(text))
+            if not chunks:
+                raise InputError(
+                    f"no chunk holds an answer to {row['query']!r}",
+                    where="labels",
+                    hint="label with ids or message texts of this project (after `egregora build`)",
+                )
+            out.append(chunks)
+    return out
+
+
+def evaluate_search(
+    ctx: Any, labelled: Sequence[dict[str, Any]], k: int = 10, modes: Sequence[str] = ()
+) -> list[SearchReport]:
+    """Run every labelled query in each mode; recall@k, MRR and nDCG@k per mode."""
+    from .search import MODES, search
+
+    relevant = relevant_chunks(ctx, labelled)
+    reports = []
+    for mode in modes or MODES:
+        results = [[hit.id for hit in search(ctx, row["query"], k, mode=mode)] for row in labelled]
+        reports.append(summarize(mode, k, labelled, results, relevant))
+    return reports

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+import logging
+import stat
 from pathlib import Path
 from typing import Any
 
 from .components import Extraction, ExtractOptions
-from .errors import InputError
+from .errors import EgregoraError, InputError
 from .pipeline import Context, StageResult
 from .plugins import PluginManager
 
 MIN_CONFIDENCE = 0.5
+log = logging.getLogger("egregora.extract")
 
 
 def choose_extractor(plugins: PluginManager, path: Path, name: str | None = None) -> Any:
     """The extractor named ``name``, else the one most confident about ``path``."""
     registry = plugins.extractors()
+    check_kind(path)
     if name:
         return registry.get_or_fail(name)
-    if not path.exists():
-        raise InputError("file not found", where=str(path), hint="check the path")
     scores = []
     for extractor in registry.values():
         try:
@@ -28,13 +30,65 @@ def choose_extractor(plugins: PluginManager, path: Path, name: str | None = None
             scores.append((0.0, extractor.name, extractor))
     scores.sort(key=lambda item: (-item[0], item[1]))
     if not scores or scores[0][0] < MIN_CONFIDENCE:
-        tried = ", ".join(f"{n} {s:.2f}" for s, n, _ in scores) or "no extractors installed"
-        raise InputError(
-            f"no extractor recognizes this input (confidence: {tried})",
-            where=str(path),
-            hint="pass --extractor NAME, or install an extractor plugin (e.g. egregora-extract-whatsapp)",
-        )
+        raise unrecognized(path, [extractor for _, _, extractor in scores])
     return scores[0][2]
+
+
+#: File types refused by type: reading them never ends (a FIFO, /dev/zero) or means nothing.
+_SPECIAL = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+)
+
+
+def check_kind(path: Path) -> None:
+    """Refuse what is not a regular file or a folder, before anything reads it."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise InputError("file not found", where=str(path), hint="check the path") from None
+    for test, kind in _SPECIAL:
+        if test(mode):
+            raise InputError(
+                f"is {kind}, not an export file",
+                where=str(path),
+                hint="give the exported .zip or .txt (copy it to a file first)",
+            )
+
+
+def unrecognized(path: Path, extractors: list[Any]) -> EgregoraError:
+    """No extractor is confident about ``path``: each one's own reason, when it has one.
+
+    With a single reason the user gets that extractor's error as it is (the same line
+    ``--extractor NAME`` would print); with several, one clause per extractor.
+    """
+    reasons: list[tuple[str, EgregoraError]] = []
+    for extractor in extractors:
+        diagnose = getattr(extractor, "diagnose", None)
+        try:
+            error = diagnose(path) if callable(diagnose) else None
+        except Exception:  # a plugin's diagnosis must not hide the real answer
+            error = None
+        if isinstance(error, EgregoraError):
+            reasons.append((extractor.name, error))
+    if len(reasons) == 1:
+        name, error = reasons[0]
+        return InputError(f"{name}: {error.what}", where=error.where or str(path), hint=error.hint)
+    if reasons:
+        said = "; ".join(f"{name}: {error.what}" for name, error in reasons)
+        return InputError(
+            f"no extractor recognizes this input ({said})",
+            where=str(path),
+            hint="pass --extractor NAME for that extractor's full message",
+        )
+    names = ", ".join(extractor.name for extractor in extractors) or "no extractors installed"
+    return InputError(
+        f"no extractor recognizes this input (tried: {names})",
+        where=str(path),
+        hint="pass --extractor NAME, or install an extractor plugin (e.g. egregora-extract-whatsapp)",
+    )
 
 
 def extract_options(ctx: Context) -> ExtractOptions:
@@ -44,6 +98,9 @@ def extract_options(ctx: Context) -> ExtractOptions:
         timezone=ctx.options.get("timezone") or ctx.config["extract.timezone"],
         format=ctx.options.get("format"),
         group_name=ctx.options.get("group_name"),
+        chat=ctx.options.get("chat"),
+        max_messages=ctx.config["extract.max_messages"],
+        max_chat_bytes=ctx.config["extract.max_chat_bytes"],
     )
 
 
@@ -56,6 +113,8 @@ def extract_stage(ctx: Context, paths: list[Path]) -> StageResult:
         for path in paths:
             extractor = choose_extractor(ctx.plugins, path, ctx.options.get("extractor"))
             extraction = extractor.extract(path, options)
+            for warning in extraction.warnings:  # an extractor's choices are never silent
+                log.warning("%s: %s", path.name, warning)
             results.append((path, extractor.name, extraction))
             messages += extraction.messages.num_rows
             task.advance()

@@ -93,7 +93,35 @@ def egregora_register_judges(register):
 
     Call ``register(judge)``. A judge has ``name`` and ``judge(left, right) -> "left" |
     "right" | "tie"``, where ``left`` and ``right`` are post summaries (dicts with
-    ``post_id``, ``title``, ``summary``, ``text``). An LLM judge is one such plugin.
+    ``post_id``, ``title``, ``summary``, ``text``). An optional ``configure(config) ->
+    judge`` returns a copy configured from the project. An LLM judge is one such plugin.
+    """
+
+
+@hookspec
+def egregora_register_narrators(register):
+    """Provide narrators: objects that write a post's prose from one window of the chat.
+
+    Call ``register(narrator)``. A narrator has ``name``, ``concurrency`` (simultaneous
+    calls it allows), ``max_input_tokens`` (or None), ``settings() -> dict`` (everything
+    besides the window that changes its output: model, prompt version, ...; part of the
+    draft cache key), ``estimate(window) -> Estimate``, an async ``narrate(window) ->
+    Draft`` and an async ``portrait(member) -> Portrait``, and optionally
+    ``configure(config) -> narrator`` for project settings (see
+    :mod:`egregora_core.narrative`).
+
+    A window holds one group's anonymized messages of one period (ids, display names,
+    kinds, texts, threads, links) and a memo of the group's previous window; nothing else,
+    and never a raw name. A draft has a title, summary, tags, paragraphs that each cite the
+    ids of the messages they are built on, and a memo. The memo a window receives is the
+    one the built-in offline narrator writes for the previous window: it is deterministic,
+    so windows can be written concurrently and re-writing one post never invalidates the
+    cached drafts of the posts after it. The host checks every
+    draft with :func:`egregora_core.narrative.draft_problems`, caches it in the serving
+    database and renders the citations as links. Raise
+    :class:`egregora_core.narrative.NarrationFailed` to give a window up: the built-in
+    offline narrator writes it instead. ``site.narrator`` (or ``egregora site build
+    --narrator NAME``) picks one; the default ``offline`` is built in.
     """
 
 

@@ -38,7 +38,7 @@ import pyarrow.compute as pc
 from . import chat_commands
 from .anonymize import Pseudonymizer, group_slug
 from .components import Extraction
-from .errors import ConfigError, SchemaError
+from .errors import ConfigError, InputError, SchemaError
 from .extensions import sql_literal
 from .extract import extract_stage
 from .lake import Lake, lake_exists, lake_location, read_parquet, temp_table
@@ -254,6 +254,7 @@ def transform_stage(ctx: Context, extracted: list[tuple[Path, str, Any]]) -> Sta
     for path, extractor, extraction in extracted:
         validate(extraction.messages, RAW_MESSAGES, name=f"{extractor} messages")
         validate(extraction.media, RAW_MEDIA, name=f"{extractor} media")
+        refuse_nul(extraction.messages, path)
         batch = Batch(
             path=path,
             extractor=extractor,
@@ -285,6 +286,25 @@ def transform_stage(ctx: Context, extracted: list[tuple[Path, str, Any]]) -> Sta
     ctx.options.pop(BATCH_KEY, None)
     fault("after-transform")
     return StageResult("transform", counts={"messages": kept, "dropped": dropped}, output=batches)
+
+
+#: Raw text columns that must hold no NUL character (SQL and Parquet readers cut at it).
+TEXT_COLUMNS = ("group_name", "author", "text", "media_name")
+
+
+def refuse_nul(messages: pa.Table, path: Path) -> None:
+    """A NUL character is never part of a chat: it means a damaged or non-text file."""
+    for column in TEXT_COLUMNS:
+        values = messages.column(column)
+        if pc.any(pc.match_substring(values, "\x00")).as_py():
+            row = pc.index(pc.match_substring(values, "\x00"), True).as_py()
+            raise InputError(
+                f"message {row + 1} holds a NUL byte in its {column}: the file is damaged "
+                "or not a chat",
+                where=path.name,
+                hint="remove NUL bytes (e.g. tr -d '\\000' < chat.txt > fixed.txt), or "
+                "export the chat again",
+            )
 
 
 # -- load -----------------------------------------------------------------------------
@@ -449,11 +469,15 @@ def _store_media(ctx: Context, loadables: list[Loadable]) -> int:
                 continue
             folder.mkdir(parents=True, exist_ok=True)
             data = read(name)
-            # pid in the name: concurrent workers of one project never share a part file
-            tmp = ctx.project.tmp_dir / f"media-{sha}.{os.getpid()}.part"
-            tmp.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(data)
-            os.replace(tmp, target)
+            # beside the target (same file system: the rename is atomic); removed on failure
+            # (pid in the name: concurrent workers of one project never share a part file)
+            tmp = folder / f".{sha}.{os.getpid()}.part"
+            try:
+                tmp.write_bytes(data)
+                os.replace(tmp, target)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
             written += 1
     return written
 

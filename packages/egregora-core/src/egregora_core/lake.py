@@ -14,18 +14,26 @@ small inserts *inside the catalog*, where only DuckLake can read them; with it o
 row is in a Parquet file any engine can read.
 
 Each :meth:`Lake.transaction` is one DuckLake snapshot; a process killed before COMMIT
-leaves the catalog at the previous snapshot (Parquet files it already wrote are not
-referenced by any snapshot and are invisible).
+leaves the catalog at the previous snapshot. Parquet files it already wrote are referenced
+by no snapshot: the next writer to open the lake deletes them (:meth:`Lake.delete_orphans`),
+so a plain Parquet read of ``data/`` agrees with the lake again.
+
+The catalog stores file paths relative to the data folder, and every open re-binds that
+folder to where the lake is now (:func:`attach_options`): projects can be moved and copied.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import json
 import os
 import random
+import re
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -36,7 +44,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import duckdb
 import pyarrow as pa
 
-from .errors import ConfigError, EgregoraError, InputError, ProjectBusy
+from .errors import (
+    ConfigError,
+    EgregoraError,
+    EnvironmentFailure,
+    InputError,
+    LakeDamaged,
+    ProjectBusy,
+    os_failure,
+)
 from .extensions import load_extension, sql_literal
 from .schema import TABLES
 
@@ -243,20 +259,17 @@ def advisory_locks(location: LakeLocation, keys: Sequence[str]) -> Iterator[None
 
 
 def attach_lake(con: duckdb.DuckDBPyConnection, location: LakeLocation, *, read_only: bool) -> None:
-    """ATTACH ``location`` to ``con`` as :data:`CATALOG` (DuckDB-specific, kept here)."""
+    """ATTACH a hosted lake to ``con`` as :data:`CATALOG` (DuckDB-specific, kept here)."""
     load_extension(con, "ducklake")
-    if location.hosted:
-        load_extension(con, "postgres")
-        # Our own retry (:meth:`Lake.retrying`) redoes the whole load on a conflicting
-        # commit, so the snapshot id an ingest records is the one it commits: DuckLake's
-        # internal retry would silently move the commit to a later id.
-        con.execute("SET ducklake_max_retry_count = 0")
+    load_extension(con, "postgres")
+    # Our own retry (:meth:`Lake.retrying`) redoes the whole load on a conflicting commit,
+    # so the snapshot id an ingest records is the one it commits: DuckLake's internal
+    # retry would silently move the commit to a later id.
+    con.execute("SET ducklake_max_retry_count = 0")
     if location.data_path.startswith("s3://"):
         load_extension(con, "httpfs")
         # Credentials from the standard AWS variables, never from the project.
         con.execute(s3_secret_sql(os.environ))
-    elif not read_only and not location.hosted:
-        Path(location.data_path).mkdir(parents=True, exist_ok=True)
     options = (
         "READ_ONLY"
         if read_only
@@ -264,30 +277,145 @@ def attach_lake(con: duckdb.DuckDBPyConnection, location: LakeLocation, *, read_
     )
     attach = f"ATTACH {sql_literal('ducklake:' + location.catalog)} AS {CATALOG} ({options})"
     try:
-        if location.hosted:
-            # The first ATTACH creates DuckLake's tables in the catalog database: two
-            # workers doing it at once collide, so attaching takes turns (it is quick).
-            with advisory_locks(location, ["egregora:attach"]):
-                con.execute(attach)
-        else:
+        # The first ATTACH creates DuckLake's tables in the catalog database: two workers
+        # doing it at once collide, so attaching takes turns (it is quick).
+        with advisory_locks(location, ["egregora:attach"]):
             con.execute(attach)
     except duckdb.Error as exc:
-        if location.hosted:
-            raise _unavailable(location, exc) from None
-        if isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower():
-            raise ProjectBusy(
-                "project is busy: another egregora command is writing the lake",
-                where=location.label,
-                hint="wait for it to finish, then retry",
-            ) from None
-        raise
+        raise _unavailable(location, exc) from None
+
+
+def attach_options(data_dir: Path, *, read_only: bool) -> str:
+    """The ATTACH options of a lake whose Parquet files are under ``data_dir``.
+
+    The catalog stores the data path it was created with (absolute), but every file path
+    in it is relative to that folder; ``OVERRIDE_DATA_PATH`` re-binds them to the lake's
+    folder as it is now, so a moved, copied or restored project reads its own files
+    (a copy never reads the original's).
+    """
+    options = [f"DATA_PATH {sql_literal(str(Path(data_dir).absolute()) + '/')}"]
+    options.append("OVERRIDE_DATA_PATH true")
+    options.append("READ_ONLY" if read_only else "DATA_INLINING_ROW_LIMIT 0")
+    return ", ".join(options)
+
+
+def reader_copy(catalog: Path, folder: Path, attempts: int = 5) -> Path:
+    """A consistent private copy of ``catalog`` (and its WAL) in ``folder``.
+
+    DuckDB commits by appending to the WAL and checkpoints into the main file; a copy
+    taken while neither changed (same size and mtime before and after) is a committed
+    state. Retried while a writer is busy checkpointing.
+    """
+    if not catalog.is_file():
+        raise FileNotFoundError(errno.ENOENT, "no such file", str(catalog))
+    wal = catalog.with_name(catalog.name + ".wal")
+    target = folder / catalog.name
+    for _ in range(attempts):
+        before = _stamp(catalog), _stamp(wal)
+        shutil.copyfile(catalog, target)
+        copied_wal = target.with_name(target.name + ".wal")
+        copied_wal.unlink(missing_ok=True)
+        if before[1] is not None:
+            try:
+                shutil.copyfile(wal, copied_wal)
+            except FileNotFoundError:  # checkpointed meanwhile: copy again
+                continue
+        if (_stamp(catalog), _stamp(wal)) == before:
+            return target
+        time.sleep(0.05)
+    return target
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
+def refuse_orphaned_data(lake_dir: Path) -> None:
+    """A writer must not start a new, empty catalog beside the data of a lost one."""
+    if lake_exists(lake_dir):
+        return
+    data = Path(lake_dir) / "data"
+    if data.is_dir() and next(data.rglob("*.parquet"), None) is not None:
+        raise LakeDamaged(
+            "the lake catalog is missing but data/ holds Parquet files",
+            where=str(Path(lake_dir) / CATALOG_FILE),
+            hint="restore `.egregora/lake` from a backup; to start over on purpose, "
+            "move `.egregora/lake` away first",
+        )
+
+
+_BUSY = ("could not set lock on file", "conflicting lock is held")
+_PID = re.compile(r"\(PID (\d+)\)")
+_ATTACH_PREFIX = re.compile(r'^.*?at path \+ "[^"]*"', re.S)
+_QUOTED = re.compile(r"""["'](/[^"']+)["']""")
+
+
+def _reason(exc: BaseException | str) -> str:
+    """DuckDB's own explanation, without its "IO Error: Failed to attach ..." prefix."""
+    text = _ATTACH_PREFIX.sub("", str(exc)).strip()
+    text = re.sub(r"^[A-Za-z ]+Error: ", "", text)
+    return (text.splitlines() or ["unknown error"])[0].rstrip(".")
+
+
+def catalog_failure(exc: BaseException, lake_dir: Path, copy: Path | None = None) -> EgregoraError:
+    """Why the catalog could not be attached: busy only when DuckDB says a lock is held.
+
+    ``copy`` is the reader's private copy of the catalog, named as the real file."""
+    real = Path(lake_dir) / CATALOG_FILE
+    text = str(exc).replace(str(copy), str(real)) if copy else str(exc)
+    if any(marker in text.lower() for marker in _BUSY):
+        pid = _PID.search(text)
+        holder = f"pid {pid.group(1)}" if pid else "another process"
+        return ProjectBusy(
+            f"project is busy: {holder} holds the lake catalog open for writing",
+            where=str(lake_dir),
+            hint="wait for it to finish, or stop it, then retry",
+        )
+    return engine_failure(Exception(text)) or LakeDamaged(
+        f"the lake catalog cannot be read: {_reason(text)}",
+        where=str(real),
+        hint="restore `.egregora/lake` from a backup (`egregora doctor` checks the lake)",
+    )
+
+
+def engine_failure(exc: BaseException) -> EgregoraError | None:
+    """One line for a DuckDB error that is the machine's or the files' fault, else None."""
+    text = str(exc)
+    lower = text.lower()
+    found = _QUOTED.search(text)
+    target = found.group(1) if found else "the lake"
+    if "no space left on device" in lower:
+        return EnvironmentFailure(
+            f"no space left on device while writing {target}",
+            hint="free some space (or point TMPDIR elsewhere), then retry",
+        )
+    if "read-only file system" in lower or "permission denied" in lower:
+        reason = "read-only file system" if "read-only" in lower else "permission denied"
+        return EnvironmentFailure(
+            f"{reason} while writing {target}",
+            hint="check the folder's permissions, or run in a writable copy of the project",
+        )
+    if "ducklake-" in target or "/lake/data/" in target:
+        return LakeDamaged(
+            f"a data file of the lake is missing or damaged: {_reason(exc)}",
+            hint="restore `.egregora/lake` from a backup (the catalog names files that "
+            "must be there, unchanged)",
+        )
+    return None
 
 
 class Lake:
     """An open lake. Use as a context manager, or call :meth:`close`.
 
-    ``read_only`` opens the catalog without taking DuckDB's write lock (several readers
-    may coexist); a local catalog held by a writing process raises :class:`ProjectBusy`.
+    ``read_only`` attaches a private copy of the catalog (see :func:`reader_copy`): a
+    reader sees the last committed snapshot, takes no lock, and never makes a writer wait.
+    A writer that finds the catalog held by another writer raises :class:`ProjectBusy`
+    naming its pid; a catalog that cannot be read raises :class:`LakeDamaged`. Opening a
+    writer also removes data files no snapshot references (see :meth:`orphans`).
     A hosted lake (PostgreSQL catalog) takes concurrent writers: see :meth:`retrying`.
     """
 
@@ -302,16 +430,55 @@ class Lake:
         self.lake_dir = self.location.label
         self.read_only = read_only
         self.conflicts = 0  # commits lost to another worker and retried (hosted lake)
+        self._reader_dir: str | None = None
+        if self.location.hosted:
+            self.con = duckdb.connect()  # the raw connection; :attr:`ibis` wraps it on first use
+            self.con.execute("SET TimeZone = 'UTC'")
+            try:
+                attach_lake(self.con, self.location, read_only=read_only)
+            except BaseException:
+                self.close()
+                raise
+            if not read_only:
+                self._ensure_tables(tables)
+            # No orphan sweep here: another worker's uncommitted files look orphaned.
+            return
+        self.lake_dir = Path(self.location.catalog).parent
+        self.data_dir = Path(self.location.data_path)
+        self.catalog_path = Path(self.location.catalog)
+        refuse_orphaned_data(self.lake_dir)
+        if not read_only:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
         self.con = duckdb.connect()  # the raw connection; :attr:`ibis` wraps it on first use
         # What ibis sets on its connections: instants are read and written as UTC.
         self.con.execute("SET TimeZone = 'UTC'")
+        load_extension(self.con, "ducklake")
+        catalog = self.catalog_path
         try:
-            attach_lake(self.con, self.location, read_only=read_only)
-        except BaseException:
-            self.con.close()
-            raise
-        if not read_only:
+            data_dir, attach_read_only = self.data_dir, read_only
+            if read_only:
+                # Readers attach a private copy of the catalog: they hold no lock on the
+                # real one, so a writer never waits for them nor they for it.
+                self._reader_dir = tempfile.mkdtemp(prefix="egregora-reader-")
+                catalog = Path(self._reader_dir) / CATALOG_FILE
+                if lake_exists(self.lake_dir):
+                    reader_copy(self.catalog_path, Path(self._reader_dir))
+                else:  # nothing ingested yet: an empty lake of the same tables
+                    data_dir, attach_read_only = Path(self._reader_dir) / "data", False
+            self.con.execute(
+                f"ATTACH {sql_literal('ducklake:' + str(catalog))} AS {CATALOG} "
+                f"({attach_options(data_dir, read_only=attach_read_only)})"
+            )
+        except (duckdb.Error, OSError) as exc:
+            self.close()
+            if isinstance(exc, OSError):
+                raise os_failure(exc, "reading") from None
+            raise catalog_failure(exc, self.lake_dir, copy=catalog) from None
+        if not attach_read_only:
             self._ensure_tables(tables)
+        if not read_only:
+            self.refuse_missing_files()
+            self.delete_orphans()
 
     @functools.cached_property
     def ibis(self) -> Any:
@@ -330,10 +497,16 @@ class Lake:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     @classmethod
-    def open(cls, project: Any, *, read_only: bool = False, config: Any = None) -> Lake:
-        """The lake of a :class:`~egregora_core.project.Project` (see :func:`lake_location`)."""
+    def open(
+        cls, project: Any, *, read_only: bool = False, empty_ok: bool = False, config: Any = None
+    ) -> Lake:
+        """The lake of a :class:`~egregora_core.project.Project` (see :func:`lake_location`).
+
+        A reader of a project with no lake yet gets an error, or with ``empty_ok`` an
+        empty lake (built and site commands work on a new project)."""
         location = lake_location(project, config)
-        if read_only and not lake_exists(location):
+        if read_only and not empty_ok and not lake_exists(location):
+            refuse_orphaned_data(project.lake_dir)
             raise InputError(
                 "the project has no data yet",
                 where=location.label,
@@ -445,6 +618,13 @@ class Lake:
             # A failed COMMIT has already ended the transaction.
             with contextlib.suppress(duckdb.TransactionException):
                 self.con.execute("ROLLBACK")
+            # DuckLake leaves the Parquet files of a rolled-back transaction on disk (a
+            # full disk, a failed check): remove them now, not at the next open.
+            # (best effort: the original error matters more; the next writer retries)
+            # Not on a hosted lake: other workers' uncommitted files look orphaned too.
+            if not self.location.hosted:
+                with contextlib.suppress(duckdb.Error):
+                    self.delete_orphans()
             raise
 
     def append(self, name: str, table: pa.Table) -> int:
@@ -616,13 +796,93 @@ class Lake:
                 f"cannot read '{name}' at snapshot {snapshot}",
                 hint="list snapshots with `egregora datasets`",
             ) from exc
-        self.con.execute(
-            f"COPY ({relation} ORDER BY ALL) TO {sql_literal(out)} {EXPORT_FORMATS[fmt]}"
-        )
+        out = Path(out)
+        if not out.parent.is_dir():
+            raise InputError(
+                "the output folder does not exist", where=str(out.parent), hint="create it first"
+            )
+        # Written beside the target and renamed: a failed export leaves no partial file.
+        partial = out.with_name(f".{out.name}.partial")
+        try:
+            self.con.execute(
+                f"COPY ({relation} ORDER BY ALL) TO {sql_literal(partial)} {EXPORT_FORMATS[fmt]}"
+            )
+            os.replace(partial, out)
+        except (duckdb.Error, OSError) as exc:
+            partial.unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise os_failure(exc) from None
+            known = engine_failure(exc)
+            if known is not None:
+                raise known from None
+            text = str(exc).replace(str(partial), str(out))
+            raise EnvironmentFailure(
+                f"cannot write {out}: {_reason(text)}", hint="choose another output path"
+            ) from None
         return rows
+
+    def orphans(self) -> list[str]:
+        """Data files no snapshot references: written by a transaction that never committed
+        (a killed or failed ingest). Plain Parquet readers of ``data/`` would count them."""
+        query = (
+            f"CALL ducklake_delete_orphaned_files({sql_literal(CATALOG)}, "
+            "dry_run => true, cleanup_all => true)"
+        )
+        if not self.read_only:
+            return sorted(row[0] for row in self.con.execute(query).fetchall())
+        # DuckLake lists orphans only on a writable attach, even as a dry run: a reader
+        # asks on a second private copy of the catalog (nothing is written to data/).
+        with tempfile.TemporaryDirectory(prefix="egregora-orphans-") as folder:
+            con = duckdb.connect()
+            try:
+                load_extension(con, "ducklake")
+                copy = reader_copy(self.catalog_path, Path(folder))
+                con.execute(
+                    f"ATTACH {sql_literal('ducklake:' + str(copy))} AS {CATALOG} "
+                    f"({attach_options(self.data_dir, read_only=False)})"
+                )
+                return sorted(row[0] for row in con.execute(query).fetchall())
+            finally:
+                con.close()
+
+    def missing_files(self) -> list[str]:
+        """Data files the current snapshot references that are not on disk."""
+        missing = []
+        for name in self.table_names():
+            rows = self.con.execute(
+                f"SELECT data_file FROM ducklake_list_files({sql_literal(CATALOG)}, "
+                f"{sql_literal(name)})"
+            ).fetchall()
+            missing += [row[0] for row in rows if not os.path.exists(row[0])]
+        return sorted(missing)
+
+    def refuse_missing_files(self) -> None:
+        """A writer must not add to a lake whose files are gone: its dedup would be wrong."""
+        missing = self.missing_files()
+        if missing:
+            self.close()
+            raise LakeDamaged(
+                f"{len(missing)} data files of the lake are missing "
+                f"(e.g. {os.path.relpath(missing[0], self.lake_dir)})",
+                where=str(self.lake_dir),
+                hint="restore `.egregora/lake` from a backup (`egregora doctor` lists them)",
+            )
+
+    def delete_orphans(self) -> list[str]:
+        """Remove :meth:`orphans` (a writer does on open: it holds the only write lock, so
+        no other transaction can be writing files right now)."""
+        if not self.orphans():
+            return []
+        rows = self.con.execute(
+            f"CALL ducklake_delete_orphaned_files({sql_literal(CATALOG)}, cleanup_all => true)"
+        ).fetchall()
+        return sorted(row[0] for row in rows)
 
     def close(self) -> None:
         self.con.close()
+        if self._reader_dir is not None:
+            shutil.rmtree(self._reader_dir, ignore_errors=True)
+            self._reader_dir = None
 
     def __enter__(self) -> Lake:
         return self

@@ -18,13 +18,20 @@ from .errors import ProjectBusy
 LOCK_FILE = "lock"
 
 
+#: The site writer's lock: one ``site build`` at a time writes ``docs/`` and ``site/``.
+SITE_LOCK_FILE = "site.lock"
+
+
 @contextmanager
-def project_lock(state_dir: Path) -> Iterator[None]:
-    """Hold the write lock of the project whose state folder is ``state_dir``.
+def project_lock(
+    state_dir: Path, name: str = LOCK_FILE, purpose: str = "writing"
+) -> Iterator[None]:
+    """Hold the write lock ``name`` of the project whose state folder is ``state_dir``
+    (``lock``: the lake; ``site.lock``: the site's folders).
 
     Raises :class:`ProjectBusy` at once (no waiting) if another process holds it.
     """
-    path = Path(state_dir) / LOCK_FILE
+    path = Path(state_dir) / name
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
@@ -32,7 +39,7 @@ def project_lock(state_dir: Path) -> Iterator[None]:
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
             raise ProjectBusy(
-                f"project is busy: another egregora command (pid {holder}) is writing",
+                f"project is busy: another egregora command (pid {holder}) is {purpose}",
                 where=str(state_dir.parent),
                 hint="wait for it to finish, or stop it, then retry",
             ) from None

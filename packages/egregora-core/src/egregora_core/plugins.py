@@ -108,6 +108,9 @@ class PluginManager:
     def judges(self) -> Registry:
         return self.components("egregora_register_judges")
 
+    def narrators(self) -> Registry:
+        return self.components("egregora_register_narrators")
+
     # -- reporting --------------------------------------------------------------
     def describe(self) -> list[dict[str, Any]]:
         """Name, version and implemented hooks of every plugin (for ``egregora plugins``)."""

@@ -33,7 +33,10 @@ GITIGNORE_LINES = [
     f"{STATE_DIR}/logs/",
     f"{STATE_DIR}/tmp/",
     f"{STATE_DIR}/lock",
+    f"{STATE_DIR}/site.lock",
     "site/",
+    "site.partial/",
+    "site.previous/",
 ]
 
 

@@ -1,4 +1,19 @@
-"""Semantic search over the serving database: ``egregora query`` and :func:`similar_chunks`.
+"""Search over the serving database: ``egregora query`` and :func:`similar_chunks`.
+
+Three modes (:func:`search`):
+
+* ``vector``: the query's embedding against the chunks' vectors (meaning, paraphrases,
+  other languages);
+* ``text``: BM25 over the chunks' text (DuckDB's fts extension: exact words, names of
+  places, links, numbers); needs no model, so it starts fastest;
+* ``hybrid`` (default): both lists, :data:`FUSION_DEPTH` deep, merged by reciprocal rank
+  fusion: a chunk scores ``sum(1 / (RRF_K + rank))`` over the lists it appears in, so a
+  chunk near the top of either list ranks high and one in both ranks highest, with no
+  need to calibrate BM25 against cosine scores.
+
+The query text may carry ``"phrases"`` and ``from:``/``after:``/``before:``/``group:``
+operators (:mod:`egregora_core.query_syntax`). Each hit carries a snippet of its text
+around the matched words, with their spans for highlighting.
 
 A query text is embedded with ``input_type="query"`` by the same embedder (and model)
 that built the vectors; a vector of another dimension is refused. Hits are content
@@ -16,17 +31,30 @@ Filters (group, since/until, author, before) apply before the top-k cut:
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from .build import select_embedder, select_index
+from .errors import ConfigError
 from .pipeline import Context
-from .serving import Filters, NoVectors, ServingStore, Space, check_dimensions
+from .query_syntax import parse_query
+from .serving import Filters, NoVectors, ServingStore, Space, check_dimensions, fold
+
+log = logging.getLogger("egregora.search")
 
 EXACT_FILTER_LIMIT = 20_000
 OVERFETCH = 10
+MODES = ("hybrid", "vector", "text")
+#: Reciprocal rank fusion's constant (Cormack et al. 2009): damps the weight of the very
+#: first ranks so that agreement between the lists matters more than one list's top.
+RRF_K = 60
+#: How deep each list is read before fusing (at least k).
+FUSION_DEPTH = 50
+SNIPPET_CHARS = 200
 
 
 @dataclass
@@ -40,11 +68,19 @@ class Hit:
     end: datetime
     authors: list[str]
     text: str
+    #: a stretch of ``text`` around the matched words, and their [start, end) spans in it
+    snippet: str = ""
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+    #: rank (1-based) of this chunk in each list it came from: {"vector": 3, "text": 1}
+    ranks: dict[str, int] = field(default_factory=dict)
+    #: the page of the site that holds this conversation, when a site was built
+    url: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
         out["start"], out["end"] = self.start.isoformat(), self.end.isoformat()
         out["score"] = round(self.score, 6)
+        out["highlights"] = [list(span) for span in self.highlights]
         return out
 
 
@@ -156,3 +192,166 @@ def similar_chunks(
         return search_vector(
             store, space, select_index(ctx), list(text_or_vector), k, filters=filters
         )
+
+
+# -- hybrid search ---------------------------------------------------------------------
+def _hit_from_row(row: dict, score: float) -> Hit:
+    return Hit(
+        row["chunk_id"],
+        score,
+        row["group_slug"],
+        row["start_ts"],
+        row["end_ts"],
+        list(row["authors"] or []),
+        row["text"],
+    )
+
+
+def text_hits(
+    store: ServingStore, text: str, k: int, filters: Filters = Filters(), *, all_words=False
+) -> list[Hit]:
+    """Top-``k`` chunks by BM25 over their text (``score`` = BM25)."""
+    pairs = store.text_search(text, k, filters, all_words=all_words) if text.strip() else []
+    rows = store.chunk_rows([chunk_id for chunk_id, _ in pairs])
+    return [_hit_from_row(rows[chunk_id], float(score)) for chunk_id, score in pairs]
+
+
+def fuse(lists: dict[str, list[Hit]], k: int, rrf_k: int = RRF_K) -> list[Hit]:
+    """Reciprocal rank fusion of ranked hit lists (by chunk id); ties keep time order."""
+    fused: dict[str, Hit] = {}
+    scores: dict[str, float] = {}
+    for name, hits in lists.items():
+        for rank, hit in enumerate(hits, start=1):
+            kept = fused.setdefault(hit.id, replace(hit, ranks={}))
+            kept.ranks[name] = rank
+            scores[hit.id] = scores.get(hit.id, 0.0) + 1.0 / (rrf_k + rank)
+    order = sorted(fused, key=lambda cid: (-scores[cid], fused[cid].start, cid))
+    out = []
+    for chunk_id in order[:k]:
+        hit = fused[chunk_id]
+        hit.score = scores[chunk_id]
+        out.append(hit)
+    return out
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _folded_with_offsets(text: str) -> tuple[str, list[int]]:
+    """``fold(text)`` and, for each of its characters, the index it came from in ``text``."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for i, c in enumerate(text):
+        f = fold(c) if not c.isascii() else c.lower()
+        chars.append(f)
+        origin.extend([i] * len(f))
+    return "".join(chars), origin
+
+
+def snippet(
+    text: str, words: str, phrases: tuple[str, ...] = (), width: int = SNIPPET_CHARS
+) -> tuple[str, list[tuple[int, int]]]:
+    """A ``width``-character stretch of ``text`` around the first match, and match spans.
+
+    Words match case- and accent-insensitively at the start of a word ("encontr" would
+    match "Encontro"); a word matches its stem too ("meeting" marks "meet"). Phrases
+    match anywhere.
+    """
+    folded, origin = _folded_with_offsets(text)
+    terms = {fold(w) for w in _WORD.findall(words) if len(w) >= 2}
+    stems = {t[:-3] if t.endswith("ing") and len(t) > 5 else t.rstrip("s") or t for t in terms}
+    spans: list[tuple[int, int]] = []
+    for phrase in phrases:
+        target = fold(phrase)
+        start = folded.find(target)
+        while target and start >= 0:
+            spans.append((start, start + len(target)))
+            start = folded.find(target, start + len(target))
+    if stems:
+        pattern = re.compile(
+            r"\b(?:"
+            + "|".join(re.escape(s) for s in sorted(stems, key=len, reverse=True))
+            + r")\w*"
+        )
+        spans += [(m.start(), m.end()) for m in pattern.finditer(folded)]
+    spans = sorted({(origin[a], origin[b - 1] + 1) for a, b in spans if b > a})
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    first = merged[0][0] if merged else 0
+    line_start = text.rfind("\n", 0, first) + 1
+    # Start at the matched line when the match is near its start, else a little before it.
+    lo = line_start if first - line_start < width // 2 else max(0, first - width // 4)
+    hi = min(len(text), lo + width)
+    shown = text[lo:hi]
+    prefix = "…" if lo > 0 else ""
+    suffix = "…" if hi < len(text) else ""
+    inside = [
+        (a - lo + len(prefix), min(b, hi) - lo + len(prefix)) for a, b in merged if lo <= a < hi
+    ]
+    return prefix + shown + suffix, inside
+
+
+def _narrowest(pick, *moments: datetime | None) -> datetime | None:
+    given = [m for m in moments if m is not None]
+    return pick(given) if given else None
+
+
+def search(
+    ctx: Context,
+    text: str,
+    k: int = 10,
+    *,
+    mode: str = "hybrid",
+    filters: Filters = Filters(),
+    exact: bool = False,
+    depth: int = FUSION_DEPTH,
+) -> list[Hit]:
+    """``egregora query``: parse ``text``, search in ``mode``, add snippets (module docstring)."""
+    if mode not in MODES:
+        raise ConfigError(f"search mode must be one of {', '.join(MODES)}, not {mode!r}")
+    parsed = parse_query(text)
+    ranked = parsed.ranked_text
+    if not ranked and not parsed.phrases:
+        raise ConfigError(
+            "the query has no words to search for",
+            where="query",
+            hint='add some words, e.g. egregora query "churrasco from:ana"',
+        )
+    with ServingStore.open(ctx.project, read_only=True) as store:
+        author = parsed.author or filters.author
+        filters = Filters(
+            group=parsed.group or filters.group,
+            since=_narrowest(max, parsed.since, filters.since),
+            until=_narrowest(min, parsed.until, filters.until),
+            author=store.resolve_author(author) if author else None,
+            before=filters.before,
+            phrases=filters.phrases + parsed.phrases,
+        )
+        lists: dict[str, list[Hit]] = {}
+        fetch = k if mode != "hybrid" else max(k, depth)
+        if mode in ("text", "hybrid"):
+            try:
+                # In the fusion only chunks with every word count: a chunk that shares one
+                # common word with a question is noise that would outvote the vector list.
+                lists["text"] = text_hits(store, ranked, fetch, filters, all_words=mode == "hybrid")
+            except NoVectors:
+                if mode == "text":
+                    raise
+                log.warning("no full-text index yet (run `egregora build`); vector search only")
+        if mode in ("vector", "hybrid"):
+            embedder = select_embedder(ctx)
+            space = require_space(store, embedder)
+            vector = asyncio.run(embedder.embed([ranked], input_type="query"))[0]
+            lists["vector"] = search_vector(
+                store, space, select_index(ctx), vector, fetch, filters=filters, exact=exact
+            )
+        hits = lists[mode] if mode != "hybrid" else fuse(lists, k)
+        for rank, hit in enumerate(hits, start=1):
+            if not hit.ranks:
+                hit.ranks = {mode: rank}
+            hit.snippet, hit.highlights = snippet(hit.text, parsed.words, parsed.phrases)
+        return hits[:k]

@@ -11,9 +11,15 @@ It is rebuildable from the lake. Tables:
   Vectors are keyed by content, so identical chunk text is embedded once and its vector
   serves every chunk with that hash. Every batch is its own transaction, so an
   interrupted build keeps what it finished.
+* ``fts_main_chunks``: DuckDB's full-text index (the packaged ``fts`` extension, BM25)
+  over ``chunks.search_text``, rebuilt by :meth:`ServingStore.build_text_index` whenever
+  the chunks changed; ``text_index_meta`` records the chunk count it covers.
+* ``members``: pseudonym and public alias (from the lake's preferences) so that a
+  ``from:`` filter may name either.
 
 Besides the lake store and the vector index, this is the one module with DuckDB SQL:
-k-NN needs a typed ``?::FLOAT[dim]`` parameter that ibis cannot express.
+k-NN needs a typed ``?::FLOAT[dim]`` parameter that ibis cannot express, and BM25 is
+the fts extension's own macro.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import pyarrow as pa
 
 from .chunking import CHUNKS
 from .errors import EgregoraError
+from .extensions import load_extension
 
 CHUNKS_DDL = """
 CREATE TABLE IF NOT EXISTS chunks (
@@ -45,6 +52,229 @@ CREATE TABLE IF NOT EXISTS vector_spaces (
     metric VARCHAR NOT NULL, table_name VARCHAR NOT NULL, created_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (embedder, model))
 """
+
+
+MEMBERS_DDL = """
+CREATE TABLE IF NOT EXISTS members (pseudonym VARCHAR PRIMARY KEY, alias VARCHAR)
+"""
+TEXT_META_DDL = """
+CREATE TABLE IF NOT EXISTS text_index_meta (chunks BIGINT NOT NULL, hash_sum HUGEINT)
+"""
+#: How the full-text index reads chunk text: lower case, accents stripped (so "praca"
+#: finds "praça"), Porter stems (plural -s and English suffixes; harmless on
+#: Portuguese), and the English and Portuguese function words of :data:`STOPWORDS`
+#: dropped: chats mix both languages, and a question's "the", "de", "onde" would
+#: otherwise match most chunks and drown the vector list in the fusion.
+#: Digits are kept (DuckDB's default ``ignore`` drops everything but a-z, so flight
+#: numbers, prices and codes could not be found); other characters separate words.
+TEXT_INDEX_OPTIONS = (
+    "stemmer = 'porter', stopwords = 'fts_stopwords', ignore = '(\\.|[^a-z0-9])+',"
+    " strip_accents = 1, lower = 1"
+)
+STOPWORDS = sorted(
+    set(
+        [
+            "a",
+            "an",
+            "and",
+            "are",
+            "as",
+            "at",
+            "be",
+            "been",
+            "but",
+            "by",
+            "can",
+            "could",
+            "did",
+            "do",
+            "does",
+            "for",
+            "from",
+            "had",
+            "has",
+            "have",
+            "he",
+            "her",
+            "his",
+            "how",
+            "i",
+            "if",
+            "in",
+            "into",
+            "is",
+            "it",
+            "its",
+            "me",
+            "my",
+            "no",
+            "not",
+            "of",
+            "on",
+            "or",
+            "our",
+            "she",
+            "so",
+            "than",
+            "that",
+            "the",
+            "their",
+            "them",
+            "then",
+            "there",
+            "these",
+            "they",
+            "this",
+            "to",
+            "too",
+            "up",
+            "us",
+            "was",
+            "we",
+            "were",
+            "what",
+            "when",
+            "where",
+            "which",
+            "who",
+            "whom",
+            "why",
+            "will",
+            "with",
+            "would",
+            "you",
+            "your",
+            "yours",
+            "about",
+            "after",
+            "all",
+            "also",
+            "any",
+            "just",
+            "more",
+            "most",
+            "some",
+            "such",
+            "only",
+            "own",
+            "same",
+            "very",
+            "o",
+            "os",
+            "as",
+            "um",
+            "uma",
+            "uns",
+            "umas",
+            "de",
+            "da",
+            "do",
+            "das",
+            "dos",
+            "em",
+            "na",
+            "no",
+            "nas",
+            "nos",
+            "por",
+            "para",
+            "pra",
+            "pro",
+            "com",
+            "sem",
+            "e",
+            "ou",
+            "mas",
+            "que",
+            "se",
+            "como",
+            "quando",
+            "onde",
+            "quem",
+            "qual",
+            "quais",
+            "quanto",
+            "quanta",
+            "quantos",
+            "quantas",
+            "porque",
+            "eu",
+            "tu",
+            "ele",
+            "ela",
+            "eles",
+            "elas",
+            "nós",
+            "vós",
+            "voce",
+            "você",
+            "vocês",
+            "me",
+            "te",
+            "lhe",
+            "nos",
+            "vos",
+            "meu",
+            "minha",
+            "meus",
+            "minhas",
+            "seu",
+            "sua",
+            "seus",
+            "suas",
+            "nosso",
+            "nossa",
+            "ao",
+            "aos",
+            "à",
+            "às",
+            "pelo",
+            "pela",
+            "pelos",
+            "pelas",
+            "é",
+            "foi",
+            "ser",
+            "era",
+            "são",
+            "estar",
+            "está",
+            "estão",
+            "tem",
+            "têm",
+            "ter",
+            "vai",
+            "vamos",
+            "vou",
+            "já",
+            "não",
+            "sim",
+            "isso",
+            "isto",
+            "aquilo",
+            "esse",
+            "essa",
+            "este",
+            "esta",
+            "aquele",
+            "aquela",
+            "num",
+            "numa",
+            "dum",
+            "duma",
+            "lá",
+            "aqui",
+            "muito",
+            "muita",
+            "mais",
+            "menos",
+            "também",
+            "ainda",
+            "só",
+            "até",
+        ]
+    )
+)
 
 
 class DimensionMismatch(EgregoraError):
@@ -92,9 +322,11 @@ class Filters:
     until: datetime | None = None
     author: str | None = None
     before: datetime | None = None  # chunks that ended strictly before this instant
+    #: exact phrases the chunk's text must contain (case and accents ignored)
+    phrases: tuple[str, ...] = ()
 
     def active(self) -> bool:
-        return any(v is not None for v in vars(self).values())
+        return any(v is not None and v != () for v in vars(self).values())
 
     def sql(self, alias: str = "c") -> tuple[str, list[Any]]:
         """A WHERE clause (``TRUE`` when empty) and its parameters."""
@@ -114,7 +346,18 @@ class Filters:
         if self.author is not None:
             clauses.append(f"list_contains({alias}.authors, ?)")
             params.append(self.author)
+        for phrase in self.phrases:
+            clauses.append(f"contains(strip_accents(lower({alias}.search_text)), ?)")
+            params.append(fold(phrase))
         return " AND ".join(clauses), params
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, as phrase filters compare text."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 class ServingStore:
@@ -137,6 +380,7 @@ class ServingStore:
         if not read_only:
             self.con.execute(CHUNKS_DDL)
             self.con.execute(SPACES_DDL)
+            self.con.execute(MEMBERS_DDL)
 
     @classmethod
     def open(cls, project: Any, *, read_only: bool = False) -> ServingStore:
@@ -212,6 +456,132 @@ class ServingStore:
         return self.con.execute(
             f"SELECT count(DISTINCT content_hash) FROM chunks c WHERE {where}", params
         ).fetchone()[0]
+
+    # -- full-text index and members ---------------------------------------------------
+    def _text_shape(self) -> tuple[int, int | None]:
+        return tuple(
+            self.con.execute(
+                "SELECT count(*), sum(hash(chunk_id, content_hash)::HUGEINT) FROM chunks"
+            ).fetchone()
+        )
+
+    def text_index_fresh(self) -> bool:
+        """True when the full-text index covers exactly the current chunks."""
+        if not self._has_table("text_index_meta"):
+            return False
+        has_index = self.con.execute(
+            "SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'fts_main_chunks'"
+        ).fetchone()[0]
+        recorded = self.con.execute("SELECT chunks, hash_sum FROM text_index_meta").fetchone()
+        return bool(has_index) and recorded == self._text_shape()
+
+    def build_text_index(self) -> bool:
+        """(Re)build the BM25 index over ``chunks.search_text`` if the chunks changed."""
+        if self.text_index_fresh():
+            return False
+        load_extension(self.con, "fts")
+        # accents folded like the index folds the text (strip_accents): "é" -> "e"
+        words = sorted({fold(w) for w in STOPWORDS})
+        self.con.execute("CREATE OR REPLACE TABLE fts_stopwords (sw VARCHAR)")
+        self.con.executemany("INSERT INTO fts_stopwords VALUES (?)", [[w] for w in words])
+        self.con.execute(
+            "PRAGMA create_fts_index('chunks', 'chunk_id', 'search_text', "
+            f"{TEXT_INDEX_OPTIONS}, overwrite = 1)"
+        )
+        self.con.execute(TEXT_META_DDL)
+        self.con.execute("DELETE FROM text_index_meta")
+        self.con.execute("INSERT INTO text_index_meta VALUES (?, ?)", list(self._text_shape()))
+        return True
+
+    def text_search(
+        self, text: str, k: int, filters: Filters = Filters(), *, all_words: bool = False
+    ) -> list[tuple[str, float]]:
+        """Top-``k`` ``(chunk_id, bm25)`` for ``text`` among chunks passing ``filters``.
+
+        Any query word may match (BM25 ranks chunks with more and rarer ones first), or,
+        with ``all_words``, only chunks with every word of the query.
+        """
+        if not self.text_index_fresh():
+            raise NoVectors(
+                "the full-text index is missing or out of date",
+                where=str(self.path or ":memory:"),
+                hint="run `egregora build`",
+            )
+        load_extension(self.con, "fts")
+        where, params = filters.sql()
+        return self.con.execute(
+            "SELECT chunk_id, score FROM (SELECT c.chunk_id,"
+            " fts_main_chunks.match_bm25(c.chunk_id, ?, conjunctive := ?) AS score FROM chunks c"
+            f" WHERE {where}) WHERE score IS NOT NULL ORDER BY score DESC, chunk_id LIMIT ?",
+            [text, int(all_words), *params, k],
+        ).fetchall()
+
+    def sync_members(self, rows: Sequence[tuple[str, str | None]]) -> None:
+        """Replace the pseudonym -> alias table (rows from the lake's preferences)."""
+        self.con.execute("BEGIN")
+        try:
+            self.con.execute("DELETE FROM members")
+            if rows:
+                self.con.executemany("INSERT INTO members VALUES (?, ?)", list(rows))
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def resolve_author(self, name: str) -> str:
+        """The pseudonym ``name`` refers to: itself, or the member whose alias it is."""
+        if not self._has_table("members"):
+            return name
+        row = self.con.execute(
+            "SELECT pseudonym FROM members WHERE lower(alias) = lower(?) ORDER BY pseudonym",
+            [name.strip()],
+        ).fetchone()
+        return row[0] if row else name
+
+    def chunk_rows(self, chunk_ids: Sequence[str]) -> dict[str, dict]:
+        """Display rows of the chunks ``chunk_ids``, by id."""
+        rows = self.con.execute(
+            "SELECT chunk_id, group_slug, start_ts, end_ts, authors, text, content_hash,"
+            " search_text FROM chunks WHERE chunk_id IN (SELECT unnest(?))",
+            [list(chunk_ids)],
+        ).fetchall()
+        keys = (
+            "chunk_id",
+            "group_slug",
+            "start_ts",
+            "end_ts",
+            "authors",
+            "text",
+            "content_hash",
+            "search_text",
+        )
+        return {row[0]: dict(zip(keys, row, strict=True)) for row in rows}
+
+    def chunks_with_text(self, text: str) -> set[str]:
+        """Ids of chunks with a message whose text is exactly ``text`` (stripped)."""
+        rows = self.con.execute(
+            "SELECT chunk_id FROM chunks WHERE list_contains(string_split(search_text, chr(10)), ?)",
+            [text.strip()],
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def chunks_at(self, group_slug: str, ts: datetime, text: str | None) -> set[str]:
+        """Ids of the chunk holding a message of ``group_slug`` at ``ts`` (with ``text``)."""
+        rows = self.con.execute(
+            "SELECT chunk_id, search_text FROM chunks WHERE group_slug = ? AND ? BETWEEN"
+            " start_ts AND end_ts",
+            [group_slug, ts],
+        ).fetchall()
+        if len(rows) > 1 and text:  # a boundary inside one second: the chunk with that line
+            rows = [r for r in rows if text.strip() in r[1].split("\n")] or rows
+        return {r[0] for r in rows}
+
+    def has_chunk(self, chunk_id: str) -> bool:
+        return bool(
+            self.con.execute(
+                "SELECT count(*) FROM chunks WHERE chunk_id = ?", [chunk_id]
+            ).fetchone()[0]
+        )
 
     # -- spaces and vectors -------------------------------------------------------
     def find_space(self, embedder: str, model: str) -> Space | None:

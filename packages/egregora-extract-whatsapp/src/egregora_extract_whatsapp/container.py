@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from .errors import ArchiveError, EncodingError
+from .errors import ArchiveError, EncodingError, LimitError
 
 #: Localized prefixes of Android chat file names (the group name follows).
 CHAT_PREFIXES = (
@@ -93,10 +93,11 @@ class Export:
             while piece := handle.read(size):
                 total += len(piece)
                 if total > self.max_chat_bytes:
-                    raise ArchiveError(
-                        "chat file grew beyond the limit while reading",
+                    raise LimitError(
+                        "chat file grew beyond extract.max_chat_bytes = "
+                        f"{self.max_chat_bytes:,} bytes while reading",
                         where=self.file_name,
-                        hint="split the export",
+                        hint="raise extract.max_chat_bytes, or ingest a shorter export",
                     )
                 if digest is not None:
                     digest.update(piece)
@@ -173,8 +174,9 @@ def _check_member_path(name: str, where: str) -> None:
         )
 
 
-def pick_chat(names: list[str], sizes: dict[str, int]) -> str | None:
-    """The chat .txt among ``names``: by localized pattern, else the largest .txt."""
+def chat_candidates(names: list[str]) -> list[str]:
+    """The .txt files of ``names`` that can be the chat: those named like one (localized
+    pattern, iOS ``_chat.txt``), else every .txt."""
     texts = [
         n
         for n in names
@@ -182,11 +184,40 @@ def pick_chat(names: list[str], sizes: dict[str, int]) -> str | None:
         and not n.startswith("__MACOSX/")
         and not PurePosixPath(n).name.startswith("._")
     ]
-    if not texts:
+    return [n for n in texts if is_chat_name(n)] or texts
+
+
+def pick_chat(names: list[str], sizes: dict[str, int]) -> str | None:
+    """The chat .txt among ``names``: by localized pattern, else the largest .txt."""
+    pool = chat_candidates(names)
+    if not pool:
         return None
-    named = [n for n in texts if is_chat_name(n)]
-    pool = named or texts
     return max(pool, key=lambda n: (n.count("/") == 0, sizes.get(n, 0)))
+
+
+def choose_chat(
+    names: list[str], sizes: dict[str, int], wanted: str | None, where: str
+) -> str | None:
+    """The chat to read: ``wanted`` (a member path or file name) when given; else the only
+    candidate. Several candidates are never chosen silently: the user picks one."""
+    if wanted is not None:
+        found = [n for n in names if n == wanted or PurePosixPath(n).name == wanted]
+        if len(found) != 1:
+            listed = ", ".join(sorted(chat_candidates(names))) or "none"
+            raise ArchiveError(
+                f"no chat file named '{wanted}' (chat files: {listed})",
+                where=where,
+                hint="pass --chat with one of the names listed",
+            )
+        return found[0]
+    pool = chat_candidates(names)
+    if len(pool) > 1:
+        raise ArchiveError(
+            f"the export holds {len(pool)} chat files ({', '.join(sorted(pool))})",
+            where=where,
+            hint="ingest one with --chat NAME (run once per chat to ingest each)",
+        )
+    return pick_chat(names, sizes)
 
 
 def _sha256(data: bytes) -> str:
@@ -201,7 +232,7 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def open_zip(path: Path, limits: Limits) -> Export:
+def open_zip(path: Path, limits: Limits, chat_name: str | None = None) -> Export:
     where = path.name
     try:
         archive = zipfile.ZipFile(path)
@@ -233,7 +264,7 @@ def open_zip(path: Path, limits: Limits) -> Export:
                 hint="export the chat without media",
             )
         sizes = {n: i.file_size for n, i in by_name.items()}
-        chat = pick_chat(list(by_name), sizes)
+        chat = choose_chat(list(by_name), sizes, chat_name, where)
         if chat is None:
             hint = "the zip is empty" if not by_name else "the zip holds no .txt chat file"
             raise ArchiveError(
@@ -243,6 +274,13 @@ def open_zip(path: Path, limits: Limits) -> Export:
             )
 
         def check_size(name: str, limit: int) -> None:
+            if name == chat and by_name[name].file_size > limit:
+                raise LimitError(
+                    f"the chat file inflates to {by_name[name].file_size:,} bytes, more than "
+                    f"extract.max_chat_bytes = {limit:,}",
+                    where=where,
+                    hint="raise extract.max_chat_bytes, or ingest a shorter export",
+                )
             if by_name[name].file_size > limit:
                 raise ArchiveError(
                     f"member is {by_name[name].file_size} bytes, more than the limit of {limit}",
@@ -301,10 +339,11 @@ def open_zip(path: Path, limits: Limits) -> Export:
 def open_text(path: Path, limits: Limits) -> Export:
     size = path.stat().st_size
     if size > limits.max_chat_bytes:
-        raise ArchiveError(
-            f"chat file is {size} bytes, more than the limit",
+        raise LimitError(
+            f"chat file is {size:,} bytes, more than extract.max_chat_bytes = "
+            f"{limits.max_chat_bytes:,}",
             where=path.name,
-            hint="split the export",
+            hint="raise extract.max_chat_bytes, or ingest a shorter export",
         )
     container = path.parent.name if path.name == IOS_CHAT else path.stem
     return Export(
@@ -318,7 +357,7 @@ def open_text(path: Path, limits: Limits) -> Export:
     )
 
 
-def open_folder(path: Path, limits: Limits) -> Export:
+def open_folder(path: Path, limits: Limits, chat_name: str | None = None) -> Export:
     files = sorted(p for p in path.rglob("*") if p.is_file())
     names = [p.relative_to(path).as_posix() for p in files]
     if len(names) > limits.max_members:
@@ -328,7 +367,7 @@ def open_folder(path: Path, limits: Limits) -> Export:
             hint="point at the chat .txt instead",
         )
     sizes = {n: p.stat().st_size for n, p in zip(names, files, strict=True)}
-    chat = pick_chat(names, sizes)
+    chat = choose_chat(names, sizes, chat_name, path.name)
     if chat is None:
         raise ArchiveError(
             "no chat file (.txt) in the folder",
@@ -367,15 +406,16 @@ def open_folder(path: Path, limits: Limits) -> Export:
     return exported
 
 
-def open_export(path: Path, limits: Limits | None = None) -> Export:
-    """Open ``path`` as a zip, a folder or a bare chat file."""
+def open_export(path: Path, limits: Limits | None = None, chat: str | None = None) -> Export:
+    """Open ``path`` as a zip, a folder or a bare chat file (``chat``: which chat file of
+    an export holding several)."""
     limits = limits or Limits()
     if path.is_dir():
-        return open_folder(path, limits)
+        return open_folder(path, limits, chat)
     if not path.exists():
         raise ArchiveError("file not found", where=str(path.name), hint="check the path")
     if zipfile.is_zipfile(path) or path.suffix.lower() == ".zip":
-        return open_zip(path, limits)
+        return open_zip(path, limits, chat)
     return open_text(path, limits)
 
 

@@ -14,6 +14,10 @@ class ArchiveError(InputError):
     """The zip/folder is unsafe, corrupted, empty or holds no chat file."""
 
 
+class LimitError(ArchiveError):
+    """The export is larger than a configured limit (``extract.max_*``)."""
+
+
 class EncodingError(InputError):
     """The chat file is not UTF-8 text."""
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 from itertools import chain
 from pathlib import Path
 
 import pyarrow as pa
 from egregora_core.components import Extraction, ExtractOptions
+from egregora_core.errors import EgregoraError
 from egregora_core.schema import RAW_MEDIA
 
 from .container import Limits, check_encoding, is_chat_name, open_export, pick_chat
@@ -52,9 +54,33 @@ class WhatsAppExtractor:
         except Exception:
             return 0.0
 
+    def diagnose(self, path: Path) -> EgregoraError | None:
+        """Why :meth:`extract` would refuse ``path`` (the error it would raise), else None.
+
+        Asked by the host when no extractor recognized an input, so the user gets the
+        specific reason (UTF-16, truncated or empty zip, no chat inside) instead of a
+        bare "not recognized". Reads at most the zip's directory and the chat's first
+        64 KiB; the first lines are parsed as :meth:`extract` would.
+        """
+        try:
+            export = open_export(Path(path), self.limits)
+            head = next(export.read_chat(64 << 10), b"")
+            check_encoding(head, export.file_name)
+            cut = head.rfind(b"\n")
+            parse_chat(
+                head if cut < 0 else head[: cut + 1],
+                ParseOptions(group_name=export.group_name, where=export.file_name),
+            )
+        except EgregoraError as error:
+            return error
+        return None
+
     def extract(self, path: Path, options: ExtractOptions) -> Extraction:
         path = Path(path)
-        export = open_export(path, self.limits)
+        limits = self.limits
+        if options.max_chat_bytes is not None:
+            limits = replace(limits, max_chat_bytes=options.max_chat_bytes)
+        export = open_export(path, limits, options.chat)
         pieces = export.read_chat()
         first = next(pieces, b"")
         check_encoding(first, export.file_name)
@@ -67,6 +93,7 @@ class WhatsAppExtractor:
                 date_order=options.date_order,
                 timezone=options.timezone or "UTC",
                 format=options.format,
+                max_messages=options.max_messages,
             ),
         )
         media = pa.Table.from_pylist(

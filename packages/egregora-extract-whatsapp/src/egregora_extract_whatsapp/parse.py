@@ -32,7 +32,7 @@ from egregora_core.schema import RAW_MESSAGES
 from .blocks import blocks, line_starts
 from .columns import Segment, complete, prepare
 from .dates import ORDERS, days_from_civil, infer_order, invalid_dates, split_order, to_24h
-from .errors import ChatFormatError, DateOrderError, EncodingError
+from .errors import ChatFormatError, DateOrderError, EncodingError, LimitError
 from .grammar import Signature, line_shape
 from .memory import POOL
 from .scan import HEADER_FIELDS, NUMBERS, Headers, lines_array, scan_block
@@ -54,6 +54,7 @@ class ParseOptions:
     timezone: str = "UTC"
     format: str | None = None
     chunk_bytes: int = CHUNK_BYTES
+    max_messages: int | None = None  # refuse more (counted while parsing; bounds memory)
 
 
 @dataclass
@@ -180,6 +181,7 @@ class _Segments:
         self.carry = b""
         self.carry_headers: Headers | None = None
         self.numbers: list[dict] = []  # header numbers of each segment, for the timestamps
+        self.messages = 0
 
     def add(self, block: bytes) -> Segment | None:
         """Scan one block; return the messages it completes, if any."""
@@ -238,6 +240,15 @@ class _Segments:
 
     def _segment(self, data: bytes, headers: Headers, end: int, final: bool) -> Segment:
         numbers = {name: getattr(headers, name) for name in ("line", *NUMBERS)}
+        self.messages += len(headers.line)
+        limit = self.options.max_messages
+        if limit is not None and self.messages > limit:
+            raise LimitError(
+                f"the chat has more than extract.max_messages = {limit:,} messages",
+                where=self.options.where,
+                hint="raise extract.max_messages (ingest needs ~0.9 GB of memory per million "
+                "messages), or ingest a shorter export",
+            )
         self.numbers.append(numbers)
         return Segment(data, headers, end, final)
 
@@ -332,6 +343,11 @@ class _Times:
     warnings: list[str]
 
 
+#: Years a chat can have: nothing before 1970 (the epoch; WhatsApp itself is from 2009) or
+#: far in the future. Out of range is an edited or damaged file, not a date to guess at.
+MIN_YEAR, MAX_YEAR = 1970, 2100
+
+
 def _times(fields: dict, signature: Signature, options: ParseOptions) -> _Times:
     """Localized timestamps from the header numbers (decides the day/month order)."""
     warnings: list[str] = []
@@ -353,11 +369,12 @@ def _times(fields: dict, signature: Signature, options: ParseOptions) -> _Times:
     n = len(lines)
     days = np.empty(n, np.int32)
     micros = np.empty(n, np.int64)
-    bad_dates, bad_times, odd = [], [], 0
+    bad_dates, bad_times, bad_years, odd = [], [], [], 0
     for lo in range(0, n, _TIME_ROWS):  # slices keep the int64 temporaries small
         part = slice(lo, lo + _TIME_ROWS)
         year, month, day = split_order(order, d1[part], d2[part], d3[part])
         year = np.where(year < 100, year + 2000, year)
+        bad_years.append(np.flatnonzero((year < MIN_YEAR) | (year > MAX_YEAR)) + lo)
         bad_dates.append(np.flatnonzero(invalid_dates(year, month, day)) + lo)
         hour, odd_part = to_24h(fields["hour"][part], fields["ampm"][part])
         odd += odd_part
@@ -369,6 +386,13 @@ def _times(fields: dict, signature: Signature, options: ParseOptions) -> _Times:
         micros[part] = (
             day_numbers * 86400 + hour.astype(np.int64) * 3600 + minute * 60 + second
         ) * 1_000_000
+    bad = np.concatenate(bad_years)
+    if len(bad):
+        raise ChatFormatError(
+            f"{len(bad)} dates have an impossible year (before {MIN_YEAR} or after {MAX_YEAR})",
+            where=_where(options, lines, bad),
+            hint="check the file was not edited; years are written with 2 or 4 digits",
+        )
     bad = np.concatenate(bad_dates)
     if len(bad):
         raise DateOrderError(
@@ -391,9 +415,21 @@ def _times(fields: dict, signature: Signature, options: ParseOptions) -> _Times:
         ts = pa.array(micros, pa.int64()).cast(pa.timestamp("us", tz="UTC"))
     else:
         naive = pa.array(micros, pa.int64()).cast(pa.timestamp("us"))
+        # A repeated local hour (autumn) is read as its first occurrence; a local time
+        # that never existed (the spring-forward gap) as the first instant after the gap,
+        # with a warning: it was edited or written by a phone in another zone.
         local = pc.assume_timezone(
+            naive, timezone=options.timezone, ambiguous="earliest", nonexistent="latest"
+        )
+        before = pc.assume_timezone(
             naive, timezone=options.timezone, ambiguous="earliest", nonexistent="earliest"
         )
+        gaps = pc.sum(pc.not_equal(local, before)).as_py() or 0
+        if gaps:
+            warnings.append(
+                f"{gaps} local times fall in a daylight-saving gap of {options.timezone}; "
+                "stored as the first instant after the gap"
+            )
         ts = local.cast(pa.timestamp("us", tz="UTC"))
     del micros
     return _Times(ts, days, order, evidence, warnings)

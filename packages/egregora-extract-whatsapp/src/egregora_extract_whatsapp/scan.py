@@ -129,6 +129,15 @@ HEADER_FIELDS = tuple(Headers.__dataclass_fields__)
 #: The numeric header fields that become table columns (besides ``line``).
 NUMBERS = ("d1", "d2", "d3", "hour", "minute", "second", "ampm")
 
+#: Added to a year written with 3 or 4 digits but below 100 ("0001"): only 2-digit years
+#: are widened to 20yy, so such a year stays out of range and is reported as impossible.
+LONG_SMALL_YEAR = 10_000
+
+
+def long_year(value: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """``value`` unchanged, except a 3-4 digit number below 100 moved out of date range."""
+    return np.where((length >= 3) & (value < 100), value + LONG_SMALL_YEAR, value)
+
 
 def lines_array(buffer: pa.Buffer, starts: np.ndarray) -> pa.Array:
     """Zero-copy string array of the lines between consecutive ``starts`` (with their ``\\n``)."""
@@ -227,6 +236,7 @@ def _fast(b: _Bytes, p: np.ndarray, line_end: np.ndarray) -> tuple[np.ndarray, d
     len3, d3 = b.digits(p, 4)
     ok &= (len3 >= 1) & (len3 <= 4)
     p = p + len3
+    d1, d3 = long_year(d1, len1), long_year(d3, len3)
     p = p + (b.at(p) == _DOT)
     p = p + (b.at(p) == _COMMA)
     p = b.spaces(p)
@@ -343,9 +353,9 @@ def _slow(data: memoryview, start: int, end: int) -> dict | None:
         "author_start": a_start,
         "author_end": offset(match.end("author")) if author is not None else -1,
         "body_start": offset(match.end()),
-        "d1": int(g["d1"]),
+        "d1": int(long_year(np.array([int(g["d1"])]), np.array([len(g["d1"])]))[0]),
         "d2": int(g["d2"]),
-        "d3": int(g["d3"]),
+        "d3": int(long_year(np.array([int(g["d3"])]), np.array([len(g["d3"])]))[0]),
         "hour": int(g["H"]),
         "minute": int(g["Mi"]),
         "second": int(g["S"] or 0),

@@ -113,6 +113,9 @@ def rank(click_ctx: click.Context, judge_name: str | None, duels: int, seed: int
     state = click_ctx.obj
     ctx = state.context(overrides={"rank.judge": judge_name})
     judge = state.plugins.judges().get_or_fail(ctx.config["rank.judge"])
+    configure = getattr(judge, "configure", None)  # e.g. the llm judge reads [llm]
+    if callable(configure):
+        judge = configure(ctx.config) or judge
     posts = rankable_posts(ctx.project)
     if len(posts) < 2:
         click.echo("Need at least two posts to rank: run `egregora site build` first.")

@@ -208,7 +208,9 @@ def post_links(s: Scope, per_post: int = 12) -> ibis.Table:
         ts=u.ts.min(), shares=u.count()
     )
     w = ibis.window(group_by=[first.group_slug, first.period], order_by=[first.ts, first.url])
-    return first.mutate(i=ibis.row_number().over(w)).filter(ibis._.i < per_post)
+    post = ibis.window(group_by=[first.group_slug, first.period])
+    ranked = first.mutate(i=ibis.row_number().over(w), total=first.url.count().over(post))
+    return ranked.filter(ibis._.i < per_post)  # total: how many before the cut
 
 
 def post_media(s: Scope, per_post: int = 40) -> ibis.Table:
@@ -224,7 +226,9 @@ def post_media(s: Scope, per_post: int = 40) -> ibis.Table:
         sha256=s.media.sha256,
     )
     w = ibis.window(group_by=[j.group_slug, j.period], order_by=[j.ts, j.media_id])
-    return j.mutate(i=ibis.row_number().over(w)).filter(ibis._.i < per_post)
+    post = ibis.window(group_by=[j.group_slug, j.period])
+    ranked = j.mutate(i=ibis.row_number().over(w), total=j.media_id.count().over(post))
+    return ranked.filter(ibis._.i < per_post)  # total: how many before the cut
 
 
 def post_keywords(s: Scope, per_post: int = 3) -> ibis.Table:

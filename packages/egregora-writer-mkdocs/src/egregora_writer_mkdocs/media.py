@@ -13,6 +13,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from .output import atomic
+
 MEDIA_TYPES = {
     "images": ("jpg", "jpeg", "png", "gif", "webp"),
     "videos": ("mp4", "mov", "3gp", "avi"),
@@ -72,7 +74,6 @@ def publish(state_dir: Path, docs_dir: Path, media: MediaFile) -> bool | None:
     if not source.is_file():
         return None
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    shutil.copyfile(source, tmp)
-    tmp.replace(target)
+    with atomic(target) as tmp:
+        shutil.copyfile(source, tmp)
     return True

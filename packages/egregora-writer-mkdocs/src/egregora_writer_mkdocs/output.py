@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .manifest import Manifest, sha
 from .privacy import Guard
+
+
+@contextmanager
+def atomic(target: Path) -> Iterator[Path]:
+    """A temporary name in ``target``'s own folder, renamed to ``target`` when the block
+    ends, removed when it fails (a full disk leaves no ``.tmp`` behind)."""
+    tmp = target.with_name(f".{target.name}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 class Output:
@@ -36,9 +51,8 @@ class Output:
         self.written.append(relpath)
         if not self.dry_run:
             target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(target.name + ".tmp")
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, target)
+            with atomic(target) as tmp:
+                tmp.write_text(text, encoding="utf-8")
             self.manifest.files[relpath] = digest
         return True
 

@@ -11,6 +11,8 @@ import datetime as dt
 import ibis
 from egregora_core.errors import ConfigError
 
+from . import i18n
+
 PERIODS = ("day", "week", "month")
 _TRUNC = {"day": None, "week": "W", "month": "M"}
 
@@ -48,13 +50,12 @@ def end(start: dt.date, period: str) -> dt.date:
     return following - dt.timedelta(days=1)
 
 
-def label(start: dt.date, period: str) -> str:
-    """A human title fragment: "27 October 2025", "Week of 27 October 2025", "October 2025"."""
-    if period == "day":
-        return f"{start.day} {start:%B %Y}"
-    if period == "week":
-        return f"Week of {start.day} {start:%B %Y}"
-    return f"{start:%B %Y}"
+def label(start: dt.date, period: str, language: str = i18n.DEFAULT) -> str:
+    """A human title fragment: "27 October 2025", "Week of 27 October 2025", "October 2025"
+    (in English; other languages from :mod:`.i18n`)."""
+    text = i18n.Text(language)
+    month = text.month(start.month)
+    return text(f"{period}_label", day=start.day, month=month, year=start.year)
 
 
 def parse_date(value: str | None, option: str) -> dt.date | None:
@@ -65,3 +66,13 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise ConfigError(f"not a date: {value!r}", where=option, hint="use YYYY-MM-DD") from None
+
+
+def check_range(first: dt.date | None, last: dt.date | None) -> None:
+    """``--from`` after ``--to`` selects nothing: an error, not an empty site."""
+    if first is not None and last is not None and first > last:
+        raise ConfigError(
+            f"--from {first} is after --to {last}",
+            where="--from/--to",
+            hint="swap the two dates",
+        )

@@ -67,6 +67,21 @@ def related_posts(
     if not keys:
         return {}
     vectors = _period_vectors(project, embedder, timezone, start_of)
+    return nearest_earlier(vectors, keys, all_keys, k=k, min_similarity=min_similarity)
+
+
+def nearest_earlier(
+    vectors: dict[Key, np.ndarray],
+    keys: list[Key],
+    all_keys: list[Key],
+    k: int = 3,
+    min_similarity: float = 0.0,
+) -> dict[Key, list[Key]]:
+    """For each of ``keys``, up to ``k`` earlier posts *of the same group*, most similar first.
+
+    Another group's post is never related: groups are separate audiences, and a link across
+    them would tell one group what another talked about.
+    """
     candidates = [key for key in all_keys if key in vectors]
     if not candidates:
         return {}
@@ -80,7 +95,9 @@ def related_posts(
         picks = [
             candidates[i]
             for i in order
-            if candidates[i][1] < key[1] and scores[i] >= min_similarity
+            if candidates[i][0] == key[0]
+            and candidates[i][1] < key[1]
+            and scores[i] >= min_similarity
         ][:k]
         if picks:
             out[key] = picks

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import escape, frontmatter, periods
+from . import escape, frontmatter, i18n, periods
 from .dataset import Preferences
 from .media import MediaFile
 from .privacy import Guard
@@ -23,6 +23,10 @@ AVATARS_DIR = "assets/avatars"
 MENTION = re.compile(r"(@[0-9a-f]{8})\b")
 TWITTER = re.compile(r"^@?([A-Za-z0-9_]{1,15})$")
 SPARK = "▁▂▃▄▅▆▇█"
+#: From a post page to ``docs/``: posts are served at ``posts/yyyy/MM/dd/<slug>/`` (the blog
+#: plugin's ``post_url_format: "{date}/{slug}"`` with directory URLs). Markdown links are
+#: rewritten by MkDocs; the raw ``<video>``/``<audio>`` HTML is not, so it needs this.
+POST_TO_SITE_ROOT = "../../../../../"
 
 
 @dataclass
@@ -64,6 +68,9 @@ class Post:
     keywords: list[str] = field(default_factory=list)
     related: list[tuple[str, str]] = field(default_factory=list)  # (title, file name)
     thread_count: int = 0
+    link_count: int = 0  # links/media in the period; the lists above may be cut
+    media_count: int = 0
+    language: str = i18n.DEFAULT
     file: str = ""
     slug: str = ""
 
@@ -75,27 +82,43 @@ class Post:
     @property
     def topic(self) -> str:
         """What the slug is made from: the keywords, else the period label."""
-        return " ".join(self.keywords) or periods.label(self.start, self.period)
+        return " ".join(self.keywords) or periods.label(self.start, self.period, self.language)
 
     @property
     def title(self) -> str:
-        base = periods.label(self.start, self.period)
+        base = periods.label(self.start, self.period, self.language)
         if self.keywords:
             return f"{base}: {', '.join(self.keywords)}"
         return base
 
     @property
     def summary(self) -> str:
-        conv = self.thread_count or len(self.threads)
-        return (
-            f"{self.messages:,} messages from {self.participants} "
-            f"member{'s' if self.participants != 1 else ''} in {conv} "
-            f"conversation{'s' if conv != 1 else ''}."
+        t = i18n.Text(self.language)
+        return t(
+            "summary",
+            messages=t.count(self.messages, "message"),
+            members=t.count(self.participants, "member"),
+            conversations=t.count(self.thread_count or len(self.threads), "conversation"),
         )
 
 
-def _when(ts: dt.datetime, tz: ZoneInfo, fmt: str = "%a %d %b, %H:%M") -> str:
-    return ts.astimezone(tz).strftime(fmt)
+def _when(ts: dt.datetime, tz: ZoneInfo, t: i18n.Text) -> str:
+    """``Mon 03 Jun, 00:09`` (local time, in the page's language)."""
+    local = ts.astimezone(tz)
+    return f"{t.short_date(local.date())}, {local:%H:%M}"
+
+
+def span(start: dt.datetime, end: dt.datetime, tz: ZoneInfo, t: i18n.Text) -> str:
+    """A conversation's time span; the end date is repeated when it falls on another day."""
+    first, last = start.astimezone(tz), end.astimezone(tz)
+    if first.date() == last.date():
+        return f"{_when(start, tz, t)}–{last:%H:%M}"
+    return f"{_when(start, tz, t)} – {_when(end, tz, t)}"
+
+
+def _more(shown: int, total: int, t: i18n.Text) -> list[str]:
+    """The line that says a list was cut ("and 7 more"), or nothing when it was not."""
+    return [f"- *{t('more', n=t.number(total - shown))}*"] if total > shown else []
 
 
 def _quote_text(text: str, members: Members, to_docs: str, guard: Guard) -> str:
@@ -117,6 +140,7 @@ def _quote_text(text: str, members: Members, to_docs: str, guard: Guard) -> str:
 
 def post_page(post: Post, members: Members, guard: Guard, tz: ZoneInfo) -> str:
     to_docs = "../../"
+    t = i18n.Text(post.language)
     meta = {
         "title": post.title,
         "date": post.start,
@@ -126,33 +150,35 @@ def post_page(post: Post, members: Members, guard: Guard, tz: ZoneInfo) -> str:
         "tags": post.keywords,
         "summary": post.summary,
     }
-    span = f"{_when(post.first_ts, tz, '%d %b %Y')} – {_when(post.last_ts, tz, '%d %b %Y')}"
+    first, last = post.first_ts.astimezone(tz).date(), post.last_ts.astimezone(tz).date()
+    dates = t.date(first) if first == last else f"{t.date(first)} – {t.date(last)}"
     out = [
         frontmatter.render(meta),
         f"# {escape.inline(post.title)}",
         "",
-        f"{post.summary} ({span})",
+        f"{post.summary} ({dates})",
         "",
         "<!-- more -->",
         "",
     ]
 
-    out += ["## Who took part", "", "| Member | Messages |", "| --- | ---: |"]
-    out += [f"| {members.link(p, to_docs, guard)} | {n:,} |" for p, n in post.authors]
+    out += [f"## {t('who')}", "", f"| {t('col_member')} | {t('col_messages')} |", "| --- | ---: |"]
+    out += [f"| {members.link(p, to_docs, guard)} | {t.number(n)} |" for p, n in post.authors]
     out.append("")
 
     if post.threads:
-        out += ["## Conversations", ""]
-        for t in post.threads:
+        out += [f"## {t('conversations')}", ""]
+        for thread in post.threads:
             out.append(
-                f"- **{_when(t['start'], tz)}–{_when(t['end'], tz, '%H:%M')}** · "
-                f"{t['messages']:,} messages · {t['participants']} "
-                f"member{'s' if t['participants'] != 1 else ''}"
+                f"- **{span(thread['start'], thread['end'], tz, t)}** · "
+                f"{t.count(thread['messages'], 'message')} · "
+                f"{t.count(thread['participants'], 'member')}"
             )
+        out += _more(len(post.threads), post.thread_count, t)
         out.append("")
 
     if post.quotes:
-        out += ["## In their words", ""]
+        out += [f"## {t('quotes')}", ""]
         for q in post.quotes:
             body = _quote_text(q["text"], members, to_docs, guard)
             lines = body.split("  \n")
@@ -161,36 +187,63 @@ def post_page(post: Post, members: Members, guard: Guard, tz: ZoneInfo) -> str:
             ]
             out += [
                 ">",
-                f"> — {members.link(q['author'], to_docs, guard)}, {_when(q['ts'], tz)}",
+                f"> — {members.link(q['author'], to_docs, guard)}, {_when(q['ts'], tz, t)}",
                 "",
             ]
 
     links = [(escape.safe_url(guard.scrub(link["url"])), link) for link in post.links]
     links = [(url, link) for url, link in links if url]
     if links:
-        out += ["## Shared links", ""]
+        out += [f"## {t('links')}", ""]
         for url, link in links:
-            shares = f" (shared {link['shares']} times)" if link["shares"] > 1 else ""
+            shares = (
+                f" ({t('shared', times=t.count(link['shares'], 'time'))})"
+                if link["shares"] > 1
+                else ""
+            )
             out.append(f"- [{escape.inline(link['domain'] or 'link')}]({url}){shares}")
+        out += _more(len(post.links), post.link_count, t)
         out.append("")
 
     if post.media:
-        out += ["## Media", ""]
-        for item in post.media:
-            path = to_docs + item.site_path
-            if item.sha256 in post.missing_media:
-                out.append(f"- *{item.site_path.split('/')[1].rstrip('s')} not available*")
-            elif item.is_image:
-                out.append(f"![shared image]({path}){{ loading=lazy }}")
-            else:
-                out.append(f"- [{item.site_path.split('/')[1].rstrip('s')} file]({path})")
-        out.append("")
+        out += [f"## {t('media')}", "", *media_section(post, t), ""]
 
     if post.related:
-        out += ["## Related earlier posts", ""]
+        out += [f"## {t('related')}", ""]
         out += [f"- [{escape.inline(title)}]({file})" for title, file in post.related]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def media_section(post: Post, t: i18n.Text) -> list[str]:
+    """Images, then players for video and audio, then a list of the other files.
+
+    Each image and player is a block of its own (a blank line after each), so that nothing
+    that follows is swallowed into its paragraph. Players never autoplay and load nothing
+    until asked (``preload="none"``); a plain link stays inside for browsers without them.
+    """
+    blocks: list[str] = []
+    listed: list[str] = []
+    for item in post.media:
+        folder = item.site_path.split("/")[1]
+        kind = t(folder) if folder in i18n.TEXT["en"] else t("files")
+        if item.sha256 in post.missing_media:
+            listed.append(f"- *{t('not_available', kind=kind)}*")
+        elif item.is_image:
+            blocks += [f"![{t('image')}](../../{item.site_path}){{ loading=lazy }}", ""]
+        elif folder in ("videos", "audio"):
+            tag = "video" if folder == "videos" else "audio"
+            src = escape.html_text(POST_TO_SITE_ROOT + item.site_path)
+            blocks += [
+                f'<{tag} controls preload="none" src="{src}"><a href="{src}">{kind}</a></{tag}>',
+                "",
+            ]
+        else:
+            listed.append(f"- [{kind}](../../{item.site_path})")
+    lines = blocks + listed + _more(len(post.media), post.media_count, t)
+    while lines and lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def sparkline(values: list[int]) -> str:
@@ -206,22 +259,31 @@ def profile_page(
     members: Members,
     guard: Guard,
     group_names: dict[str, str],
+    language: str = i18n.DEFAULT,
 ) -> str:
+    t = i18n.Text(language)
     pref = members.prefs.get(pseudonym) or Preferences(pseudonym)
     name = members.name(pseudonym)
     meta = {"title": escape.html_text(guard.scrub(name)), "pseudonym": pseudonym}
     out = [frontmatter.render(meta), f"# {escape.inline(guard.scrub(name))}", ""]
     avatar = f"../{AVATARS_DIR}/{pseudonym}.svg"
-    out += [f"![avatar]({avatar}){{ width=72 align=left }}", "", f"Pseudonym: `{pseudonym}`", ""]
+    out += [
+        f"![avatar]({avatar}){{ width=72 align=left }}",
+        "",
+        f"{t('pseudonym')}: `{pseudonym}`",
+        "",
+    ]
     if pref.bio:
         out += [escape.block(guard.scrub(pref.bio[:500])), ""]
-    t = data["totals"]
-    out += [
-        f"- **{t['messages']:,}** messages on **{t['days']:,}** days "
-        f"({t['first']:%d %b %Y} – {t['last']:%d %b %Y})"
-    ]
+    totals = data["totals"]
+    activity = t(
+        "activity",
+        messages=t.count(totals["messages"], "message"),
+        days=t.count(totals["days"], "day"),
+    )
+    out += [f"- {activity} ({t.date(totals['first'])} – {t.date(totals['last'])})"]
     groups = ", ".join(escape.inline(guard.scrub(group_names.get(g, g))) for g, _ in data["groups"])
-    out.append(f"- Groups: {groups}")
+    out.append(f"- {t('groups')}: {groups}")
     handle = TWITTER.match((pref.twitter or "").strip())
     if handle:
         out.append(
@@ -232,11 +294,16 @@ def profile_page(
         out.append(f"- Website: [{escape.inline(escape.domain(website))}]({website})")
     out.append("")
 
-    out += ["## Activity over time", "", "| Month | Messages | |", "| --- | ---: | --- |"]
+    out += [
+        f"## {t('over_time')}",
+        "",
+        f"| {t('col_month')} | {t('col_messages')} | |",
+        "| --- | ---: | --- |",
+    ]
     top = max((n for _, n in data["months"]), default=1)
     for month, n in data["months"]:
         bar = "█" * max(1, round(n / top * 20))
-        out.append(f"| {month:%Y-%m} | {n:,} | {bar} |")
+        out.append(f"| {month:%Y-%m} | {t.number(n)} | {bar} |")
     out.append("")
 
     hours = [0] * 24
@@ -244,19 +311,19 @@ def profile_page(
         hours[int(hour)] = n
     busiest = max(range(24), key=lambda h: hours[h])
     out += [
-        "## Active hours",
+        f"## {t('hours')}",
         "",
         "```text",
         sparkline(hours),
         "0     6     12    18   23",
         "```",
         "",
-        f"Most active around {busiest:02d}:00.",
+        t("most_active", hour=f"{busiest:02d}:00"),
         "",
     ]
 
     if data["domains"]:
-        out += ["## Top shared domains", ""]
+        out += [f"## {t('domains')}", ""]
         out += [f"- {escape.inline(guard.scrub(d))} ({n})" for d, n in data["domains"]]
         out.append("")
     return "\n".join(out).rstrip() + "\n"

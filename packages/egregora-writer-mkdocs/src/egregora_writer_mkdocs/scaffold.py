@@ -8,6 +8,7 @@ punctuation character of chat text (see :mod:`.escape`): keep it enabled.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ use_directory_urls: true
 
 theme:
   name: material
+  language: en         # page text language; `egregora site build` sets it (site.language)
   font: false          # no Google Fonts: the site works offline and leaks no visits
   features:
     - navigation.tabs
@@ -127,3 +129,31 @@ def scaffold(project: Any, *, force: bool = False, site_name: str | None = None)
         target.write_text(text, encoding="utf-8")
         written.append(target)
     return written
+
+
+THEME_LANGUAGE = re.compile(r"^(  language:[ \t]*)([A-Za-z_-]+)(.*)$", re.MULTILINE)
+THEME_NAME = re.compile(r"^  name: material[ \t]*$", re.MULTILINE)
+
+
+def set_theme_language(root: Path, language: str) -> bool:
+    """Make ``theme.language`` in mkdocs.yml match the page text (the theme's own labels).
+
+    Only the two-space-indented ``language:`` key of the generated file (or one added after
+    ``name: material``) is touched; a hand-restructured file is left as it is. True if the
+    file changed.
+    """
+    path = Path(root) / "mkdocs.yml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return False
+    if THEME_LANGUAGE.search(text):
+        new = THEME_LANGUAGE.sub(lambda m: f"{m.group(1)}{language}{m.group(3)}", text, count=1)
+    elif THEME_NAME.search(text):
+        new = THEME_NAME.sub(lambda m: f"{m.group(0)}\n  language: {language}", text, count=1)
+    else:
+        return False
+    if new == text:
+        return False
+    path.write_text(new, encoding="utf-8")
+    return True

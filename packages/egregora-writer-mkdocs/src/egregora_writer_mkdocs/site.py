@@ -24,13 +24,13 @@ from egregora_core.lake import Lake, temp_table
 from egregora_core.progress import NullProgress, Progress
 from slugify import slugify
 
-from . import dataset, media, pages, related, render
+from . import dataset, i18n, media, pages, related, render, scaffold
 from .manifest import Manifest, sha
 from .output import Output
 from .privacy import Guard
 
 #: Bump when templates change so that every page is re-rendered once.
-TEMPLATE_VERSION = "1"
+TEMPLATE_VERSION = "2"
 MAX_THREADS = 12
 MANIFEST = "site-manifest.json"
 
@@ -67,6 +67,7 @@ class BuildRequest:
     dry_run: bool = False
     force: bool = False
     embedder: str = "local"  # whose vectors find related posts
+    language: str = "auto"  # page text; "auto" detects it from the messages
 
 
 @dataclass
@@ -109,7 +110,7 @@ class SiteBuilder:
 
     # -- entry point --------------------------------------------------------------------
     def run(self) -> Summary:
-        with Lake.open(self.project) as lake:
+        with Lake.open(self.project, read_only=True, empty_ok=True) as lake:
             self.lake = lake
             prefs = dataset.read_preferences(lake)
             opted_out = {p for p, pref in prefs.items() if pref.opted_out}
@@ -119,6 +120,9 @@ class SiteBuilder:
                 for r in _rows(lake.table("sources").select("group_slug", "group_name").distinct())
             }
             r = self.request
+            self.language = (
+                r.language if r.language in i18n.LANGUAGES else detect_language(messages)
+            )
             self.posts_scope = dataset.scope(
                 messages,
                 media_table,
@@ -143,6 +147,7 @@ class SiteBuilder:
                         str(r.date_from),
                         str(r.date_to),
                         r.timezone,
+                        self.language,
                         public,
                         sorted(self.group_names.items()),
                     ]
@@ -161,6 +166,7 @@ class SiteBuilder:
         self.summary.files = list(self.out.written)
         if not r.dry_run:
             self.manifest.save()
+            scaffold.set_theme_language(self.project.root, self.language)
         return self.summary
 
     # -- posts --------------------------------------------------------------------------
@@ -234,6 +240,7 @@ class SiteBuilder:
                 entry = self.manifest.posts.get(post.key_str)
                 if entry and entry["file"] != post.file:
                     self.out.remove(f"{render.POSTS_DIR}/{entry['file']}")
+                post.language = self.language
                 text = render.post_page(post, self.members, self.guard, self.tz)
                 self.out.write(f"{render.POSTS_DIR}/{post.file}", text)
                 self.manifest.posts[post.key_str] = {
@@ -290,6 +297,8 @@ class SiteBuilder:
                     thread_count=len(threads[key]),
                     quotes=sorted(quotes[key], key=lambda q: q["ts"]),
                     links=sorted(links[key], key=lambda x: x["i"]),
+                    link_count=max((x["total"] for x in links[key]), default=0),
+                    media_count=max((x["total"] for x in media_rows[key]), default=0),
                     media=[
                         media.MediaFile(m["media_id"], m["media_type"], m["extension"], m["sha256"])
                         for m in sorted(media_rows[key], key=lambda x: x["i"])
@@ -397,7 +406,7 @@ class SiteBuilder:
             for author in changed:
                 file = f"{render.PROFILES_DIR}/{author}.md"
                 text = render.profile_page(
-                    author, data[author], self.members, self.guard, self.group_names
+                    author, data[author], self.members, self.guard, self.group_names, self.language
                 )
                 self.out.write(file, text)
                 self.out.write(f"{render.AVATARS_DIR}/{author}.svg", render.avatar_svg(author))
@@ -412,22 +421,28 @@ class SiteBuilder:
         for a in authors:  # post authors without a profile (e.g. outside --from/--to) need avatars
             if a not in self.members.with_profile:
                 self.out.write(f"{render.AVATARS_DIR}/{a}.svg", render.avatar_svg(a))
-        self.out.write("posts/.authors.yml", pages.authors_yml(authors, self.members, self.guard))
+        self.out.write(
+            "posts/.authors.yml",
+            pages.authors_yml(authors, self.members, self.guard, self.language),
+        )
         self.out.write(
             f"{render.PROFILES_DIR}/index.md",
-            pages.profiles_index(self.totals, self.members, self.guard),
+            pages.profiles_index(self.totals, self.members, self.guard, self.language),
         )
         files = {k: (e["title"], e["file"]) for k, e in posts.items()}
         from .ranking.store import RankStore
 
         self.out.write(
-            "top-posts.md", pages.top_posts(RankStore.read_standings(self.project), files)
+            "top-posts.md",
+            pages.top_posts(RankStore.read_standings(self.project), files, self.language),
         )
         home = self.docs / "index.md"
         if home.is_file():
             latest = sorted(posts.values(), key=lambda e: (e["date"], e["file"]), reverse=True)[:5]
             text = pages.home_with_latest(
-                home.read_text(encoding="utf-8"), [(e["title"], e["file"]) for e in latest]
+                home.read_text(encoding="utf-8"),
+                [(e["title"], e["file"]) for e in latest],
+                self.language,
             )
             if text is not None:
                 self.manifest.files.setdefault("index.md", "")
@@ -440,6 +455,12 @@ def _start_of(day: dt.date, period: str) -> dt.date:
     if period == "month":
         return day.replace(day=1)
     return day
+
+
+def detect_language(messages: Any, sample: int = 5000) -> str:
+    """The chat's language from the common words of (up to) ``sample`` text messages."""
+    texts = messages.filter(messages.text.notnull()).select("text").limit(sample)
+    return i18n.detect(texts.to_pyarrow().column("text").to_pylist())
 
 
 def build(project: Any, request: BuildRequest, progress: Progress | None = None) -> dict[str, Any]:

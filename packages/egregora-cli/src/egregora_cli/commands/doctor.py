@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from dataclasses import asdict, dataclass
 from importlib.metadata import PackageNotFoundError, version
 
@@ -75,7 +76,7 @@ def _check_distributions(state: AppState) -> list[Check]:
     return checks
 
 
-def _check_lake(state: AppState) -> Check | None:
+def _check_hosted_lake(state: AppState) -> Check | None:
     """A hosted lake (lake.catalog = postgres:...): its server answers and logs us in."""
     try:
         location = lake_location(state.project())
@@ -130,20 +131,75 @@ def _check_embedder(state: AppState) -> Check:
     )
 
 
+def _check_lake(state: AppState, repair: bool) -> list[Check]:
+    """The project's lake: the catalog opens, every data file it names is there, and no
+    file is left over by a transaction that never committed (``--repair`` deletes those)."""
+    from egregora_core.lake import Lake, lake_exists
+    from egregora_core.locking import project_lock
+
+    try:
+        project = state.project()
+        if lake_location(project).hosted:
+            return []  # checked by _check_hosted_lake
+    except EgregoraError:
+        return []  # not in a project: installation checks only
+    if not lake_exists(project.lake_dir) and not (project.lake_dir / "data").is_dir():
+        return [Check("lake", True, "no data yet")]
+    try:
+        with Lake.open(project, read_only=True) as lake:
+            counted = f"snapshot {lake.current_snapshot()}, {lake.count('messages'):,} messages"
+            missing, orphans = lake.missing_files(), lake.orphans()
+    except EgregoraError as exc:
+        return [Check("lake catalog", False, exc.what, exc.hint or "")]
+    checks = [Check("lake catalog", True, f"readable ({counted})")]
+    checks.append(
+        Check(
+            "lake data files",
+            not missing,
+            "all present" if not missing else f"{len(missing)} missing, e.g. {missing[0]}",
+            "restore .egregora/lake from a backup",
+        )
+    )
+    if orphans and repair:
+        with project_lock(project.state_dir), Lake.open(project) as lake:
+            lake.delete_orphans()  # opening a writer removes them already; say it plainly
+        left = [path for path in orphans if os.path.exists(path)]
+        checks.append(Check("lake orphan files", not left, f"removed {len(orphans) - len(left)}"))
+    else:
+        checks.append(
+            Check(
+                "lake orphan files",
+                not orphans,
+                "none"
+                if not orphans
+                else f"{len(orphans)} files no snapshot references (left by an interrupted "
+                "write; plain Parquet readers of data/ would count them)",
+                "egregora doctor --repair",
+            )
+        )
+    return checks
+
+
 @click.command("doctor")
 @click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+@click.option("--repair", is_flag=True, help="Delete lake data files left by interrupted writes.")
 @pass_state
-def command(state: AppState, as_json: bool) -> int:
-    """Check the installation: DuckDB extensions offline, plugins, the embedder, and a
-    hosted lake's catalog server (reachable, login, database).
+def command(state: AppState, as_json: bool, repair: bool) -> int:
+    """Check the installation (DuckDB extensions offline, plugins, the embedder) and, in a
+    project, its lake (catalog, data files, files left by interrupted writes; for a hosted
+    lake, its catalog server: reachable, login, database).
 
-    Prints what to install for anything missing. Exit status 2 if the hosted lake cannot
-    be opened, else 1 if a check failed.
+    Prints what to install or run for anything wrong. Exit status 2 if a hosted lake
+    cannot be opened, else 1 if a check failed.
     """
-    lake = _check_lake(state)
-    checks = _check_extensions() + _check_distributions(state) + [_check_embedder(state)]
-    if lake is not None:
-        checks.append(lake)
+    hosted = _check_hosted_lake(state)
+    checks = (
+        _check_extensions()
+        + _check_distributions(state)
+        + [_check_embedder(state)]
+        + _check_lake(state, repair)
+        + ([hosted] if hosted is not None else [])
+    )
     if as_json:
         click.echo(json.dumps([asdict(c) for c in checks], indent=2))
     else:
@@ -155,6 +211,6 @@ def command(state: AppState, as_json: bool) -> int:
     failed = [c for c in checks if not c.ok]
     if not as_json:
         stdout.print("All checks passed." if not failed else f"{len(failed)} check(s) failed.")
-    if lake is not None and not lake.ok:
+    if hosted is not None and not hosted.ok:
         return 2
     return 1 if failed else 0

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields
+from pathlib import Path
 
 import click
 import duckdb
@@ -13,12 +14,15 @@ from egregora_core.evaluation import (
     AnnReport,
     clustered_vectors,
     evaluate,
+    evaluate_search,
+    load_qrels,
     load_vectors,
     sample_queries,
 )
 from egregora_core.pipeline import Context
-from egregora_core.search import require_space
+from egregora_core.search import MODES, require_space
 from egregora_core.serving import ServingStore
+from rich.table import Table
 
 from ..app import AppState, pass_state
 from ..ui import stdout
@@ -119,6 +123,73 @@ def _project(state: AppState, queries: int, k: int, threshold: float) -> AnnRepo
             facts = describe(store.con, space.table) if callable(describe) else None
         probes = sample_queries(store.con, space.table, queries)
         return evaluate(store.con, space.table, index, probes, k, build=facts, threshold=threshold)
+
+
+@command.command("search")
+@click.argument("qrels", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--k", "k", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option(
+    "--mode",
+    "modes",
+    multiple=True,
+    type=click.Choice(MODES),
+    help="Modes to evaluate (repeatable; default: all three).",
+)
+@click.option(
+    "--floor",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0.0, 1.0),
+    help="Minimum recall@k of hybrid search; below it the exit status is 1.",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per mode (NDJSON).")
+@pass_state
+def search_eval(
+    state: AppState, qrels: Path, k: int, modes: tuple[str, ...], floor: float, as_json: bool
+) -> None:
+    """Search relevance on labelled queries: recall@k, MRR and nDCG@k for each mode.
+
+    QRELS is a JSONL file, one labelled query a line:
+    {"query": "...", "relevant": [message or chunk ids]} or, portable across projects,
+    {"query": "...", "relevant_text": [exact texts of the answering messages]};
+    an optional "kind" groups recall by kind of query.
+
+    Exit status 1 when hybrid's recall@k is below vector-only's or below --floor.
+    """
+    ctx = state.context()
+    reports = evaluate_search(ctx, load_qrels(qrels), k, modes)
+    by_mode = {r.mode: r for r in reports}
+    failures = []
+    if "hybrid" in by_mode:
+        hybrid = by_mode["hybrid"].recall_at_k
+        if hybrid < floor:
+            failures.append(f"hybrid recall@{k} {hybrid:.3f} is below the floor {floor:.3f}")
+        if "vector" in by_mode and hybrid < by_mode["vector"].recall_at_k:
+            failures.append(
+                f"hybrid recall@{k} {hybrid:.3f} is below vector-only's "
+                f"{by_mode['vector'].recall_at_k:.3f}"
+            )
+    if as_json:
+        for report in reports:
+            click.echo(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        table = Table()
+        for column in ("mode", "queries", f"recall@{k}", "MRR", f"nDCG@{k}", "recall by kind"):
+            table.add_column(column)
+        for r in reports:
+            kinds = ", ".join(f"{kind} {v:.2f}" for kind, v in r.recall_by_kind.items())
+            table.add_row(
+                r.mode,
+                str(r.queries),
+                f"{r.recall_at_k:.3f}",
+                f"{r.mrr:.3f}",
+                f"{r.ndcg_at_k:.3f}",
+                kinds,
+            )
+        stdout.print(table)
+        stdout.print("PASS" if not failures else "FAIL: " + "; ".join(failures), markup=False)
+    if failures:
+        click.get_current_context().exit(1)
 
 
 def _maybe_project(state: AppState):

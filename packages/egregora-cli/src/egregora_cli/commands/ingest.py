@@ -31,6 +31,11 @@ def print_months(report: dict) -> None:
 @click.option("--format", "fmt", metavar="F", help="Extractor-specific format override.")
 @click.option("--group-name", metavar="N", help="Override the detected group name.")
 @click.option(
+    "--chat",
+    metavar="NAME",
+    help="The chat file to read when an export holds several (e.g. two .txt chats in one zip).",
+)
+@click.option(
     "--engine",
     type=click.Choice(["duckdb", "spark"]),
     help="Where the transforms run (setting ingest.engine): duckdb (default) or spark.",
@@ -46,6 +51,7 @@ def command(
     timezone: str | None,
     fmt: str | None,
     group_name: str | None,
+    chat: str | None,
     engine: str | None,
 ) -> None:
     """Ingest EXPORTS into the project's lake (anonymized; one snapshot per run).
@@ -67,6 +73,7 @@ def command(
         timezone=timezone,
         format=fmt,
         group_name=group_name,
+        chat=chat,
     )
     # imported here: the ingest machinery (ibis, ~0.2 s) is not needed by other commands
     from egregora_core.ingest import ingest

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import datetime
 
 import click
-from egregora_core.errors import ConfigError
-from egregora_core.search import query
+from egregora_core.query_syntax import parse_when
+from egregora_core.search import MODES, search
 from egregora_core.serving import Filters
 from rich.table import Table
+from rich.text import Text
 
 from ..app import AppState, pass_state
 from ..ui import stdout
@@ -15,22 +16,7 @@ from ..ui import stdout
 
 def _when(value: str | None, option: str, *, end: bool = False) -> datetime | None:
     """A date (YYYY-MM-DD: whole day) or ISO timestamp; naive values are UTC."""
-    if value is None:
-        return None
-    try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
-            return (
-                moment.replace(hour=23, minute=59, second=59, microsecond=999999) if end else moment
-            )
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(
-            f"{option} must be a date like 2024-05-31 or an ISO timestamp, got {value!r}",
-            where=option,
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return None if value is None else parse_when(value, option, end=end)
 
 
 @click.command("query")
@@ -47,6 +33,13 @@ def _when(value: str | None, option: str, *, end: bool = False) -> datetime | No
 @click.option("--since", metavar="DATE", help="Only chunks that end on or after DATE.")
 @click.option("--until", metavar="DATE", help="Only chunks that start on or before DATE.")
 @click.option("--author", metavar="PSEUDONYM", help="Only chunks with a line by this pseudonym.")
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="hybrid",
+    show_default=True,
+    help="vector: by meaning; text: by words (BM25); hybrid: both, fused by rank.",
+)
 @click.option("--exact", is_flag=True, help="Exact scan instead of the approximate index.")
 @click.option("--embedder", metavar="NAME", help="Embedder (default: config build.embedder).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line (NDJSON).")
@@ -59,16 +52,21 @@ def command(
     since: str | None,
     until: str | None,
     author: str | None,
+    mode: str,
     exact: bool,
     embedder: str | None,
     as_json: bool,
 ) -> None:
-    """Semantic search: the K conversation chunks closest in meaning to TEXT.
+    """Search the conversations: the K chunks that best match TEXT.
+
+    TEXT may hold "exact phrases" and the filters from:NAME (pseudonym or alias),
+    after:DATE, before:DATE and group:SLUG.
 
     \b
     Examples:
       egregora query "when is the next trip?"
-      egregora query "churrasco" -k 5 --since 2024-01-01 --json
+      egregora query '"When can we meet?" after:2024-01-01'
+      egregora query "churrasco from:ana" -k 5 --mode text --json
     """
     filters = Filters(
         group=group,
@@ -77,7 +75,8 @@ def command(
         author=author,
     )
     ctx = state.context(embedder=embedder)
-    hits = query(ctx, text, k, filters=filters, exact=exact)
+    hits = search(ctx, text, k, mode=mode, filters=filters, exact=exact)
+    link_hits(ctx, hits)
     if as_json:
         for hit in hits:
             click.echo(json.dumps(hit.to_json(), ensure_ascii=False))
@@ -86,9 +85,24 @@ def command(
         stdout.print("No matching chunks.")
         return
     table = Table(show_lines=True)
-    for column in ("score", "group", "time", "text"):
+    for column in ("#", "group", "time", "snippet"):
         table.add_column(column, overflow="fold")
-    for hit in hits:
+    for rank, hit in enumerate(hits, start=1):
         span = f"{hit.start:%Y-%m-%d %H:%M} → {hit.end:%H:%M}"
-        table.add_row(f"{hit.score:.3f}", hit.group, span, hit.text)
+        shown = Text(hit.snippet)
+        for start, end in hit.highlights:
+            shown.stylize("bold reverse", start, end)
+        if hit.url:
+            shown.append(f"\n{hit.url}", style="dim")
+        table.add_row(str(rank), hit.group, span, shown)
     stdout.print(table, markup=False, highlight=False)
+
+
+def link_hits(ctx, hits) -> None:
+    """Fill each hit's ``url`` from the site writer, when it can tell (a site was built)."""
+    writer = ctx.plugins.writers().get(ctx.config["site.writer"])
+    post_url = getattr(writer, "post_url", None)
+    if not callable(post_url):
+        return
+    for hit in hits:
+        hit.url = post_url(ctx.project, hit.group, hit.start)

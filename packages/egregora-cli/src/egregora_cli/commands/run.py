@@ -51,6 +51,11 @@ def site_stage(ctx: Context, value: object = None) -> StageResult:
 @click.option("--extractor", metavar="NAME", help="Extractor to use (default: detected).")
 @click.option("--timezone", metavar="TZ", help="IANA time zone of the exporting phone.")
 @click.option(
+    "--chat",
+    metavar="NAME",
+    help="The chat file to read when an export holds several (e.g. two .txt chats in one zip).",
+)
+@click.option(
     "--period",
     type=click.Choice(["day", "week", "month"]),
     help="Post period (default: site.period).",
@@ -65,6 +70,7 @@ def command(
     dry_run: bool,
     extractor: str | None,
     timezone: str | None,
+    chat: str | None,
     period: str | None,
     embedder: str | None,
     no_site: bool,
@@ -91,6 +97,7 @@ def command(
         project=project,
         extractor=extractor,
         timezone=timezone,
+        chat=chat,
         period=period,
         embedder=embedder,
     )

@@ -4,7 +4,10 @@
 * :func:`make_context`: a pipeline context over a temporary project.
 * The pytest plugin :mod:`egregora_core.testing.pytest_plugin` (auto-loaded when
   egregora-core is installed) provides the fixtures ``egregora_project``,
-  ``egregora_plugins``, ``egregora_register`` and ``fake_embedder``.
+  ``egregora_plugins``, ``egregora_register``, ``fake_embedder`` and
+  ``egregora_real_fixtures``.
+* :mod:`egregora_core.testing.samples`: sample-export folders zipped on demand, and the
+  optional third-party real samples (``EGREGORA_REAL_FIXTURES``).
 * Conformance suites in :mod:`egregora_core.testing.conformance`: subclass
   ``ExtractorTests``, ``EmbedderTests`` or ``VectorIndexTests`` in your package's tests.
 """

@@ -6,12 +6,14 @@ Fixtures never autoload installed plugins: tests register what they need explici
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from ..plugins import PluginManager, make_plugin_manager
 from ..project import Project, init_project
 from . import FakeEmbedder
+from .samples import real_fixtures
 
 
 @pytest.fixture
@@ -49,6 +51,12 @@ def egregora_register(egregora_plugins) -> Iterator:
 def fake_embedder() -> FakeEmbedder:
     """A deterministic 32-dimension feature-hashing embedder."""
     return FakeEmbedder(32)
+
+
+@pytest.fixture
+def egregora_real_fixtures() -> Path:
+    """The third-party real sample exports (``EGREGORA_REAL_FIXTURES``); skips when unset."""
+    return real_fixtures()
 
 
 @pytest.fixture(scope="session")
