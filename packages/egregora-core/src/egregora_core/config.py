@@ -92,6 +92,21 @@ SETTINGS: dict[str, Setting] = {
             ("auto", "dmy", "mdy", "ymd"),
         ),
         Setting(
+            "extract.max_messages",
+            1_500_000,
+            "Refuse a chat with more messages than this, counted while parsing (before "
+            "memory grows with them): ingest memory grows with the messages, ~0.9 GB at one "
+            "million; the default keeps any ingest under ~1.5 GB. Raise it for a larger chat "
+            "on a machine with the memory.",
+        ),
+        Setting(
+            "extract.max_chat_bytes",
+            256 * 1024**2,
+            "Refuse a chat file larger than this many bytes once inflated (checked from the "
+            "zip directory before reading, and again while reading): a small zip can hold a "
+            "huge chat.",
+        ),
+        Setting(
             "lake.catalog",
             "local",
             "Where the lake's DuckLake catalog is: 'local' (a DuckDB file in .egregora/lake/,"
@@ -115,21 +130,6 @@ SETTINGS: dict[str, Setting] = {
             " EGREGORA_SPARK_MASTER names a master; needs egregora-core[spark] and Java 17)."
             " Both store the same rows.",
             ("duckdb", "spark"),
-        ),
-        Setting(
-            "extract.max_messages",
-            1_500_000,
-            "Refuse a chat with more messages than this, counted while parsing (before "
-            "memory grows with them): ingest memory grows with the messages, ~0.9 GB at one "
-            "million; the default keeps any ingest under ~1.5 GB. Raise it for a larger chat "
-            "on a machine with the memory.",
-        ),
-        Setting(
-            "extract.max_chat_bytes",
-            256 * 1024**2,
-            "Refuse a chat file larger than this many bytes once inflated (checked from the "
-            "zip directory before reading, and again while reading): a small zip can hold a "
-            "huge chat.",
         ),
         Setting("build.embedder", "local", "Embedder used by `egregora build` and `query`."),
         Setting(
