@@ -563,6 +563,8 @@ class Lake:
         raise AssertionError("unreachable")
 
     def _ensure_tables(self, tables: Mapping[str, pa.Schema]) -> None:
+        if set(tables) <= set(self.table_names()):
+            return  # the usual case: no claim (a round trip to the catalog server) needed
         self.retrying(lambda: self._create_missing(tables), claims=["egregora:tables"])
 
     def _create_missing(self, tables: Mapping[str, pa.Schema]) -> None:
