@@ -533,6 +533,8 @@ def load_stage(ctx: Context, batches: list[Batch]) -> StageResult:
     result = lake.retrying(lambda: _load(ctx, state, batches, loadables), claims=claims)
     if lake.location.hosted:
         result.counts["retries"] = lake.conflicts
+        if isinstance(result.output, dict):
+            result.output["retries"] = lake.conflicts
     return result
 
 
