@@ -1,11 +1,12 @@
 """Search relevance: vector, text (BM25) and hybrid search on labelled queries, side by side.
 
-Builds a project from a generated bilingual chat (``egregora_extract_whatsapp.topical``:
-32 topics between 120 conversations of chatter, Portuguese and English), ingests and
-embeds it with the default local embedder, then runs ``egregora eval search`` on
-``bench/search/multilingual.jsonl`` (64 labelled queries: paraphrases, exact words and
-numbers, place names, Portuguese/English cross-language); with ``--demo-labels`` also on
-the labelled queries of the demo chat, when that file exists.
+Builds one project from two chats: a generated bilingual chat
+(``egregora_extract_whatsapp.topical``: 32 topics, 32 near-miss distractors and 120
+conversations of chatter, Portuguese and English) and the bundled demo chat (Quinta
+Crew), embeds them with the default local embedder, then runs ``egregora eval search``
+on ``bench/search/multilingual.jsonl`` (64 labelled queries: paraphrases, exact words and
+numbers, place names, Portuguese/English cross-language) and ``bench/search/demo.jsonl``
+(20 over the demo chat), together.
 
     uv run python bench/bench_search.py            # prints the table of the three modes
     uv run python bench/bench_search.py --check    # CI: exit 1 if hybrid < vector or < floor
@@ -21,12 +22,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+from egregora_extract_whatsapp.demo import write_demo_export
 from egregora_extract_whatsapp.topical import topical_zip
 
 HERE = Path(__file__).parent
-LABELS = HERE / "search" / "multilingual.jsonl"
-#: hybrid recall@10 must stay at or above this (first measurement minus a margin).
-FLOOR = 0.80
+LABELS = [HERE / "search" / "multilingual.jsonl", HERE / "search" / "demo.jsonl"]
+#: hybrid recall@10 must stay at or above this: the first measurement of the combined set,
+#: 0.869 (docs/benchmarks.md), less a margin of three queries out of 84.
+FLOOR = 0.83
 
 
 def egregora(*args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -46,14 +49,17 @@ def main() -> None:
         export.write_bytes(topical_zip())
         project = Path(tmp) / "project"
         egregora("-q", "init", str(project))
-        egregora("--project", str(project), "-q", "run", "--no-site", str(export))
+        demo = write_demo_export(Path(tmp))
+        egregora("--project", str(project), "-q", "run", "--no-site", str(export), str(demo))
+        labels = Path(tmp) / "labels.jsonl"
+        labels.write_text("".join(p.read_text(encoding="utf-8") for p in LABELS), "utf-8")
         floor = ["--floor", str(FLOOR)] if args.check else []
         done = egregora(
             "--project",
             str(project),
             "eval",
             "search",
-            str(LABELS),
+            str(labels),
             "--k",
             str(args.k),
             *floor,

@@ -1,7 +1,10 @@
 """Benchmark: site Markdown for a synthetic anonymized lake (day posts), then one new day.
 
 Targets (issue 6): 1M messages -> day posts in <= 20 s on 2 cores; incremental rewrite
-after adding one new day <= 2 s. Only the writer is timed (not lake loading, not mkdocs).
+after adding one new day <= 2 s; a second build with no change, for 1,000 windows (posts),
+<= 2 s and zero narrator calls. Only the writer is timed (not lake loading, not mkdocs); the
+prose is the offline narrator's. ``cached_rerender_s`` re-renders every page (manifest
+removed) with every draft taken from the serving database's cache (one lookup query).
 
     uv run python bench/bench_site.py            # 1,000,000 messages
     uv run python bench/bench_site.py --quick    # 100,000 messages
@@ -160,6 +163,15 @@ def main() -> None:
     incremental = site.build(project, request)
     inc_s = time.perf_counter() - t0
 
+    t0 = time.perf_counter()
+    unchanged = site.build(project, request)
+    nochange_s = time.perf_counter() - t0
+
+    (project.state_dir / site.MANIFEST).unlink()
+    t0 = time.perf_counter()
+    rerender = site.build(project, request)
+    rerender_s = time.perf_counter() - t0
+
     result = {
         "messages": args.messages,
         "days": args.days,
@@ -172,6 +184,14 @@ def main() -> None:
         "incremental_posts_written": incremental["posts_written"],
         "incremental_profiles_written": incremental["profiles_written"],
         "incremental_files_written": incremental["files_written"],
+        "incremental_narrator_calls": incremental["narrator_calls"],
+        "nochange_s": round(nochange_s, 2),
+        "nochange_posts_written": unchanged["posts_written"],
+        "nochange_narrator_calls": unchanged["narrator_calls"],
+        "cached_rerender_s": round(rerender_s, 2),
+        "cached_rerender_posts": rerender["posts_written"],
+        "cached_rerender_drafts_cached": rerender["drafts_cached"],
+        "cached_rerender_narrator_calls": rerender["narrator_calls"],
     }
     print(json.dumps(result, indent=2))
 

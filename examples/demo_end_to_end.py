@@ -1,9 +1,11 @@
-"""The bundled synthetic sample, end to end: ingest → embed → index → site, then a query.
+"""The bundled demo chat, end to end: ingest → embed → index → site, then a query.
 
     uv run python examples/demo_end_to_end.py [WORKDIR]
 
-Runs the same commands a user would (`egregora init`, `egregora run`, `egregora query`), in
-WORKDIR (default: a temporary folder), offline, with the default embedded components.
+Runs the same commands a user would (`egregora run --demo`, then `egregora query`), in
+WORKDIR (default: a temporary folder), offline, with the default embedded components. The
+demo chat is a group of friends planning a trip to the Azores (among other things), so the
+query asks when the trip is.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-
-from egregora_extract_whatsapp.extractor import WhatsAppExtractor
 
 
 def egregora(*args: str, cwd: Path) -> str:
@@ -27,16 +27,13 @@ def egregora(*args: str, cwd: Path) -> str:
 
 
 def main(workdir: Path) -> None:
-    export = WhatsAppExtractor().demo_export(workdir)  # a small zip with fake members
-    print(f"export: {export.name}")
-    egregora("init", "project", cwd=workdir)
-    print(egregora("--project", "project", "run", "--period", "week", str(export), cwd=workdir))
+    print(egregora("run", "--demo", cwd=workdir))  # writes WORKDIR/egregora-demo
+    question = "when is the trip?"
+    print(f"query: {question}")
     print(
-        egregora(
-            "--project", "project", "query", "plans for saturday", "-k", "3", "--json", cwd=workdir
-        )
+        egregora("--project", "egregora-demo", "query", question, "-k", "3", "--json", cwd=workdir)
     )
-    site = workdir / "project" / "site" / "index.html"
+    site = workdir / "egregora-demo" / "site" / "index.html"
     print(f"site: {site} ({'built' if site.is_file() else 'missing'})")
 
 

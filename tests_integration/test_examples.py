@@ -23,8 +23,18 @@ def test_demo_end_to_end(tmp_path):
     out = run_example("demo_end_to_end.py", str(tmp_path))
     assert "load: ok" in out and "site: ok" in out
     hits = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
-    assert len(hits) == 3 and all(h["group"] for h in hits)
+    assert len(hits) == 3 and all(h["group"] == "quinta-crew" for h in hits)
+    # "when is the trip?" with the real local embedder: the answer is the first hit
+    assert "The trip is 14 to 18 May" in hits[0]["text"], hits[0]["text"]
     assert "(built)" in out
+    project = tmp_path / "egregora-demo"
+    posts = list((project / "docs" / "posts" / "posts").glob("*.md"))
+    assert len(posts) >= 10
+    text = "\n".join(p.read_text(encoding="utf-8") for p in posts)
+    for topic in ("Sete Cidades", "Pão de queijo", "Os Galos", "Campo de Ourique"):
+        assert topic in text, topic  # the posts carry the chat's real topics
+    for name in ("Teodora", "Marwick", "Lucinda Ferraz", "Okonkwo", "7700 900456"):
+        assert name not in text, name  # and no member's name or number
 
 
 def test_overlapping_exports_dedup_and_snapshots(tmp_path):

@@ -32,8 +32,33 @@ def test_init_then_commands_find_the_project(cli_run, tmp_path, monkeypatch):
     code, out, _ = cli_run("init", str(tmp_path / "g"))
     assert code == 0 and "Initialized Egregora project" in out
     assert (tmp_path / "g" / ".egregora" / "egregora.toml").is_file()
-    code, _, err = cli_run("init", str(tmp_path / "g"))
-    assert code == 2 and err.count("\n") == 1 and "already an Egregora project" in err
+    config = (tmp_path / "g" / ".egregora" / "egregora.toml").read_text()
+    secret = (tmp_path / "g" / ".egregora" / "secret.key").read_text()
+    # Again: no dead end ("use --force"): it keeps everything and adds what is missing.
+    code, out, err = cli_run("init", str(tmp_path / "g"))
+    assert code == 0, err
+    assert "already an Egregora project" in out and "kept" in out
+    assert (tmp_path / "g" / ".egregora" / "egregora.toml").read_text() == config
+    assert (tmp_path / "g" / ".egregora" / "secret.key").read_text() == secret
+
+
+def test_a_missing_plugin_command_names_its_package(cli_run):
+    code, _, err = cli_run("site", "build", env={"EGREGORA_LOAD_PLUGINS": ""})
+    assert code == 2
+    assert "No such command 'site'" in err
+    assert "pip install egregora-writer-mkdocs" in err
+    code, _, err = cli_run("nonsense", env={"EGREGORA_LOAD_PLUGINS": ""})
+    assert code == 2 and "No such command 'nonsense'" in err and "pip install" not in err
+
+
+def test_help_lists_whole_command_descriptions_at_80_columns(cli_run, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = cli_run("--help")
+    assert code == 0
+    commands = out.split("Commands:", 1)[1]
+    assert not [line for line in commands.splitlines() if line.endswith("...")]  # no cut
+    assert "every ingest or import is one" in " ".join(commands.split())  # past a full stop
+    assert max(len(line) for line in out.splitlines()) <= 80
 
 
 def test_user_error_is_one_line_exit_2_without_traceback(cli_run, tmp_path, monkeypatch):
@@ -142,3 +167,65 @@ def test_help_does_not_import_ibis():
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     ).stdout
     assert out.splitlines()[-1] == "0 False"
+
+
+def test_progress_without_a_terminal_is_plain_lines():
+    import io
+
+    from egregora_cli.ui import RichProgress
+    from rich.console import Console
+
+    out = io.StringIO()
+    progress = RichProgress(console=Console(file=out, force_terminal=False, width=80))
+    with progress.task("Extracting", total=3) as task:
+        for _ in range(3):
+            task.advance()
+    with progress.task("Embedding") as task:
+        task.advance(5)
+    lines = out.getvalue().split("\n")
+    assert lines[-1] == ""  # ends with a newline
+    assert [line.split(" in ")[0] for line in lines[:-1]] == ["Extracting: 3/3", "Embedding: 5"]
+    assert "\x1b" not in out.getvalue()  # no cursor movement or colour codes
+
+
+def test_progress_quiet_prints_nothing():
+    import io
+
+    from egregora_cli.ui import RichProgress
+    from rich.console import Console
+
+    out = io.StringIO()
+    with RichProgress(enabled=False, console=Console(file=out)).task("Extracting", 1) as task:
+        task.advance()
+    assert out.getvalue() == ""
+
+
+def test_query_output_is_readable_at_80_columns():
+    import io
+    from datetime import UTC, datetime
+
+    from egregora_cli.commands.query import print_hits
+    from egregora_core.search import Hit
+    from rich.console import Console
+
+    text = "ca71a986: " + "alguém vai para a praia no sábado? a previsão está ótima " * 4
+    hit = Hit(
+        "c1",
+        0.8734,
+        "conversa-do-whatsapp-com-teste",
+        datetime(2024, 6, 3, 10, 0, tzinfo=UTC),
+        datetime(2024, 6, 4, 0, 15, tzinfo=UTC),
+        ["ca71a986"],
+        text,
+        snippet=text,
+        highlights=[(10, 16)],
+    )
+    out = io.StringIO()
+    print_hits(Console(file=out, width=80, force_terminal=False), [hit, hit])
+    lines = out.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert lines[0] == "1. conversa-do-whatsapp-com-teste · 2024-06-03 10:00 → 2024-06-04 00:15"
+    first = lines[1 : lines.index("")]
+    assert all(line.startswith("   ") for line in first)
+    assert " ".join(line.strip() for line in first).split() == text.split()  # no word cut
+    assert len(first) <= 4  # a table at 80 columns folded this into ~20 lines

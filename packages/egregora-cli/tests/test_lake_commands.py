@@ -110,3 +110,44 @@ def test_import_v2_messages_are_reanonymized(cli, tmp_path):
     text = (tmp_path / "m.jsonl").read_text()
     assert "[email]" in text
     assert "John Doe" not in text
+
+
+def test_import_v3_shaped_file_with_raw_names_is_anonymized(cli, tmp_path):
+    """A Parquet with v3's columns is untrusted: raw authors are re-keyed, texts scrubbed."""
+    from datetime import UTC, date, datetime
+
+    raw = tmp_path / "v3.parquet"
+    ts = datetime(2024, 1, 1, 10, tzinfo=UTC)
+    n = 3
+    pq.write_table(
+        pa.table(
+            {
+                "message_id": ["a1", "a2", "a3"],
+                "group_slug": ["quintus-zebulon"] * n,
+                "ts": [ts] * n,
+                "date": [date(2024, 1, 1)] * n,
+                "author": ["Quintus Zebulon", "Quintus Zebulon", "Ottilie Vexford"],
+                "kind": ["text"] * n,
+                "subtype": pa.array([None] * n, pa.string()),
+                "text": [
+                    "call me on +44 7700 900123 or quintus.z@example.org",
+                    "/egregora opt-out",
+                    "Quintus said hi to facebook.com/quintus.zebulon",
+                ],
+                "media_ref": pa.array([None] * n, pa.string()),
+                "edited": [False] * n,
+                "ordinal": [0, 1, 2],
+                "source_id": ["s"] * n,
+            }
+        ),
+        raw,
+    )
+    code, _out, err = cli("import", raw)
+    assert code == 0, err
+    cli("export", "messages", tmp_path / "m.jsonl")
+    text = (tmp_path / "m.jsonl").read_text()
+    for secret in ("Quintus", "quintus", "Zebulon", "zebulon", "Ottilie", "7700", "example.org"):
+        assert secret not in text
+    assert "/egregora" not in text
+    lake_bytes = b"".join(p.read_bytes() for p in (cli.tmp / "p/.egregora").rglob("*.parquet"))
+    assert b"Quintus" not in lake_bytes and b"Zebulon" not in lake_bytes

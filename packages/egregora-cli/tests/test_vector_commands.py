@@ -69,9 +69,51 @@ def test_build_then_query_json(cli):
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert len(lines) == 2
-    assert set(lines[0]) == {"id", "score", "group", "start", "end", "authors", "text"}
+    assert set(lines[0]) == {
+        "id",
+        "score",
+        "group",
+        "start",
+        "end",
+        "authors",
+        "text",
+        "snippet",
+        "highlights",
+        "ranks",
+        "url",
+    }
     assert "pizza" in lines[0]["text"]
     assert lines[0]["authors"] == ["aaaa0001"]
+    shown = lines[0]["snippet"]
+    assert [shown[a:b].lower() for a, b in lines[0]["highlights"]][:1] == ["pizza"]
+    assert lines[0]["ranks"].keys() <= {"vector", "text"}
+
+
+def test_query_modes_and_syntax(cli):
+    cli("build")
+    text = cli("query", "pizza from:aaaa0001", "--mode", "text", "--json")
+    assert text.exit_code == 0, text.output
+    rows = [json.loads(line) for line in text.output.splitlines()]
+    assert rows and all("aaaa0001" in r["authors"] for r in rows)
+    assert all(set(r["ranks"]) == {"text"} for r in rows)
+    bad = cli("query", "x after:someday")
+    assert isinstance(bad.exception, EgregoraError)
+    assert "after:" in str(bad.exception)
+
+
+def test_eval_search_exit_status(cli, tmp_path):
+    cli("build")
+    labels = tmp_path / "qrels.jsonl"
+    labels.write_text(
+        json.dumps({"query": "pizza", "relevant_text": ["pizza dinner tonight at home"]})
+    )
+    good = cli("eval", "search", str(labels), "--k", "3", "--json")
+    assert good.exit_code in (0, 1), good.output
+    reports = {r["mode"]: r for r in map(json.loads, good.output.splitlines())}
+    assert set(reports) == {"hybrid", "vector", "text"}
+    assert reports["text"]["recall_at_k"] == 1.0
+    too_high = cli("eval", "search", str(labels), "--mode", "hybrid", "--floor", "1.0")
+    assert too_high.exit_code == (0 if reports["hybrid"]["recall_at_k"] == 1.0 else 1)
 
 
 def test_query_table_and_filters(cli):

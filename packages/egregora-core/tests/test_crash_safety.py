@@ -18,6 +18,7 @@ SCRIPT = textwrap.dedent("""
     from egregora_core.plugins import make_plugin_manager
     from egregora_core.testing import make_context
     from egregora_core.testing.fakes import FakeExtractor, raw_messages
+    from egregora_core.testing.media_samples import jpeg_with_exif
 
     root, name, n = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     extractor = FakeExtractor()
@@ -25,7 +26,7 @@ SCRIPT = textwrap.dedent("""
     plugins.register(extractor.as_plugin(), "fake")
     rows = [{"author": f"Member {i % 7} Ñ", "text": f"message {i}", "minute": i} for i in range(n)]
     path = extractor.add(root.parent, name, raw_messages(rows),
-                         media={"IMG-1.jpg": b"jpeg"})
+                         media={"IMG-1.jpg": jpeg_with_exif()})
     ctx = make_context(root, plugins=plugins)
     print("ready", flush=True)
     if len(sys.argv) > 4:

@@ -52,6 +52,26 @@ def test_no_confident_extractor_is_input_error(egregora_register, tmp_path):
         choose_extractor(plugins, tmp_path / "missing.zip")
 
 
+def test_unrecognised_input_does_not_suggest_installing_what_is_installed(
+    egregora_register, tmp_path
+):
+    plugins = with_extractors(egregora_register, Sniffer("whatsapp", 0.0), Sniffer("other", 0.1))
+    (tmp_path / "x.zip").write_bytes(b"PK")
+    with pytest.raises(InputError) as info:
+        choose_extractor(plugins, tmp_path / "x.zip")
+    assert "tried: other, whatsapp" in str(info.value)
+    assert "install" not in info.value.hint  # both are installed: installing is no answer
+    assert "--extractor NAME" in info.value.hint
+
+
+def test_no_extractor_installed_says_what_to_install(egregora_register, tmp_path):
+    plugins = with_extractors(egregora_register)
+    (tmp_path / "x.zip").write_bytes(b"PK")
+    with pytest.raises(InputError, match="no extractor is installed") as info:
+        choose_extractor(plugins, tmp_path / "x.zip")
+    assert "pip install egregora-extract-whatsapp" in info.value.hint
+
+
 class TestFakeEmbedderConformance(EmbedderTests):
     """The fake embedder passes the suite every embedder plugin runs."""
 

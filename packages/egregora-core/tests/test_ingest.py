@@ -161,7 +161,9 @@ def test_busy_project(run_ingest):
 
 
 def test_media_v2_names_and_contact_cards_not_stored(run_ingest):
-    jpg, vcf = b"\xff\xd8jpeg-bytes", b"BEGIN:VCARD\nFN:Leo Bento\nTEL:+5511912345678\nEND:VCARD"
+    from egregora_core.testing.media_samples import jpeg_with_exif
+
+    jpg, vcf = jpeg_with_exif(), b"BEGIN:VCARD\nFN:Leo Bento\nTEL:+5511912345678\nEND:VCARD"
     rows = [
         {"author": "Maya Rodrigues", "kind": "media", "media": "IMG-20251027-WA0023.jpg"},
         {"author": "Maya Rodrigues", "kind": "contact", "media": "Leo Bento.vcf"},
@@ -183,7 +185,9 @@ def test_media_v2_names_and_contact_cards_not_stored(run_ingest):
     assert media[".vcf"]["stored"] is False
     assert "Leo" not in media[".vcf"]["file_name"]
     project = Project(run_ingest.root)
-    assert media_path(project, sha).read_bytes() == jpg
+    stored = media_path(project, sha).read_bytes()
+    assert stored.startswith(b"\xff\xd8") and b"Quintus" not in stored  # EXIF removed
+    assert b"Quintus" in jpg
     assert not media_path(project, hashlib.sha256(vcf).hexdigest()).exists()
     refs = {r["kind"]: r["media_ref"] for r in lake_rows(run_ingest)}
     assert refs["media"] == media[".jpg"]["media_id"]
@@ -202,6 +206,39 @@ def test_group_named_after_a_member_is_anonymized(run_ingest):
     source = lake_rows(run_ingest, "sources")[0]
     assert source["group_slug"] == lake_rows(run_ingest)[0]["group_slug"]
     assert len(source["group_slug"]) == 8
+
+
+def test_one_to_one_chat_titled_after_a_contact_who_never_wrote(run_ingest):
+    """The title is a person's name no author row reveals: still pseudonymized."""
+    run_ingest(
+        [{"author": "Quintus Zebulon", "text": "are you there, Ottilie?"}],
+        group="Ottilie Vexford",
+        name="WhatsApp Chat with Ottilie Vexford.fake",
+    )
+    text = project_text(run_ingest.root)
+    for needle in ("Ottilie", "Vexford", "ottilie", "vexford", "Quintus"):
+        assert needle not in text
+    source = lake_rows(run_ingest, "sources")[0]
+    assert len(source["group_slug"]) == 8 and source["group_slug"] == source["group_name"]
+
+
+def test_two_writers_and_another_title_is_a_group(run_ingest):
+    run_ingest(
+        [{"author": "Quintus Zebulon", "text": "hi"}, {"author": "Ottilie Vexford", "text": "yo"}],
+        group="Lantern Readers",
+    )
+    assert lake_rows(run_ingest, "sources")[0]["group_name"] == "Lantern Readers"
+
+
+def test_group_with_a_creation_line_keeps_its_title(run_ingest):
+    run_ingest(
+        [
+            {"author": None, "kind": "system", "subtype": "created", "text": "created group"},
+            {"author": "Quintus Zebulon", "text": "hi"},
+        ],
+        group="Book Club",
+    )
+    assert lake_rows(run_ingest, "sources")[0]["group_name"] == "Book Club"
 
 
 def test_all_digit_pseudonyms_are_not_taken_for_phone_numbers(run_ingest):

@@ -75,7 +75,7 @@ def test_draft_is_prose_that_passes_the_host_checks():
     assert "Tuesday evening" in text
     assert "in twenty minutes" in text  # 19:00 -> 19:20
     assert "example.org" in text and "a photo" in text  # what was shared
-    assert '"I can bring the cake for after the trail, chocolate or carrot?"' in text
+    assert "“I can bring the cake for after the trail, chocolate or carrot?”" in text
     assert "one shorter exchange" in text
     assert d.title == "Trail and cake"
 

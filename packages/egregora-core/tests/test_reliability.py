@@ -71,7 +71,11 @@ def parquet_count(root: Path) -> int:
     if not files:
         return 0
     listed = ", ".join(f"'{f}'" for f in files)
-    return duckdb.sql(f"SELECT count(*) FROM read_parquet([{listed}])").fetchone()[0]
+    con = duckdb.connect()
+    try:
+        return con.execute(f"SELECT count(*) FROM read_parquet([{listed}])").fetchone()[0]
+    finally:
+        con.close()
 
 
 @pytest.mark.parametrize("point", ["before-commit", "after-media"])

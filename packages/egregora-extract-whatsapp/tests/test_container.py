@@ -156,3 +156,46 @@ def test_zip_chat_over_the_limit_is_refused_before_reading(tmp_path):
         archive.writestr("WhatsApp Chat with Book Club.txt", GOOD * 500)
     with pytest.raises(ArchiveError, match="more than extract.max_chat_bytes = 10,000"):
         open_export(path, Limits(max_chat_bytes=10_000))
+
+
+def test_folder_symlinks_are_never_followed(tmp_path, extractor):
+    """A media "file" that is a link to a private file is skipped, with one warning line."""
+    secret = tmp_path / "id_private"
+    secret.write_bytes(b"-----BEGIN PRIVATE KEY----- do not publish")
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "WhatsApp Chat with Book Club.txt").write_text(GOOD, encoding="utf-8")
+    (folder / "IMG-20240317-WA0001.jpg").symlink_to(secret)
+    (folder / "linked-dir").symlink_to(tmp_path, target_is_directory=True)
+    (folder / "real.opus").write_bytes(b"OggS")
+    export = open_export(folder)
+    assert [m[0] for m in export.media] == ["real.opus"]
+    assert export.warnings == ["skipped 2 symbolic link(s): links are never followed"]
+    with pytest.raises(KeyError):
+        export.read_media("IMG-20240317-WA0001.jpg")
+    extraction = extractor.extract(folder, ExtractOptions())
+    assert extraction.warnings[0].startswith("skipped 2 symbolic link(s)")
+
+
+def test_folder_media_swapped_for_a_link_is_refused(tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "WhatsApp Chat with Book Club.txt").write_text(GOOD, encoding="utf-8")
+    (folder / "a.jpg").write_bytes(b"jpg")
+    export = open_export(folder)
+    (folder / "a.jpg").unlink()
+    (folder / "a.jpg").symlink_to(folder / "WhatsApp Chat with Book Club.txt")
+    with pytest.raises(OSError):
+        export.read_media("a.jpg")
+
+
+def test_zip_symlink_members_are_skipped(tmp_path):
+    path = tmp_path / "WhatsApp Chat with Book Club.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("WhatsApp Chat with Book Club.txt", GOOD)
+        link = zipfile.ZipInfo("IMG-20240317-WA0001.jpg")
+        link.external_attr = (0o120777 << 16) | 0
+        archive.writestr(link, "../../.ssh/id_rsa")
+    export = open_export(path)
+    assert export.media == []
+    assert export.warnings == ["skipped 1 symbolic link(s): links are never followed"]

@@ -81,15 +81,58 @@ def test_oversize_member(tmp_path, raises_cleanly):
     assert "limit" in str(error)
 
 
-def test_too_many_members(tmp_path, raises_cleanly):
-    members = {"WhatsApp Chat with X.txt": GOOD, **{f"IMG-{i}.jpg": b"x" for i in range(5)}}
-    path = _zip(tmp_path / "many.zip", members)
-    raises_cleanly(path, ArchiveError, extractor=WhatsAppExtractor(Limits(max_members=3)))
+def test_ten_thousand_members_are_an_ordinary_export(tmp_path):
+    """A big group's export with media holds thousands of files: their number is no limit."""
+    path = tmp_path / "big-group.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("WhatsApp Chat with X.txt", GOOD)
+        for i in range(10_000):
+            archive.writestr(f"IMG-2024{i:05d}-WA0000.jpg", i.to_bytes(4, "big"))
+    extraction = WhatsAppExtractor().extract(path, ExtractOptions())
+    assert extraction.media.num_rows == 10_000
+    assert len(set(extraction.media.column("sha256").to_pylist())) == 10_000
 
 
 def test_total_size_limit(tmp_path, raises_cleanly):
     path = _zip(tmp_path / "total.zip", {"WhatsApp Chat with X.txt": GOOD, "a.jpg": b"0" * 900})
-    raises_cleanly(path, ArchiveError, extractor=WhatsAppExtractor(Limits(max_total_bytes=500)))
+    error = raises_cleanly(
+        path, ArchiveError, extractor=WhatsAppExtractor(Limits(max_total_bytes=500))
+    )
+    assert "extract.max_total_bytes (500)" in str(error)
+    assert "--limit max_total_bytes=N" in error.hint
+
+
+def _bomb(path):
+    """4 MiB of zeros deflate to ~4 KB: a ratio no photo, video or chat text comes near."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("WhatsApp Chat with X.txt", GOOD)
+        archive.writestr("VID-1.mp4", bytes(4 * 1024**2))
+    return path
+
+
+def test_zip_bomb_refused_by_ratio(tmp_path, raises_cleanly):
+    error = raises_cleanly(_bomb(tmp_path / "bomb.zip"), ArchiveError)
+    assert "extract.max_ratio (100x)" in str(error)
+    assert "VID-1.mp4" in error.where
+
+
+def test_limits_come_from_the_options(tmp_path, raises_cleanly):
+    """The project's extract.max_* settings reach the extractor through ExtractOptions."""
+    path = _bomb(tmp_path / "bomb.zip")
+    extraction = WhatsAppExtractor().extract(path, ExtractOptions(limits={"max_ratio": 10_000}))
+    assert extraction.media.column("size").to_pylist() == [4 * 1024**2]
+    error = raises_cleanly(
+        path, ArchiveError, limits={"max_ratio": 10_000, "max_member_bytes": 1024**2}
+    )
+    assert "extract.max_member_bytes" in str(error)
+
+
+def test_incompressible_large_media_pass_the_ratio(tmp_path):
+    path = tmp_path / "video.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("WhatsApp Chat with X.txt", GOOD * 2000)
+        archive.writestr("VID-1.mp4", os.urandom(2 * 1024**2))
+    assert WhatsAppExtractor().extract(path, ExtractOptions()).media.num_rows == 1
 
 
 def test_truncated_zip(tmp_path, raises_cleanly):
@@ -208,3 +251,20 @@ def test_bad_options(tmp_path, option, value):
 
 def test_missing_file(tmp_path, raises_cleanly):
     raises_cleanly(tmp_path / "nope.zip", ArchiveError)
+
+
+def test_errors_never_print_the_contact_of_a_titled_export(tmp_path):
+    """A one-to-one export is named after the contact: errors show the file name elided."""
+    from egregora_extract_whatsapp.container import open_export
+    from egregora_extract_whatsapp.errors import ArchiveError
+
+    bad = tmp_path / "WhatsApp Chat with Ottilie Vexford.zip"
+    bad.write_bytes(b"PK\x03\x04 not a zip")
+    with pytest.raises(ArchiveError) as caught:
+        open_export(bad)
+    assert "Ottilie" not in str(caught.value) and "Vexford" not in str(caught.value)
+    assert "WhatsApp Chat with ….zip" in str(caught.value)
+    from egregora_extract_whatsapp.errors import shown_where
+
+    assert shown_where("WhatsApp_Chat_with_Ottilie_Vexford.txt:12") == "WhatsApp_Chat_with_….txt:12"
+    assert shown_where("notes.txt:3") == "notes.txt:3"

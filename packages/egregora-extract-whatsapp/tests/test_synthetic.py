@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import zipfile
-
 import pytest
 from egregora_core.components import ExtractOptions
 from egregora_extract_whatsapp.synthetic import generate_chat, tiny_png
@@ -38,24 +36,6 @@ def test_ground_truth_has_hard_identifiers():
     assert any(e in chat.text for e in chat.emails)
     assert "@\u2068" in chat.text
     assert any(f"{n} said" in chat.text for n in chat.names)
-
-
-def test_demo_export(tmp_path, extractor):
-    path = extractor.demo_export(tmp_path)
-    again = extractor.demo_export(tmp_path / "again")
-    assert path.read_bytes() == again.read_bytes()
-    result = extractor.extract(path, ExtractOptions())
-    counts = result.source["counts"]
-    assert 250 <= result.messages.num_rows <= 350
-    assert counts["poll"] >= 1
-    assert counts["system"] >= 3
-    first, last = result.source["first_ts"], result.source["last_ts"]
-    assert 60 <= (last - first).days <= 120
-    with zipfile.ZipFile(path) as archive:
-        images = [n for n in archive.namelist() if n.endswith(".jpg")]
-    assert len(images) == 3
-    assert all(result.read_media(n).startswith(b"\x89PNG") for n in images)
-    assert any("\n" in (t or "") for t in result.messages.column("text").to_pylist())
 
 
 def test_tiny_png_is_valid():

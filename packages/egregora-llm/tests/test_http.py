@@ -189,3 +189,16 @@ def test_a_build_killed_midway_resumes_from_the_cache(tmp_path):
     assert resumed == {w.key for w in windows} - {keys[k].key for k in before}
     assert {p.stem for p in folder.glob("*.json")} == set(keys)
     assert json.loads((folder / f"{next(iter(before))}.json").read_text())["paragraphs"]
+
+
+@pytest.mark.parametrize("mode", ["tool", "native", "prompted"])
+def test_each_output_mode_asks_for_the_draft_its_way(mode):
+    window = sample_window()
+    with FakeLLMServer() as server:
+        server.poison(window.key, "cite")  # the validator works the same in every mode
+        draft = asyncio.run(narrator(server, output_mode=mode).narrate(window))
+        assert [(r.mode, r.kind, r.bad) for r in server.records] == [
+            (mode, "draft", "cite"),
+            (mode, "draft", ""),
+        ]
+    assert draft_problems(draft, window) == []

@@ -38,6 +38,7 @@ def test_the_llm_section_configures_the_narrator_and_env_wins(tmp_path):
         ("[llm]\nconcurrency = 0\n", {}, "concurrency must be at least 1"),
         ("", {"EGREGORA_LLM_TIMEOUT": "soon"}, "EGREGORA_LLM_TIMEOUT: timeout must be a float"),
         ("[llm]\ntemperature = 5\n", {}, "temperature must be between 0 and 2"),
+        ("", {"EGREGORA_LLM_OUTPUT_MODE": "json"}, "output_mode must be one of tool, native"),
     ],
 )
 def test_bad_settings_are_one_line_naming_the_setting(tmp_path, body, env, message):

@@ -55,7 +55,9 @@ class Browser:
         port = int(port_file.read_text().splitlines()[0])
         targets = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list").read())
         page = next(t for t in targets if t["type"] == "page")
-        self.ws = connect(page["webSocketDebuggerUrl"], max_size=None)
+        # Entered as a context manager (closed in close()): websockets 17.1 deprecates a
+        # bare connect() that is not.
+        self.ws = connect(page["webSocketDebuggerUrl"], max_size=None).__enter__()
         self._id = 0
         self.errors: list[str] = []
         for method in ("Page.enable", "Runtime.enable", "Log.enable"):

@@ -43,7 +43,19 @@ HOSTILE = [
 ]
 
 HOSTILE_DAY = dt.date(2025, 10, 26)
-IMAGE_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # content only matters for its hash
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (10, 20, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+IMAGE_BYTES = _png()  # a real image: media are re-encoded on the way to the site
 
 
 def _ts(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -52,6 +64,8 @@ def _ts(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 class Rows:
     """Accumulates canonical rows; ``write(lake)`` stores them as one snapshot."""
+
+    group_name = "Conversa do WhatsApp com Teste"
 
     def __init__(self) -> None:
         self.messages: list[dict] = []
@@ -117,7 +131,7 @@ class Rows:
                         "source_id": "src1",
                         "checksum": "0" * 64,
                         "file_name": "export.zip",
-                        "group_name": "Conversa do WhatsApp com Teste",
+                        "group_name": self.group_name,
                         "group_slug": GROUP,
                         "extractor": "whatsapp",
                         "message_count": len(self.messages),

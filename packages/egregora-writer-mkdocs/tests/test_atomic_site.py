@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -59,16 +60,23 @@ def test_kill_during_mkdocs_never_leaves_site_empty(make_ctx, project, tmp_path)
     MkDocsWriter().write(make_ctx(project), build=True)
     script = tmp_path / "build.py"
     script.write_text(BUILD)
-    for delay in (0.3, 0.8, 1.5):  # kill at several points of the mkdocs run
+    partial = project.root / mkdocs_run.PARTIAL
+    for delay in (0.0, 0.2, 0.5):  # kill at several points while MkDocs is writing
+        shutil.rmtree(partial, ignore_errors=True)  # so its appearance means *this* run
         # its own session, so the kill reaches mkdocs too (as a terminal's would)
         proc = subprocess.Popen(
             [sys.executable, str(script), str(project.root)], start_new_session=True
         )
+        deadline = time.monotonic() + 120
+        while not partial.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert partial.exists(), "MkDocs never started writing"
         time.sleep(delay)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-        assert built(project.root), f"site/ incomplete after a kill at {delay}s"
-    # the next build cleans whatever the killed one left
+        assert built(project.root), f"site/ incomplete after a kill {delay}s into MkDocs"
+    assert partial.exists()  # the last kill left MkDocs' half-written output ...
+    # ... which the next build removes
     mkdocs_run.build(project.root)
     assert built(project.root)
     assert not (project.root / mkdocs_run.PARTIAL).exists()

@@ -74,9 +74,12 @@ def test_v2_media_names_from_the_real_fixture(egregora_real_fixtures):
 def test_publish_copies_once_and_reports_missing(tmp_path):
     state, docs = tmp_path / "state", tmp_path / "docs"
     (state / "media").mkdir(parents=True)
-    (state / "media" / "abc").write_bytes(b"bytes")
+    from egregora_core.testing.media_samples import png_with_text
+
+    (state / "media" / "abc").write_bytes(png_with_text())  # a store from before cleaning
     item = MediaFile("id-1", "images", ".png", "abc")
     assert publish(state, docs, item) is True
-    assert (docs / "media/images/id-1.png").read_bytes() == b"bytes"
+    published = (docs / "media/images/id-1.png").read_bytes()
+    assert published.startswith(b"\x89PNG") and b"Quintus" not in published
     assert publish(state, docs, item) is False
     assert publish(state, docs, MediaFile("id-2", "images", "png", "nope")) is None

@@ -17,6 +17,13 @@ from egregora_writer_mkdocs.ranking.store import RankStore
 
 from .cli_host import State, make_cli
 
+#: The offline narrator's titles of the sample's three weeks (English or Portuguese "and").
+TITLES = {
+    f"{a} {conj} {b}"
+    for a, b in [("Alert", "script"), ("Praia", "sábado"), ("Viagem", "dezembro")]
+    for conj in ("and", "e")
+}
+
 
 @pytest.mark.parametrize(
     ("ra", "rb", "outcome", "new_a", "new_b"),
@@ -120,7 +127,7 @@ def test_rank_with_a_plugged_judge_then_show_export_and_top_posts(built, tmp_pat
     rows = [json.loads(line) for line in shown.output.splitlines()]
     assert [r["rank"] for r in rows] == [1, 2, 3]
     assert rows[0]["rating"] >= rows[1]["rating"] >= rows[2]["rating"]
-    assert all(r["title"].startswith("Week of") for r in rows)
+    assert {r["title"] for r in rows} <= TITLES  # the offline narrator's titles
 
     out = tmp_path / "export"
     exported = runner.invoke(make_cli(), ["rank", "export", str(out), "--format", "csv"], obj=state)
@@ -150,7 +157,7 @@ def test_interactive_duel_through_a_terminal(built):
     child.expect(r"Which post is better\?")
     assert "[1]" in child.before
     assert "[2]" in child.before
-    assert "Week of" in child.before
+    assert any(title in child.before for title in TITLES)
     child.sendline("x")  # invalid: asked again
     child.expect(r"Which post is better\?")
     child.sendline("1")

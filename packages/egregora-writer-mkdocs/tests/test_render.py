@@ -163,13 +163,18 @@ def test_site_language_detected_and_set_in_the_theme(make_ctx, project):
     writer = ctx.plugins.writers().get_or_fail("mkdocs")
     writer.write(ctx, period="week")
     post = (project.root / "docs" / POSTS_DIR / "2025-10-27-praia-foto-sabado.md").read_text()
-    assert 'title: "Semana de 27 de outubro de 2025: praia, foto, sábado"' in post
+    assert "6 mensagens de 3 membros em 2 conversas." in post
     assert "## Quem participou" in post
     mkdocs_yml = (project.root / "mkdocs.yml").read_text()
     assert "\n  language: pt " in mkdocs_yml
     assert "Membros" in (project.root / "docs/profiles/index.md").read_text()
     built = mkdocs_build(project.root)
     assert built.returncode == 0, built.stderr
+    # Profiles are outside the nav on purpose: no INFO line per page about it.
+    assert "not included in the" not in built.stderr
+    yml = project.root / "mkdocs.yml"
+    yml.write_text(yml.read_text().replace("  /profiles/*.md", "  /elsewhere/*.md"))
+    assert "not included in the" in mkdocs_build(project.root).stderr  # what it silences
     assert 'lang="pt"' in (project.root / "site/index.html").read_text()
 
     # An explicit setting wins, and the theme follows it.

@@ -34,3 +34,20 @@ def test_voyage_llm_and_all_extras():
 def test_default_set_plugins_installed_alongside():
     names = {ep.name for ep in entry_points(group="egregora")}
     assert DEFAULT_SET - {"egregora-core", "egregora-cli"} <= names
+
+
+def test_provides_the_command_for_tool_installers():
+    """`uv tool install ./packages/egregora` installs a package *for its executables*: the meta
+    package must name the command itself, pointing at the CLI's entry."""
+    scripts = {
+        ep.name: ep.value
+        for ep in distribution("egregora").entry_points
+        if ep.group == "console_scripts"
+    }
+    assert scripts == {"egregora": "egregora_cli.main:main", "eg3": "egregora_cli.main:main"}
+    cli = {
+        ep.name: ep.value
+        for ep in distribution("egregora-cli").entry_points
+        if ep.group == "console_scripts"
+    }
+    assert cli == scripts

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 import duckdb
 from egregora_core.errors import EgregoraError
+from egregora_core.extensions import vector_literal
 
 log = logging.getLogger("egregora.ann")
 T = TypeVar("T")
@@ -289,7 +290,7 @@ class IndexBase:
     @staticmethod
     def _exact(con: Any, table: str, query: list[float], k: int, dim: int, distance: str):
         return con.execute(
-            f"SELECT id, {distance}(vector, ?::FLOAT[{dim}]) AS distance FROM {ident(table)}"
-            " ORDER BY distance, id LIMIT ?",
-            [query, k],
+            f"SELECT id, {distance}(vector, {vector_literal(query, dim)}) AS distance"
+            f" FROM {ident(table)} ORDER BY distance, id LIMIT ?",
+            [k],
         ).fetchall()

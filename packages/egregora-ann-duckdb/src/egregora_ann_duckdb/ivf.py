@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+from egregora_core.extensions import vector_literal
 
 from .index import DISTANCES, IndexBase, IndexError_, ident
 
@@ -299,7 +300,6 @@ class IvfIndex(IndexBase):
         )
         distance = DISTANCES[state["metric"]]
         return con.execute(
-            f"SELECT id, {distance}(vector, $q::FLOAT[{state['dimensions']}]) AS distance"
-            f" FROM ({parts}) ORDER BY distance, id LIMIT $k",
-            {"q": query, "k": k},
+            f"SELECT id, {distance}(vector, {vector_literal(query, state['dimensions'])})"
+            f" AS distance FROM ({parts}) ORDER BY distance, id LIMIT {int(k)}",
         ).fetchall()

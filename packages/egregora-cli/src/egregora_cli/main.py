@@ -37,7 +37,13 @@ def build_cli(plugins: PluginManager) -> click.Group:
         message=f"%(prog)s %(version)s (egregora-core {core_version})",
     )
     @click.option("-v", "--verbose", count=True, help="More output; -v shows tracebacks.")
-    @click.option("-q", "--quiet", count=True, help="Only warnings and errors; no progress bars.")
+    @click.option(
+        "-q",
+        "--quiet",
+        count=True,
+        help="Only warnings and errors; no progress. (Progress is bars on a terminal, one line "
+        "per finished step otherwise.)",
+    )
     @click.option(
         "--project",
         "project_dir",
@@ -59,7 +65,7 @@ def build_cli(plugins: PluginManager) -> click.Group:
           egregora site serve
 
         \b
-        Try it on the bundled sample:  egregora run --demo
+        Try it on the bundled demo chat:  egregora run --demo
         """
         state = AppState(plugins, verbosity=verbose - quiet, project_dir=project_dir)
         ctx.obj = state

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from contextlib import AbstractContextManager
 
 from rich.console import Console
@@ -54,27 +55,48 @@ class _RichTask(AbstractContextManager):
         self.description = description
         self.total = total
         self.task_id = None
+        self.done = 0
+        self.started = 0.0
 
     def __enter__(self) -> _RichTask:
-        self.owner._start()
-        self.task_id = self.owner.bar.add_task(self.description, total=self.total)
+        self.started = time.monotonic()
+        if self.owner.live:
+            self.owner._start()
+            self.task_id = self.owner.bar.add_task(self.description, total=self.total)
         return self
 
     def __exit__(self, *exc) -> None:
-        self.owner.bar.stop_task(self.task_id)
-        self.owner._stop()
+        if self.owner.live:
+            self.owner.bar.stop_task(self.task_id)
+            self.owner._stop()
+        elif self.owner.enabled and exc[0] is None:
+            # Not a terminal (a pipe, a log file, CI): no bars, whose redraws leave blank
+            # lines there; one plain line when the work is done.
+            count = f"{self.done:,}" + (f"/{self.total:,}" if self.total is not None else "")
+            seconds = time.monotonic() - self.started
+            self.owner.console.print(
+                f"{self.description}: {count} in {seconds:.1f}s", highlight=False, markup=False
+            )
 
     def advance(self, amount: int = 1) -> None:
-        self.owner.bar.advance(self.task_id, amount)
+        self.done += amount
+        if self.owner.live:
+            self.owner.bar.advance(self.task_id, amount)
 
     def update(self, *, total: int | None = None, description: str | None = None) -> None:
-        self.owner.bar.update(self.task_id, total=total, description=description)
+        self.total = total if total is not None else self.total
+        self.description = description or self.description
+        if self.owner.live:
+            self.owner.bar.update(self.task_id, total=total, description=description)
 
 
 class RichProgress:
     """egregora_core.progress.Progress shown as rich bars with rate and ETA (hidden with -q)."""
 
-    def __init__(self, *, enabled: bool = True):
+    def __init__(self, *, enabled: bool = True, console: Console | None = None):
+        self.console = console or stderr
+        self.enabled = enabled
+        self.live = enabled and self.console.is_terminal  # bars only where they can redraw
         self.bar = Progress(
             SpinnerColumn(),
             TextColumn("[progress.description]{task.description}"),
@@ -84,8 +106,8 @@ class RichProgress:
             RateColumn(),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
-            console=stderr,
-            disable=not enabled,
+            console=self.console,
+            disable=not self.live,
             transient=True,
         )
         self._depth = 0

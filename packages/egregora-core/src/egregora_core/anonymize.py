@@ -26,6 +26,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from . import redact
+from .variants import COMMON_WORDS, VariantScrubber, has_word_character
 
 SCHEMES = ("keyed", "v2")
 #: Shapes holding a URL or a file name: scrubbed with IGNORECASE (see :data:`_FOLDS`).
@@ -244,7 +245,7 @@ class Anonymizer:
                 continue
             if redact.looks_like_phone(name):
                 self.phones[redact.digits(name)] = pseudonymize(name)
-            else:
+            elif has_word_character(name):  # never an emoji-only name: see variants.py
                 self.full[_match_key(name)] = pseudonymize(name)
         self.first: dict[str, str] = {}
         if first_names:
@@ -256,6 +257,14 @@ class Anonymizer:
             for word, pseudos in owners.items():
                 if word not in self.full:
                     self.first[word] = pseudos.pop() if len(pseudos) == 1 else self.NAME_PLACEHOLDER
+        for word in [k for k in self.full if k in COMMON_WORDS]:
+            # A one-word name that is an ordinary word ("Rose", "Will"): capitalized only.
+            self.first[word] = self.full.pop(word)
+        #: The second pass: names typed other than as displayed (variants.py).
+        self.variants = VariantScrubber(
+            {**self.full, **{w: p for w, p in self.first.items() if w in COMMON_WORDS}},
+            first_names=first_names,
+        )
         self._regex = self._compile(lowered=False)
         self._lowered = self._compile(lowered=True)
         self._wanted = self._regex.wanted | self._lowered.wanted
@@ -305,6 +314,9 @@ class Anonymizer:
         parts += [_re2_literal(w) for w in self.first]
         if self.phones:
             parts.append(redact.PHONE_GATE_RE2)
+        variants = self.variants.gate_re2()
+        if variants:
+            parts.append(variants)
         return "(?i)(" + "|".join(parts) + ")"
 
     def _phone(self, text: str) -> str | None:
@@ -384,13 +396,22 @@ class Anonymizer:
         return text if pattern is None else pattern.sub(self._replace, text)
 
     def scrub(self, text: str | None) -> str | None:
-        """``text`` with mentions, member names and member phones replaced."""
+        """``text`` with mentions, member names (and their variants) and member phones
+        replaced."""
+        return self.variants.scrub(self.scrub_exact(text))
+
+    def scrub_many(self, texts: list[str | None]) -> list[str | None]:
+        """``[self.scrub(t) for t in texts]``, faster on a batch."""
+        return self.variants.scrub_many(self.scrub_exact_many(texts))
+
+    def scrub_exact(self, text: str | None) -> str | None:
+        """The first pass alone: names as displayed, mentions, member phones."""
         if not text:
             return text
         return self._scrub_shaped(text, redact.shape(text, self._wanted))
 
-    def scrub_many(self, texts: list[str | None]) -> list[str | None]:
-        """``[self.scrub(t) for t in texts]``, faster on a batch."""
+    def scrub_exact_many(self, texts: list[str | None]) -> list[str | None]:
+        """``[self.scrub_exact(t) for t in texts]``, faster on a batch."""
         shape, scrub, wanted = redact.shape, self._scrub_shaped, self._wanted
         return redact.map_unique(
             lambda text: scrub(text, shape(text, wanted)) if text else text, texts

@@ -21,7 +21,7 @@ from typing import Any
 
 from .chunking import chunk_messages
 from .errors import EgregoraError
-from .lake import Lake
+from .lake import Lake, WouldBeLake
 from .pipeline import Context, Stage, StageResult
 from .serving import ServingStore, Space
 
@@ -86,7 +86,13 @@ def estimate(embedder: Any, texts: list[str]) -> dict[str, float]:
 
 def _load_chunks_and_aliases(ctx: Context):
     """The chunks, and (pseudonym, alias) of members who chose a public alias (``from:``)."""
-    with Lake.open(ctx.project, read_only=True, empty_ok=True) as lake:
+    # A dry run chunks what the lake would hold (with the rows its ingest would add).
+    opened = (
+        WouldBeLake(ctx.project, ctx.pending)
+        if ctx.dry_run
+        else Lake.open(ctx.project, read_only=True, empty_ok=True)
+    )
+    with opened as lake:
         chunks = chunk_messages(lake.table("messages"))
         rows = lake.rows("preferences") if "preferences" in lake.table_names() else []
     return chunks, [(r["pseudonym"], r["alias"]) for r in rows if r.get("alias")]

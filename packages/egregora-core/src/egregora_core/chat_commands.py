@@ -40,6 +40,11 @@ def _clean_value(value: str) -> str:
     return value
 
 
+def is_command(text: str | None) -> bool:
+    """True when ``text`` is a ``/egregora`` message (valid command or not): never stored."""
+    return bool(text) and _PREFIX_PY.match(unicodedata.normalize("NFKC", text)) is not None
+
+
 def parse_command(text: str | None) -> Command | None:
     """The command in ``text``, or None when it is not a valid ``/egregora`` command."""
     if not text:

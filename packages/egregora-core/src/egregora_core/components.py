@@ -31,6 +31,9 @@ class ExtractOptions:
     timezone: str = "UTC"  # IANA name used to localize naive export timestamps
     format: str | None = None  # extractor-specific format override (e.g. "android", "ios")
     group_name: str | None = None  # override the detected group name
+    # Safety limits by name without the ``extract.`` prefix (``max_total_bytes``,
+    # ``max_member_bytes``, ``max_ratio``…): every ``extract.max_*`` setting, flags applied.
+    limits: dict[str, int] = field(default_factory=dict)
     chat: str | None = None  # the chat file to read when an export holds several
     max_messages: int | None = None  # refuse a chat with more messages (bounds memory)
     max_chat_bytes: int | None = None  # refuse a chat file (inflated) larger than this

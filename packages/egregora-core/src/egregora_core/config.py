@@ -107,6 +107,24 @@ SETTINGS: dict[str, Setting] = {
             "huge chat.",
         ),
         Setting(
+            "extract.max_total_bytes",
+            64 * 1024**3,
+            "Largest total uncompressed size of one export (zip members or folder files), in "
+            "bytes. How many files an export holds is not limited.",
+        ),
+        Setting(
+            "extract.max_member_bytes",
+            2 * 1024**3,
+            "Largest uncompressed size of one media file in an export, in bytes (WhatsApp "
+            "shares files of up to 2 GB).",
+        ),
+        Setting(
+            "extract.max_ratio",
+            100,
+            "Largest compression ratio (uncompressed / compressed) of one zip member of 1 MiB "
+            "or more: the zip-bomb defence (media barely compress; a bomb inflates 1000x).",
+        ),
+        Setting(
             "lake.catalog",
             "local",
             "Where the lake's DuckLake catalog is: 'local' (a DuckDB file in .egregora/lake/,"
@@ -140,6 +158,12 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting("site.writer", "mkdocs", "Writer used by `egregora site build`."),
         Setting("site.period", "week", "Period of one post.", ("day", "week", "month")),
+        Setting(
+            "site.narrator",
+            "offline",
+            "Narrator that writes the posts' prose: `offline` (built in, no model) or one a"
+            " plugin registers (e.g. `llm` from egregora-llm).",
+        ),
         Setting(
             "site.language",
             "auto",

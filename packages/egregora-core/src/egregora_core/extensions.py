@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -82,3 +83,14 @@ def _renamed(path: Path, internal: str) -> Path:
         staging.symlink_to(path)
         staging.replace(link)  # atomic: concurrent workers never see a half-made link
     return link
+
+
+def vector_literal(vector: Sequence[float], dimensions: int) -> str:
+    """``vector`` as a typed SQL literal ``[x, ...]::FLOAT[dimensions]``.
+
+    Used instead of a ``?`` list parameter in k-NN queries: binding a Python list makes
+    DuckDB's client try ``import pandas`` once per element when pandas is not installed
+    (a failed import each time: ~0.8 s for two 384-float queries). ``repr`` of a float
+    round-trips exactly, so the literal is the same vector.
+    """
+    return "[" + ", ".join(repr(float(x)) for x in vector) + f"]::FLOAT[{int(dimensions)}]"

@@ -83,11 +83,18 @@ def unrecognized(path: Path, extractors: list[Any]) -> EgregoraError:
             where=str(path),
             hint="pass --extractor NAME for that extractor's full message",
         )
-    names = ", ".join(extractor.name for extractor in extractors) or "no extractors installed"
-    return InputError(
+    if not extractors:
+        return InputError(
+            "no extractor is installed",
+            where=str(path),
+            hint="pip install egregora-extract-whatsapp (or the default set: pip install egregora)",
+        )
+    names = ", ".join(extractor.name for extractor in extractors)
+    return InputError(  # installed already: suggesting to install one would lead nowhere
         f"no extractor recognizes this input (tried: {names})",
         where=str(path),
-        hint="pass --extractor NAME, or install an extractor plugin (e.g. egregora-extract-whatsapp)",
+        hint="give the export as the app wrote it (WhatsApp: the .zip or its .txt); "
+        "--extractor NAME forces one and shows its own error",
     )
 
 
@@ -98,6 +105,11 @@ def extract_options(ctx: Context) -> ExtractOptions:
         timezone=ctx.options.get("timezone") or ctx.config["extract.timezone"],
         format=ctx.options.get("format"),
         group_name=ctx.options.get("group_name"),
+        limits={
+            key.removeprefix("extract."): value
+            for key, value, _ in ctx.config.items()
+            if key.startswith("extract.max_")
+        },
         chat=ctx.options.get("chat"),
         max_messages=ctx.config["extract.max_messages"],
         max_chat_bytes=ctx.config["extract.max_chat_bytes"],
@@ -113,8 +125,10 @@ def extract_stage(ctx: Context, paths: list[Path]) -> StageResult:
         for path in paths:
             extractor = choose_extractor(ctx.plugins, path, ctx.options.get("extractor"))
             extraction = extractor.extract(path, options)
-            for warning in extraction.warnings:  # an extractor's choices are never silent
-                log.warning("%s: %s", path.name, warning)
+            # an extractor's choices are never silent (no file name: a one-to-one chat's
+            # file name is a member's name)
+            for warning in extraction.warnings:
+                log.warning("%s: %s", extractor.name, warning)
             results.append((path, extractor.name, extraction))
             messages += extraction.messages.num_rows
             task.advance()

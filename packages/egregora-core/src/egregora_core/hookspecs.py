@@ -40,6 +40,12 @@ def egregora_register_extractors(register):
     :class:`egregora_core.components.Extractor`). The host picks the extractor with the
     highest ``sniff`` confidence for each input, unless the user names one with
     ``--extractor``. Raw rows stay in memory: the core anonymizes them before any write.
+    Optional: ``diagnose(path) -> EgregoraError | None``, the error ``extract`` would raise
+    for ``path``, found cheaply; when no extractor is confident the user is shown each
+    extractor's diagnosis instead of a bare "not recognized". ``extract`` should honour
+    ``options.max_messages`` / ``options.max_chat_bytes`` (the ``extract.max_*`` settings)
+    while reading, before memory grows with the input, and ``options.chat`` when an export
+    holds several chats (never pick one silently).
     """
 
 

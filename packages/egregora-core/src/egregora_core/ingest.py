@@ -21,6 +21,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import signal
 import tempfile
 import uuid
@@ -35,14 +36,15 @@ import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import chat_commands
-from .anonymize import Pseudonymizer, group_slug
+from . import chat_commands, redact
+from .anonymize import Anonymizer, Pseudonymizer, group_slug
 from .components import Extraction
 from .errors import ConfigError, InputError, SchemaError
 from .extensions import sql_literal
 from .extract import extract_stage
 from .lake import Lake, lake_exists, lake_location, read_parquet, temp_table
 from .locking import project_lock
+from .media_clean import clean_media
 from .pipeline import Context, Stage, StageResult, run_stages
 from .reingest import INPUTS_KEY, already_ingested, input_key
 from .schema import (
@@ -459,7 +461,8 @@ def _write_bounds(months: list[dict[str, Any]], budget: int = ROWS_PER_WRITE) ->
 
 
 def _store_media(ctx: Context, loadables: list[Loadable]) -> int:
-    """Write media bytes content-addressed (tmp file + rename: never a torn file)."""
+    """Write media bytes without metadata, content-addressed by the original bytes' hash
+    (tmp file + rename: never a torn file)."""
     written = 0
     folder = ctx.project.state_dir / MEDIA_DIR
     for loadable in loadables:
@@ -468,7 +471,9 @@ def _store_media(ctx: Context, loadables: list[Loadable]) -> int:
             if target.exists():
                 continue
             folder.mkdir(parents=True, exist_ok=True)
-            data = read(name)
+            data = clean_media(name, read(name))
+            if data is None:
+                continue  # metadata that cannot be removed: never stored (media_clean.py)
             # beside the target (same file system: the rename is atomic); removed on failure
             # (pid in the name: concurrent workers of one project never share a part file)
             tmp = folder / f".{sha}.{os.getpid()}.part"
@@ -573,6 +578,12 @@ def _load(
     }
     counts = {"new": new_count, "present": present}
     changed = new_count or sources or media.num_rows or events.num_rows
+    if ctx.dry_run:  # what later stages of this run read instead of the lake's new rows
+        ctx.pending = {
+            "messages": new.to_pyarrow(),
+            "media": media,
+            "sources": _table([{**s, "snapshot_id": None} for s in sources], SOURCES),
+        }
     if ctx.dry_run or not changed:
         detail = f"{new_count:,} new, {present:,} already present"
         return StageResult(
@@ -683,8 +694,57 @@ def import_file(ctx: Context, path: Path) -> list[StageResult]:
         return run_stages(ctx, [Stage("load", lambda c, v: _load_messages(c, state, v))], messages)
 
 
+#: A pseudonym as the anonymizer writes it (8 lowercase hex).
+_PSEUDONYM = re.compile(r"[0-9a-f]{8}")
+_SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
+
+
+def _known_authors(lake: Lake | None) -> set[str]:
+    """The pseudonyms this project's lake already holds as authors."""
+    if lake is None or "messages" not in lake.table_names():
+        return set()
+    table = lake.table("messages")
+    return {a for a in table.select("author").distinct().to_pyarrow().column(0).to_pylist() if a}
+
+
+def anonymize_import(state: IngestSession, messages: pa.Table) -> pa.Table:
+    """A v3-shaped Parquet is untrusted input: it goes through the same steps as an export.
+
+    An author is kept as it is only if it is a pseudonym *this* project's lake already
+    holds (checked against the lake, not assumed from its shape); every other author
+    (a raw "First Last", or a pseudonym keyed by another project's secret) is re-keyed
+    with this project's secret. Whatever the authors, ``/egregora`` commands and opted-out
+    members' rows are dropped, and texts and group slugs pass the name scrubber (with every
+    re-keyed author as a member name) and the redactor.
+    """
+    known = _known_authors(state.lake)
+    authors = [a for a in pc.unique(messages.column("author")).to_pylist() if a]
+    raw = [a for a in authors if not (_PSEUDONYM.fullmatch(a) and a in known)]
+    anonymizer = Anonymizer(state.pseudonymizer, raw)
+    rekey = {a: state.pseudonymizer(a) for a in raw}
+    opted_out = chat_commands.opted_out(state.stored_events)
+    rows = messages.to_pylist()
+    keep = []
+    for row in rows:
+        author = rekey.get(row["author"], row["author"])
+        text = row["text"]
+        if author in opted_out or chat_commands.is_command(text):
+            continue
+        row["author"] = author
+        keep.append(row)
+    numeric = state.pseudonymizer.numeric
+    texts = redact.redact_many(anonymizer.scrub_many([r["text"] for r in keep]), numeric)
+    slugs = {s: anonymizer.scrub_all(s) for s in {r["group_slug"] for r in keep}}
+    for row, text in zip(keep, texts, strict=True):
+        row["text"] = text
+        row["group_slug"] = _SLUG_UNSAFE.sub("-", slugs[row["group_slug"]].lower()).strip("-")
+        row["group_slug"] = row["group_slug"] or "group"
+    return pa.Table.from_pylist(keep, schema=messages.schema)
+
+
 def _load_messages(ctx: Context, state: IngestSession, messages: pa.Table) -> StageResult:
     lake = state.lake
+    messages = anonymize_import(state, messages)
     if lake is None or ctx.dry_run:
         return _load_messages_once(ctx, state, messages)
     claims = sorted(set(messages.column("group_slug").to_pylist()) - {None})

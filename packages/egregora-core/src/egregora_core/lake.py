@@ -958,3 +958,54 @@ def read_parquet(path: Path) -> pa.Table:
         ) from None
     finally:
         con.close()
+
+
+class WouldBeLake:
+    """What the lake would hold after a dry run's ingest, without writing anything.
+
+    The project's lake (read-only; none on a new project) plus the rows the ingest would
+    add (``pending``: table name -> Arrow rows, see :attr:`Context.pending`), held in temp
+    tables of an in-memory DuckDB. Offers what readers use: :meth:`table` and :attr:`ibis`.
+    """
+
+    def __init__(self, project: Any, pending: Mapping[str, pa.Table] | None = None):
+        self.base = Lake.open(project, read_only=True) if lake_exists(project.lake_dir) else None
+        if self.base is not None:
+            self.ibis = self.base.ibis
+        else:
+            import ibis
+
+            self.ibis = ibis.duckdb.connect()
+        self.pending = dict(pending or {})
+
+    def table(self, name: str) -> ibis.Table:
+        base = None
+        if self.base is not None and name in self.base.table_names():
+            base = self.base.table(name)
+        rows = self.pending.get(name)
+        if rows is None and base is not None:
+            return base
+        if rows is None:
+            rows = TABLES[name].empty_table()
+        added = temp_table(self.ibis, f"_would_be_{name}", rows)
+        return added if base is None else base.union(added.select(base.columns).cast(base.schema()))
+
+    def table_names(self) -> list[str]:
+        names = set(self.base.table_names()) if self.base is not None else set()
+        return sorted(names | set(self.pending) | {"messages", "media", "sources"})
+
+    def rows(self, name: str) -> list[dict[str, Any]]:
+        """Every row of a small table, as :meth:`Lake.rows`."""
+        return self.table(name).to_pyarrow().to_pylist()
+
+    def close(self) -> None:
+        if self.base is not None:
+            self.base.close()
+        else:
+            self.ibis.disconnect()
+
+    def __enter__(self) -> WouldBeLake:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

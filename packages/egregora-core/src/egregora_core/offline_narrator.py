@@ -22,7 +22,16 @@ import re
 from collections import Counter
 from typing import Any
 
-from .narrative import Draft, Estimate, MemberProfile, Paragraph, Portrait, Window, WindowMessage
+from .narrative import (
+    Draft,
+    Estimate,
+    MemberProfile,
+    Paragraph,
+    Portrait,
+    Window,
+    WindowMessage,
+    private_data_in,
+)
 
 #: Bump when the templates change: it is part of the draft cache key.
 VERSION = "1"
@@ -79,6 +88,7 @@ T: dict[str, dict[str, Any]] = {
             " Most of the talk was about {topic}, in a thread {starter} started.",
         ],
         "quiet": " There was no long conversation, just a few short exchanges.",
+        "words": " The words that came up most were {topic}.",
         "memo_lede": " Last time the talk was about {topic}.",
         "thread": [
             "On {day} {part}, {starter} started a conversation about {topic}{joined}. "
@@ -95,7 +105,7 @@ T: dict[str, dict[str, Any]] = {
         ],
         "joined": [", and {names} joined in", " with {names}"],
         "alone": " that nobody else joined",
-        "quote": [' {author} put it this way: "{excerpt}"', ' As {author} wrote: "{excerpt}"'],
+        "quote": [" {author} put it this way: “{excerpt}”", " As {author} wrote: “{excerpt}”"],
         "shared": " Along the way {what} went around.",
         "links": "links from {domains}",
         "link": "a link from {domains}",
@@ -123,7 +133,7 @@ T: dict[str, dict[str, Any]] = {
         "{groups}, usually in the {part}.",
         "portrait_topics": " They talk about {topic}",
         "portrait_with": ", often with {names}",
-        "portrait_quote": ' Once they wrote: "{excerpt}"',
+        "portrait_quote": " Once they wrote: “{excerpt}”",
     },
     "pt": {
         "weekdays": "segunda terça quarta quinta sexta sábado domingo".split(),  # noqa: SIM905
@@ -169,6 +179,7 @@ T: dict[str, dict[str, Any]] = {
             " O assunto principal foi {topic}, numa conversa que {starter} começou.",
         ],
         "quiet": " Não houve conversa longa, só algumas trocas rápidas.",
+        "words": " As palavras que mais apareceram foram {topic}.",
         "memo_lede": " Da última vez, o assunto foi {topic}.",
         "thread": [
             "Na {day} {part}, {starter} puxou uma conversa sobre {topic}{joined}. "
@@ -185,7 +196,7 @@ T: dict[str, dict[str, Any]] = {
         ],
         "joined": [", e {names} entraram na conversa", " com {names}"],
         "alone": " que ninguém mais acompanhou",
-        "quote": [' {author} resumiu assim: "{excerpt}"', ' Nas palavras de {author}: "{excerpt}"'],
+        "quote": [" {author} resumiu assim: “{excerpt}”", " Nas palavras de {author}: “{excerpt}”"],
         "shared": " No caminho, circularam {what}.",
         "links": "links de {domains}",
         "link": "um link de {domains}",
@@ -213,7 +224,7 @@ T: dict[str, dict[str, Any]] = {
         "{groups}, em geral {part}.",
         "portrait_topics": " Fala de {topic}",
         "portrait_with": ", muitas vezes com {names}",
-        "portrait_quote": ' Certa vez escreveu: "{excerpt}"',
+        "portrait_quote": " Certa vez escreveu: “{excerpt}”",
     },
 }
 #: Words too common to say what a conversation was about (the languages above).
@@ -221,7 +232,8 @@ STOPWORDS = frozenset(
     """
     that this with from have were what when where which will would could should about there
     here just like into than then after before please over under again because also been
-    some more most much very okay yeah they them their
+    some more most much very okay yeah anyone everyone someone something great maybe later
+    people nobody they them their
     your mine good going know think really thanks today tomorrow right well only even still
     para como mais mas isso isto esse essa este esta aqui você vocês voce voces também tambem
     muito muita quando onde quem qual porque então entao ainda depois antes hoje amanhã agora
@@ -244,7 +256,7 @@ def _pick(options: list[str], seed: str) -> str:
 
 def _count(t: dict[str, Any], key: str, n: int) -> str:
     one, many = t[key]
-    return one if n == 1 else many.format(n=f"{n:,}")
+    return one if n == 1 else many.format(n=_number(t, n) if n <= 12 else f"{n:,}")
 
 
 def _number(t: dict[str, Any], n: int) -> str:
@@ -257,6 +269,10 @@ def _join(t: dict[str, Any], items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} {t['and']} {items[-1]}"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _part(hour: int) -> str:
@@ -302,7 +318,7 @@ def keywords(texts: list[str], n: int = 3) -> list[str]:
 
 def excerpt(text: str) -> str:
     """A short, single-line excerpt: the first ~160 characters, cut at a word boundary."""
-    flat = " ".join(text.split()).replace('"', "'")
+    flat = " ".join(text.split()).replace("“", '"').replace("”", '"')
     if len(flat) <= EXCERPT_CUT:
         return flat
     cut = flat[:EXCERPT_CUT].rsplit(" ", 1)[0]
@@ -310,13 +326,27 @@ def excerpt(text: str) -> str:
 
 
 def _substantial(messages: list[WindowMessage]) -> WindowMessage | None:
-    """The longest message of quotable length, without links (they read badly as quotes)."""
+    """The longest message of quotable length, without links (they read badly as quotes)
+    and without anything the privacy redactor would change (a draft must not contain it)."""
     best = [
         m
         for m in messages
-        if EXCERPT_MIN <= len(m.text) <= EXCERPT_MAX and " " in m.text and "http" not in m.text
+        if EXCERPT_MIN <= len(m.text) <= EXCERPT_MAX
+        and " " in m.text
+        and "http" not in m.text
+        and not private_data_in(m.text)
     ]
     return max(best, key=lambda m: (len(m.text), m.id), default=None)
+
+
+def _media_kind(media: str | None) -> str | None:
+    """ "image", "video", "audio" or "other" from a media type ("images", "video/mp4", ...)."""
+    if not media:
+        return None
+    for kind in ("image", "video", "audio"):
+        if media.lower().startswith(kind):
+            return kind
+    return "other"
 
 
 class OfflineNarrator:
@@ -369,10 +399,12 @@ class OfflineNarrator:
         seed = window.messages[0].id if window.messages else window.key
         lede = _pick(t["lede"], seed).format(**values)
         lede_cites = [window.messages[0].id] if window.messages else []
-        if liveliest and topic:
+        if liveliest and topics[liveliest.index]:
             first = by_thread[liveliest.index][0]
             lede += _pick(t["liveliest"], seed).format(starter=liveliest.starter, topic=topic)
             lede_cites.append(first.id)
+        elif topic:
+            lede += t["words"].format(topic=topic)
         elif not busy:
             lede += t["quiet"]
         if window.memo and (memo_topic := window.memo.split("|", 1)[0].strip()):
@@ -396,7 +428,7 @@ class OfflineNarrator:
             title=t["title"].format(topic=title_topic)
             if topic
             else t["title_plain"].format(**values),
-            summary=(t["summary"] if topic else t["summary_plain"]).format(**values),
+            summary=_capital((t["summary"] if topic else t["summary_plain"]).format(**values)),
             tags=all_topic[:3],
             paragraphs=paragraphs,
             # "topic | names": the next window's lede reads the part before the bar.
@@ -445,7 +477,7 @@ class OfflineNarrator:
         for m in messages:
             found = URL.findall(m.text)
             domains.update(d.lower() for d in found)
-            kind = m.media if m.media in t["media"] else ("other" if m.media else None)
+            kind = _media_kind(m.media)
             if kind:
                 media[kind] += 1
             if found or kind:

@@ -35,6 +35,10 @@ class Context:
     dry_run: bool = False
     progress: Progress = field(default_factory=NullProgress)
     options: dict[str, Any] = field(default_factory=dict)
+    #: Dry run only: the rows the ingest would add, by lake table name ("messages", "media",
+    #: "sources") as Arrow tables, so later stages report what the real run would do
+    #: (read them through :class:`egregora_core.lake.WouldBeLake`).
+    pending: dict[str, Any] = field(default_factory=dict)
 
     @property
     def hook(self) -> Any:

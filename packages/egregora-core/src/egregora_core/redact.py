@@ -213,6 +213,26 @@ def looks_like_phone(name: str) -> bool:
     return bool(stripped) and re.fullmatch(PHONE, stripped) is not None
 
 
+#: An e-mail written to dodge scrapers: ``name(at)gmail(dot)com``, ``name [at] gmail.com``,
+#: ``name at gmail dot com`` is left alone (too many false positives in ordinary text).
+_BRACKETED = r"\s?[(\[{<]\s?WORD\s?[)\]}>]\s?"
+OBFUSCATED_EMAIL = re.compile(
+    r"[\w.+\-]+" + _BRACKETED.replace("WORD", "at") + r"[\w\-]+"
+    r"(?:(?:" + _BRACKETED.replace("WORD", "dot") + r"|\.)[\w\-]+)+",
+    re.IGNORECASE,
+)
+#: RE2 gate implied by :data:`OBFUSCATED_EMAIL`.
+OBFUSCATED_GATE_RE2 = r"(?i:[(\[{<]\s?at\s?[)\]}>])"
+GATE_RE2 = f"{GATE_RE2}|{OBFUSCATED_GATE_RE2}"
+
+
+def redact_obfuscated(text: str) -> str:
+    """Obfuscated e-mails (:data:`OBFUSCATED_EMAIL`) become the e-mail placeholder."""
+    if "at" not in text.lower():
+        return text
+    return OBFUSCATED_EMAIL.sub(EMAIL_PLACEHOLDER, text)
+
+
 def _replacer(pseudonyms: Collection[str]):
     """The replacement for :data:`_REDACT` matches (``pseudonyms``: see :func:`redact_text`)."""
 
@@ -236,9 +256,10 @@ def redact_text(text: str | None, pseudonyms: Collection[str] = ()) -> str | Non
     """
     if not text:
         return text
-    return _REDACT.sub(_replacer(pseudonyms), text)
+    return _REDACT.sub(_replacer(pseudonyms), redact_obfuscated(text))
 
 
 def redact_many(texts: list[str | None], pseudonyms: Collection[str] = ()) -> list[str | None]:
     """``[redact_text(t, pseudonyms) for t in texts]``, faster on a batch."""
+    texts = [redact_obfuscated(t) if t else t for t in texts]
     return _REDACT.sub_many(_replacer(pseudonyms), texts)

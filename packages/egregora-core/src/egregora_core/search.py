@@ -254,8 +254,8 @@ def snippet(
     """A ``width``-character stretch of ``text`` around the first match, and match spans.
 
     Words match case- and accent-insensitively at the start of a word ("encontr" would
-    match "Encontro"); a word matches its stem too ("meeting" marks "meet"). Phrases
-    match anywhere.
+    match "Encontro", words under 4 letters only whole); a word matches its stem too
+    ("meeting" marks "meet"). Phrases match anywhere.
     """
     folded, origin = _folded_with_offsets(text)
     terms = {fold(w) for w in _WORD.findall(words) if len(w) >= 2}
@@ -268,11 +268,13 @@ def snippet(
             spans.append((start, start + len(target)))
             start = folded.find(target, start + len(target))
     if stems:
-        pattern = re.compile(
-            r"\b(?:"
-            + "|".join(re.escape(s) for s in sorted(stems, key=len, reverse=True))
-            + r")\w*"
-        )
+        # A stem of 4+ letters matches longer words ("meet" -> "meeting"); a short
+        # word only itself ("la" must not mark "landing").
+        alternatives = [
+            re.escape(t) + (r"\w*" if len(t) >= 4 else r"\b")
+            for t in sorted(stems, key=len, reverse=True)
+        ]
+        pattern = re.compile(r"\b(?:" + "|".join(alternatives) + ")")
         spans += [(m.start(), m.end()) for m in pattern.finditer(folded)]
     spans = sorted({(origin[a], origin[b - 1] + 1) for a, b in spans if b > a})
     merged: list[tuple[int, int]] = []

@@ -18,13 +18,14 @@ It is rebuildable from the lake. Tables:
   ``from:`` filter may name either.
 
 Besides the lake store and the vector index, this is the one module with DuckDB SQL:
-k-NN needs a typed ``?::FLOAT[dim]`` parameter that ibis cannot express, and BM25 is
+k-NN needs a typed ``FLOAT[dim]`` query vector that ibis cannot express, and BM25 is
 the fts extension's own macro.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,7 +38,7 @@ import pyarrow as pa
 
 from .chunking import CHUNKS
 from .errors import EgregoraError
-from .extensions import load_extension
+from .extensions import load_extension, vector_literal
 
 CHUNKS_DDL = """
 CREATE TABLE IF NOT EXISTS chunks (
@@ -71,210 +72,20 @@ TEXT_INDEX_OPTIONS = (
     "stemmer = 'porter', stopwords = 'fts_stopwords', ignore = '(\\.|[^a-z0-9])+',"
     " strip_accents = 1, lower = 1"
 )
-STOPWORDS = sorted(
-    set(
-        [
-            "a",
-            "an",
-            "and",
-            "are",
-            "as",
-            "at",
-            "be",
-            "been",
-            "but",
-            "by",
-            "can",
-            "could",
-            "did",
-            "do",
-            "does",
-            "for",
-            "from",
-            "had",
-            "has",
-            "have",
-            "he",
-            "her",
-            "his",
-            "how",
-            "i",
-            "if",
-            "in",
-            "into",
-            "is",
-            "it",
-            "its",
-            "me",
-            "my",
-            "no",
-            "not",
-            "of",
-            "on",
-            "or",
-            "our",
-            "she",
-            "so",
-            "than",
-            "that",
-            "the",
-            "their",
-            "them",
-            "then",
-            "there",
-            "these",
-            "they",
-            "this",
-            "to",
-            "too",
-            "up",
-            "us",
-            "was",
-            "we",
-            "were",
-            "what",
-            "when",
-            "where",
-            "which",
-            "who",
-            "whom",
-            "why",
-            "will",
-            "with",
-            "would",
-            "you",
-            "your",
-            "yours",
-            "about",
-            "after",
-            "all",
-            "also",
-            "any",
-            "just",
-            "more",
-            "most",
-            "some",
-            "such",
-            "only",
-            "own",
-            "same",
-            "very",
-            "o",
-            "os",
-            "as",
-            "um",
-            "uma",
-            "uns",
-            "umas",
-            "de",
-            "da",
-            "do",
-            "das",
-            "dos",
-            "em",
-            "na",
-            "no",
-            "nas",
-            "nos",
-            "por",
-            "para",
-            "pra",
-            "pro",
-            "com",
-            "sem",
-            "e",
-            "ou",
-            "mas",
-            "que",
-            "se",
-            "como",
-            "quando",
-            "onde",
-            "quem",
-            "qual",
-            "quais",
-            "quanto",
-            "quanta",
-            "quantos",
-            "quantas",
-            "porque",
-            "eu",
-            "tu",
-            "ele",
-            "ela",
-            "eles",
-            "elas",
-            "nós",
-            "vós",
-            "voce",
-            "você",
-            "vocês",
-            "me",
-            "te",
-            "lhe",
-            "nos",
-            "vos",
-            "meu",
-            "minha",
-            "meus",
-            "minhas",
-            "seu",
-            "sua",
-            "seus",
-            "suas",
-            "nosso",
-            "nossa",
-            "ao",
-            "aos",
-            "à",
-            "às",
-            "pelo",
-            "pela",
-            "pelos",
-            "pelas",
-            "é",
-            "foi",
-            "ser",
-            "era",
-            "são",
-            "estar",
-            "está",
-            "estão",
-            "tem",
-            "têm",
-            "ter",
-            "vai",
-            "vamos",
-            "vou",
-            "já",
-            "não",
-            "sim",
-            "isso",
-            "isto",
-            "aquilo",
-            "esse",
-            "essa",
-            "este",
-            "esta",
-            "aquele",
-            "aquela",
-            "num",
-            "numa",
-            "dum",
-            "duma",
-            "lá",
-            "aqui",
-            "muito",
-            "muita",
-            "mais",
-            "menos",
-            "também",
-            "ainda",
-            "só",
-            "até",
-        ]
-    )
-)
+_STOPWORD_TEXT = """
+a an and are as at be been but by can could did do does for from had has have he her his
+how i if in into is it its me my no not of on or our she so than that the their them then
+there these they this to too up us was we were what when where which who whom why will
+with would you your yours about after all also any just more most some such only own same
+very
+o os as um uma uns umas de da do das dos em na no nas nos por para pra pro com sem e ou mas
+que se como quando onde quem qual quais quanto quanta quantos quantas porque eu tu ele ela
+eles elas nós vós voce você vocês me te lhe nos vos meu minha meus minhas seu sua seus suas
+nosso nossa ao aos à às pelo pela pelos pelas é foi ser era são estar está estão tem têm ter
+vai vamos vou já não sim isso isto aquilo esse essa este esta aquele aquela num numa dum
+duma lá aqui muito muita mais menos também ainda só até
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 class DimensionMismatch(EgregoraError):
@@ -358,6 +169,9 @@ def fold(text: str) -> str:
 
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+_FOLDED_STOPWORDS = frozenset(fold(w) for w in STOPWORDS)
 
 
 class ServingStore:
@@ -481,7 +295,7 @@ class ServingStore:
             return False
         load_extension(self.con, "fts")
         # accents folded like the index folds the text (strip_accents): "é" -> "e"
-        words = sorted({fold(w) for w in STOPWORDS})
+        words = sorted(_FOLDED_STOPWORDS)
         self.con.execute("CREATE OR REPLACE TABLE fts_stopwords (sw VARCHAR)")
         self.con.executemany("INSERT INTO fts_stopwords VALUES (?)", [[w] for w in words])
         self.con.execute(
@@ -508,6 +322,12 @@ class ServingStore:
                 hint="run `egregora build`",
             )
         load_extension(self.con, "fts")
+        if all_words:  # the fts macro would also require the stop words it never indexed
+            text = " ".join(
+                w for w in re.split(r"[^a-z0-9]+", fold(text)) if w and w not in _FOLDED_STOPWORDS
+            )
+            if not text:
+                return []
         where, params = filters.sql()
         return self.con.execute(
             "SELECT chunk_id, score FROM (SELECT c.chunk_id,"
@@ -680,10 +500,11 @@ class ServingStore:
         check_dimensions(space, vector)
         where, params = filters.sql()
         return self.con.execute(
-            f"SELECT v.id, array_cosine_distance(v.vector, ?::FLOAT[{space.dimensions}]) AS d"
+            f"SELECT v.id, array_cosine_distance(v.vector,"
+            f" {vector_literal(vector, space.dimensions)}) AS d"
             f" FROM {space.table} v WHERE v.id IN (SELECT content_hash FROM chunks c"
             f" WHERE {where}) ORDER BY d, v.id LIMIT ?",
-            [list(map(float, vector)), *params, k],
+            [*params, k],
         ).fetchall()
 
 

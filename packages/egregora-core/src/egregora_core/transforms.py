@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import chat_commands, redact
-from .anonymize import Anonymizer, Pseudonymizer, group_slug, mentioned_names
+from .anonymize import Anonymizer, Pseudonymizer, group_slug, identity_key, mentioned_names
 from .errors import SchemaError
 from .lake import temp_table
 
@@ -225,12 +225,20 @@ class Anonymize:
                 listed=table.names.collect(where=table.names.notnull()),
                 groups=table.group_name.collect(distinct=True),
                 mentions=table.text.collect(where=table.text.contains("\u2068")),
+                created=((table.kind == "system") & (table.subtype == "created")).any(),
             )
         ).to_pylist()[0]
         authors = found["authors"] or []
         listed = [n for names in (found["listed"] or []) if names for n in names]
         mentioned = mentioned_names(found["mentions"] or [])
         names = {n for n in (*authors, *listed, *mentioned) if n}
+        titles = [g for g in found["groups"] or [] if g]
+        # Judged on the export as extracted (before opt-outs drop a member's rows), so
+        # the same export is judged the same way whoever opted out since.
+        raw = batch.extraction.messages
+        everyone = pc.unique(raw.column("author")).to_pylist() if raw is not None else authors
+        if is_one_to_one(titles, everyone, created=bool(found["created"])):
+            names.update(titles)  # the title is the other person's name
         anonymizer = Anonymizer(batch.pseudonymizer, names, first_names=batch.first_names)
         batch.anonymizer = anonymizer
 
@@ -263,6 +271,21 @@ class Anonymize:
         # The texts are scrubbed in a thread while DuckDB computes the digests and lookups.
         table = batch.materialize(table.drop("_pseudo", "_media", "names"))
         return scrub.apply(with_occurrence_ids(table))
+
+
+def is_one_to_one(titles: list[str], authors: list[str | None], *, created: bool) -> bool:
+    """A chat between two people, titled with the other person's name (WhatsApp names a
+    one-to-one export "WhatsApp Chat with <contact>"), even if that person never wrote.
+
+    Judged from the rows: no "created group" line, at most two authors, and the title
+    equal to one of them (the contact who wrote) or, with fewer than two authors, to none
+    (the contact who never answered). Two writers and a title that is neither of them is
+    a group. A one-author group without its creation line is taken for a one-to-one chat:
+    the error is on the side of privacy."""
+    if created or len(titles) != 1:
+        return False
+    people = {identity_key(a) for a in authors if a}
+    return len(people) < 2 or (len(people) == 2 and identity_key(titles[0]) in people)
 
 
 #: Bumped when the message-id recipe changes (stored in the lake's ``meta``).

@@ -23,6 +23,8 @@ import unicodedata
 import uuid
 from collections.abc import Iterable
 
+from egregora_core.variants import COMMON_WORDS, VariantScrubber, has_word_character
+
 from . import redact
 
 SCHEMES = ("keyed", "v2")
@@ -157,7 +159,7 @@ class Anonymizer:
                 continue
             if redact.looks_like_phone(name):
                 self.phones[redact.digits(name)] = pseudonymize(name)
-            else:
+            elif has_word_character(name):
                 self.full[_match_key(name)] = pseudonymize(name)
         self.first: dict[str, str] = {}
         if first_names:
@@ -169,6 +171,13 @@ class Anonymizer:
             for word, pseudos in owners.items():
                 if word not in self.full:
                     self.first[word] = pseudos.pop() if len(pseudos) == 1 else self.NAME_PLACEHOLDER
+        for word in [k for k in self.full if k in COMMON_WORDS]:
+            # A one-word name that is an ordinary word ("Rose", "Will"): capitalized only.
+            self.first[word] = self.full.pop(word)
+        self.variants = VariantScrubber(
+            {**self.full, **{w: p for w, p in self.first.items() if w in COMMON_WORDS}},
+            first_names=first_names,
+        )
         self._regex = self._compile()
 
     def _compile(self) -> redact.Alternation:
@@ -235,7 +244,7 @@ class Anonymizer:
         """``text`` with mentions, member names and member phones replaced."""
         if not text:
             return text
-        return self._regex.sub(self._replace, text)
+        return self.variants.scrub(self._regex.sub(self._replace, text))
 
     def scrub_all(self, text: str | None) -> str | None:
         """:meth:`scrub` then :func:`redact.redact_text`: for metadata (group/file names)."""

@@ -134,4 +134,6 @@ def redact_text(text: str | None, pseudonyms: Collection[str] = ()) -> str | Non
             return match.group(0) if match.group(0) in pseudonyms else PHONE_PLACEHOLDER
         return match.group(0)  # URLs, file names, dates are kept
 
-    return _REDACT.sub(replace, text)
+    from egregora_core.redact import redact_obfuscated  # the same pass, added later
+
+    return _REDACT.sub(replace, redact_obfuscated(text))

@@ -1,22 +1,28 @@
 """Open an export (zip, bare .txt or unzipped folder): find the chat, list media, stay safe.
 
-Zip members are checked before anything is read: member count, per-member and total
-uncompressed size (from the central directory, and again while reading), absolute paths,
-``..`` components and drive prefixes. Nested zips are media like any other file. Nothing
-is extracted to disk: media bytes are hashed in memory and read back on demand.
+Zip members are checked before anything is read: total and per-member uncompressed size and
+each member's compression ratio (from the central directory, and again while reading: a zip
+bomb is refused before it inflates), absolute paths, ``..`` components and drive prefixes.
+How many members an export has is not limited: a big group's export with media holds
+thousands of files. Nested zips are media like any other file. Nothing is extracted to disk:
+media bytes are hashed as they stream and read back on demand.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
+
+from egregora_core.config import SETTINGS
 
 from .errors import ArchiveError, EncodingError, LimitError
 
@@ -43,12 +49,47 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 
 @dataclass(frozen=True)
 class Limits:
-    """Safety limits for archives (egregora v2's defaults, chat file allowed to be larger)."""
+    """Safety limits for exports; each is the ``extract.<name>`` setting of the same name.
 
-    max_members: int = 2000
-    max_member_bytes: int = 50 * 1024**2
+    The sizes bound what a real export holds (WhatsApp shares files of up to 2 GB; a group's
+    media over years reaches tens of GB); the ratio is the zip-bomb defence: media are
+    already compressed (JPEG, MP4, Opus) and a chat's text deflates about 3-10x, while a bomb
+    inflates 1000x or more.
+    """
+
+    max_member_bytes: int = 2 * 1024**3
     max_chat_bytes: int = 1024**3
-    max_total_bytes: int = 2 * 1024**3
+    max_total_bytes: int = 64 * 1024**3
+    max_ratio: int = 100
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, object]) -> Limits:
+        """Limits from ``{"max_total_bytes": ..., ...}`` (unknown names are ignored)."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: int(v) for k, v in settings.items() if k in known and v is not None})  # type: ignore[call-overload]
+
+
+#: Members smaller than this are never refused for their ratio: a tiny file of blanks
+#: deflates 100x harmlessly, and their sum is bounded by ``max_total_bytes`` anyway.
+RATIO_FLOOR = 1024**2
+
+
+def _over(what: str, size: int, setting: str, limit: int, where: str) -> ArchiveError:
+    """One error for every limit, naming the setting that raises it."""
+    return LimitError(
+        f"{what} {size:,} bytes, more than extract.{setting} ({limit:,})",
+        where=where,
+        hint=_raise_hint(setting),
+    )
+
+
+def _raise_hint(setting: str) -> str:
+    if f"extract.{setting}" not in SETTINGS:  # a limit the project cannot set (yet)
+        return "split the export, or export the chat without media"
+    return (
+        f"if the export is genuine, raise it: --limit {setting}=N or extract.{setting} "
+        "in .egregora/egregora.toml"
+    )
 
 
 #: What reading a damaged zip member raises (a bad CRC, a cut or corrupt deflate stream).
@@ -82,6 +123,7 @@ class Export:
     media: list[tuple[str, int, str]] = field(default_factory=list)  # (name, size, sha256)
     read_media: Callable[[str], bytes] | None = None
     max_chat_bytes: int = Limits.max_chat_bytes
+    warnings: list[str] = field(default_factory=list)  # one line each, no member name
 
     def read_chat(self, size: int = 4 << 20) -> Iterator[bytes]:
         """The chat bytes in pieces of ``size``, read (inflated, for a zip member) as the
@@ -195,6 +237,20 @@ def pick_chat(names: list[str], sizes: dict[str, int]) -> str | None:
     return max(pool, key=lambda n: (n.count("/") == 0, sizes.get(n, 0)))
 
 
+def _check_ratio(info: zipfile.ZipInfo, limits: Limits, where: str) -> None:
+    """Refuse a member that inflates far more than any real export member (a zip bomb)."""
+    if info.file_size < RATIO_FLOOR:
+        return
+    ratio = info.file_size / max(info.compress_size, 1)
+    if ratio > limits.max_ratio:
+        raise LimitError(
+            f"member inflates {ratio:,.0f}x ({info.compress_size:,} to {info.file_size:,} "
+            f"bytes), more than extract.max_ratio ({limits.max_ratio}x): a zip bomb?",
+            where=where,
+            hint=_raise_hint("max_ratio"),
+        )
+
+
 def choose_chat(
     names: list[str], sizes: dict[str, int], wanted: str | None, where: str
 ) -> str | None:
@@ -203,25 +259,22 @@ def choose_chat(
     if wanted is not None:
         found = [n for n in names if n == wanted or PurePosixPath(n).name == wanted]
         if len(found) != 1:
-            listed = ", ".join(sorted(chat_candidates(names))) or "none"
+            # chat file names are not listed: a one-to-one chat's name is a member's name
             raise ArchiveError(
-                f"no chat file named '{wanted}' (chat files: {listed})",
+                f"no chat file named '{wanted}' ({len(chat_candidates(names))} chat files)",
                 where=where,
-                hint="pass --chat with one of the names listed",
+                hint="list the export's files (e.g. `unzip -l`) and pass one to --chat",
             )
         return found[0]
     pool = chat_candidates(names)
     if len(pool) > 1:
-        raise ArchiveError(
-            f"the export holds {len(pool)} chat files ({', '.join(sorted(pool))})",
+        raise ArchiveError(  # names not listed: a one-to-one chat's name is a member's name
+            f"the export holds {len(pool)} chat files",
             where=where,
-            hint="ingest one with --chat NAME (run once per chat to ingest each)",
+            hint="ingest one with --chat NAME (list them with e.g. `unzip -l`; run once per "
+            "chat to ingest each)",
         )
     return pick_chat(names, sizes)
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _file_sha256(path: Path) -> str:
@@ -244,25 +297,18 @@ def open_zip(path: Path, limits: Limits, chat_name: str | None = None) -> Export
         ) from error
     with archive:
         infos = [i for i in archive.infolist() if not i.is_dir()]
-        if len(infos) > limits.max_members:
-            raise ArchiveError(
-                f"zip has {len(infos)} members, more than the limit of {limits.max_members}",
-                where=where,
-                hint="export the chat without media, or split the export",
-            )
+        links = sum(map(_is_symlink_member, infos))
+        infos = [i for i in infos if not _is_symlink_member(i)]
         by_name: dict[str, zipfile.ZipInfo] = {}
         total = 0
         for info in infos:
             name = _fix_name(info)
             _check_member_path(name, f"{where}:{len(by_name) + 1}")
+            _check_ratio(info, limits, f"{where}:{name}")
             total += info.file_size
             by_name[name] = info
         if total > limits.max_total_bytes:
-            raise ArchiveError(
-                f"zip expands to {total} bytes, more than the limit of {limits.max_total_bytes}",
-                where=where,
-                hint="export the chat without media",
-            )
+            raise _over("zip expands to", total, "max_total_bytes", limits.max_total_bytes, where)
         sizes = {n: i.file_size for n, i in by_name.items()}
         chat = choose_chat(list(by_name), sizes, chat_name, where)
         if chat is None:
@@ -273,7 +319,8 @@ def open_zip(path: Path, limits: Limits, chat_name: str | None = None) -> Export
                 hint=f"{hint}; export the chat again with WhatsApp's 'Export chat'",
             )
 
-        def check_size(name: str, limit: int) -> None:
+        def check_size(name: str, setting: str) -> None:
+            limit = getattr(limits, setting)
             if name == chat and by_name[name].file_size > limit:
                 raise LimitError(
                     f"the chat file inflates to {by_name[name].file_size:,} bytes, more than "
@@ -282,25 +329,28 @@ def open_zip(path: Path, limits: Limits, chat_name: str | None = None) -> Export
                     hint="raise extract.max_chat_bytes, or ingest a shorter export",
                 )
             if by_name[name].file_size > limit:
-                raise ArchiveError(
-                    f"member is {by_name[name].file_size} bytes, more than the limit of {limit}",
-                    where=f"{where}:{name if name == chat else 'media member'}",
-                    hint="export the chat without media, or raise the limit",
+                member = name if name == chat else "media member"
+                raise _over(
+                    "member is", by_name[name].file_size, setting, limit, f"{where}:{member}"
                 )
 
-        def read(name: str, limit: int) -> bytes:
-            check_size(name, limit)
+        def digest(name: str) -> tuple[int, str]:
+            """Size and sha256 of a member, streamed: never more than a block in memory."""
+            check_size(name, "max_member_bytes")
+            declared, hasher, size = by_name[name].file_size, hashlib.sha256(), 0
             with _Member(archive, by_name[name], where) as handle:
-                data = handle.read(limit + 1)
-            if len(data) > limit:
-                raise ArchiveError(
-                    "member expands beyond its declared size",
-                    where=where,
-                    hint="this zip is not a genuine WhatsApp export",
-                )
-            return data
+                while block := handle.read(min(1 << 20, declared + 1 - size)):
+                    size += len(block)
+                    hasher.update(block)
+                    if size > declared:
+                        raise ArchiveError(
+                            "member expands beyond its declared size",
+                            where=where,
+                            hint="this zip is not a genuine WhatsApp export",
+                        )
+            return size, hasher.hexdigest()
 
-        check_size(chat, limits.max_chat_bytes)  # read later, in pieces (read_chat)
+        check_size(chat, "max_chat_bytes")  # read later, in pieces (read_chat)
         media = []
         for name in by_name:
             if (
@@ -309,8 +359,7 @@ def open_zip(path: Path, limits: Limits, chat_name: str | None = None) -> Export
                 or PurePosixPath(name).name.startswith("._")
             ):
                 continue
-            data = read(name, limits.max_member_bytes)
-            media.append((name, len(data), _sha256(data)))
+            media.append((name, *digest(name)))
     media_names = {m[0] for m in media}
 
     def read_media(name: str) -> bytes:
@@ -333,6 +382,7 @@ def open_zip(path: Path, limits: Limits, chat_name: str | None = None) -> Export
         media=media,
         read_media=read_media,
         max_chat_bytes=limits.max_chat_bytes,
+        warnings=skipped_links_warning(links),
     )
 
 
@@ -357,16 +407,40 @@ def open_text(path: Path, limits: Limits) -> Export:
     )
 
 
+def folder_files(path: Path) -> tuple[list[Path], int]:
+    """The regular files under ``path`` and how many symbolic links were skipped.
+
+    No link is ever followed (a link to a private key in an export folder would be copied
+    into the media store and published): ``os.walk`` does not descend into linked folders,
+    and a linked file is skipped, not read."""
+    files, links = [], 0
+    for folder, dirs, names in os.walk(path, followlinks=False):
+        links += sum((Path(folder) / d).is_symlink() for d in dirs)
+        for name in names:
+            file = Path(folder) / name
+            if file.is_symlink():
+                links += 1
+            elif file.is_file():
+                files.append(file)
+    return sorted(files), links
+
+
+def _is_symlink_member(info: zipfile.ZipInfo) -> bool:
+    """A zip member stored as a Unix symbolic link (its bytes are the link's target)."""
+    return stat.S_ISLNK(info.external_attr >> 16)
+
+
+def skipped_links_warning(count: int) -> list[str]:
+    return [f"skipped {count} symbolic link(s): links are never followed"] if count else []
+
+
 def open_folder(path: Path, limits: Limits, chat_name: str | None = None) -> Export:
-    files = sorted(p for p in path.rglob("*") if p.is_file())
+    files, links = folder_files(path)
     names = [p.relative_to(path).as_posix() for p in files]
-    if len(names) > limits.max_members:
-        raise ArchiveError(
-            f"folder has {len(names)} files, more than the limit",
-            where=path.name,
-            hint="point at the chat .txt instead",
-        )
     sizes = {n: p.stat().st_size for n, p in zip(names, files, strict=True)}
+    total = sum(sizes.values())
+    if total > limits.max_total_bytes:
+        raise _over("folder holds", total, "max_total_bytes", limits.max_total_bytes, path.name)
     chat = choose_chat(names, sizes, chat_name, path.name)
     if chat is None:
         raise ArchiveError(
@@ -383,10 +457,12 @@ def open_folder(path: Path, limits: Limits, chat_name: str | None = None) -> Exp
         digest.update(f"{name}\0{checksum}\n".encode())
         if name != chat:
             if sizes[name] > limits.max_member_bytes:
-                raise ArchiveError(
-                    "a media file is larger than the limit",
-                    where=path.name,
-                    hint="remove it from the folder",
+                raise _over(
+                    "a media file is",
+                    sizes[name],
+                    "max_member_bytes",
+                    limits.max_member_bytes,
+                    f"{path.name}/{name}",
                 )
             media.append((name, sizes[name], checksum))
     exported = open_text(path / chat, limits)
@@ -395,7 +471,10 @@ def open_folder(path: Path, limits: Limits, chat_name: str | None = None) -> Exp
     def read_media(name: str) -> bytes:
         if name not in media_names:
             raise KeyError(name)
-        return (path / name).read_bytes()
+        # O_NOFOLLOW: a file swapped for a link since the folder was listed is refused.
+        handle = os.open(path / name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(handle, "rb") as file:
+            return file.read()
 
     exported.chat_name = chat
     exported.file_name = path.name
@@ -403,6 +482,7 @@ def open_folder(path: Path, limits: Limits, chat_name: str | None = None) -> Exp
     exported.checksum = digest.hexdigest()
     exported.media = media
     exported.read_media = read_media
+    exported.warnings = skipped_links_warning(links)
     return exported
 
 

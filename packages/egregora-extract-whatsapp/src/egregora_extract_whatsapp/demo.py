@@ -1,46 +1,47 @@
-"""``demo_export``: a small synthetic export for ``egregora run --demo`` and for tests."""
+"""``demo_export``: the bundled sample chat for ``egregora run --demo`` and for tests.
+
+``demo_chat/`` (package data) is a hand-written group chat, exported the way Android
+WhatsApp writes it (en-GB dates, "(file attached)" media): about 290 messages from January
+to June 2025 among six made-up friends, in English and Portuguese, about a trip to São
+Miguel in the Azores (14 to 18 May), a 30th birthday party, recipes, five-a-side football
+matches and a house move, with photos, a poll, an edited and a deleted message, system lines,
+typed phone numbers and e-mails, and an ``/egregora set alias`` command. The synthetic
+generator (``synthetic.py``) stays for benchmarks and property tests.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import zipfile
+from importlib import resources
 from pathlib import Path
 
-from .synthetic import generate_chat
+DEMO_FILE = "WhatsApp Chat with Quinta Crew.zip"
+DEMO_CHAT = "WhatsApp Chat with Quinta Crew.txt"
 
-DEMO_FILE = "WhatsApp Chat with Demo Group.zip"
-DEMO_SEED = 7
-DEMO_MESSAGES = 300
-DEMO_IMAGES = 3
+#: Zip member timestamp: fixed, so the demo zip has the same bytes every time.
+_STAMP = (2025, 6, 20, 18, 30, 0)
+
+
+def demo_files() -> list[tuple[str, bytes]]:
+    """The demo export's members, the chat file first, then the media in name order."""
+    folder = resources.files(__package__).joinpath("demo_chat")
+    media = sorted(
+        (entry.name, entry.read_bytes())
+        for entry in folder.iterdir()
+        if entry.is_file() and entry.name != DEMO_CHAT
+    )
+    return [(DEMO_CHAT, folder.joinpath(DEMO_CHAT).read_bytes()), *media]
 
 
 def write_demo_export(folder: Path) -> Path:
-    """Write ~300 messages over ~3 months (fake members, system lines, multi-line
-    messages, a poll, 3 tiny PNG images) as a zip in ``folder``; same bytes every time."""
-    chat = generate_chat(
-        DEMO_MESSAGES,
-        seed=DEMO_SEED,
-        platform="android",
-        locale="en",
-        members=6,
-        start=datetime(2024, 3, 1, 9, 0, 0),
-        mean_gap_seconds=90 * 86400 / DEMO_MESSAGES,
-        group_name="Demo Group",
-        media_bytes=True,
-    )
-    chat.media = dict(sorted(chat.media.items())[:DEMO_IMAGES])
+    """Write the demo chat and its photos as a WhatsApp zip in ``folder``; same bytes every
+    time."""
+    folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    return _write_fixed_time_zip(chat, folder / DEMO_FILE)
-
-
-def _write_fixed_time_zip(chat, path: Path) -> Path:
-    """A zip whose bytes do not depend on the clock (fixed member timestamps)."""
-    import zipfile
-
-    stamp = (2024, 6, 1, 12, 0, 0)
+    path = folder / DEMO_FILE
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        members = [(chat.chat_file_name, chat.text.encode("utf-8")), *chat.media.items()]
-        for name, data in members:
-            info = zipfile.ZipInfo(name, date_time=stamp)
+        for name, data in demo_files():
+            info = zipfile.ZipInfo(name, date_time=_STAMP)
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, data)
     return path

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zipfile
-from dataclasses import replace
+from dataclasses import asdict, replace
 from itertools import chain
 from pathlib import Path
 
@@ -78,6 +78,8 @@ class WhatsAppExtractor:
     def extract(self, path: Path, options: ExtractOptions) -> Extraction:
         path = Path(path)
         limits = self.limits
+        if options.limits:  # the project's extract.max_* settings (and --limit flags)
+            limits = Limits.from_settings({**asdict(limits), **options.limits})
         if options.max_chat_bytes is not None:
             limits = replace(limits, max_chat_bytes=options.max_chat_bytes)
         export = open_export(path, limits, options.chat)
@@ -112,7 +114,7 @@ class WhatsAppExtractor:
             media=media,
             source=source,
             read_media=export.read_media,
-            warnings=parsed.warnings,
+            warnings=[*export.warnings, *parsed.warnings],
         )
 
     def demo_export(self, folder: Path) -> Path:

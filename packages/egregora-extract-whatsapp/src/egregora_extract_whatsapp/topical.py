@@ -158,6 +158,44 @@ TOPICS: list[tuple[list[str], list[tuple[str, str]]]] = [
     ),
 ]
 
+#: Near misses, one per topic, in other conversations: the same subject with other
+#: specifics (another place, number or name), as chats return to a subject. They are
+#: what makes exact words matter: by meaning alone they are as good an answer.
+DISTRACTORS = [
+    "Ano passado a gente ficou numa pousada em Ubatuba, na praia Vermelha",
+    "The bus to the coast leaves Tietê terminal every hour, the ticket is R$ 95",
+    "O churrasco de domingo passado foi na laje do prédio, que delícia",
+    "We had dinner at Fasano last month, the table for six was perfect",
+    "O condomínio subiu para R$ 910, a administradora mandou o boleto",
+    "Last time my flight number was G3 1204 and it landed at Congonhas",
+    "A senha do wifi do escritório mudou, pede pro TI",
+    "The trail to Pico do Jaraguá is short, one hour up with a bottle of water",
+    "Achei as fotos do show no drive: https://drive.example.com/show-fotos",
+    "Doctor appointment with the dermatologist is next month, Dr. Tanaka",
+    "A conta de água veio R$ 98, normal",
+    "We did a picnic at Parque Villa-Lobos last year near the playground",
+    "Meu avô fez aniversário em maio, 85 anos",
+    "The hotel booking reference is BR-10442, check in at noon",
+    "Comprei ingressos do Rock in Rio ano passado, pista premium",
+    "The vet said Luna only needs a check-up this year",
+    "Levei a barraca e o fogareiro no acampamento de Ubatuba",
+    "The book club pick for March was Dom Casmurro by Machado de Assis",
+    "O conserto da geladeira ficou caro, o técnico trocou o compressor",
+    "Our Airbnb in Porto was in Ribeira, next to the river",
+    "Fiz a prova do concurso do Banco do Brasil mas não passei",
+    "The kids' football match is on Saturday at the Colégio Bandeirantes field",
+    "Subi a Pedra Grande em Atibaia, a vista é linda",
+    "Please send me your share of the pizza by bank transfer, R$ 45 each",
+    "A reunião da escola foi remarcada para sexta, 18h, na biblioteca",
+    "I left my black jacket in the car after the party",
+    "O voo para Recife saiu no horário, nenhum atraso",
+    "The half marathon registration opened today, the fee is 120 reais",
+    "Adotamos um cachorro, o nome dele é Biscoito",
+    "Road trip last year: Santos first, then Ilhabela",
+    "Meu celular quebrou, a tela trincou toda",
+    "Pilates class is on Tuesday evenings at 19:00",
+]
+
 #: Everyday chatter between the topics: shares words with them, answers nothing.
 CHATTER = [
     "bom dia pessoal",
@@ -207,10 +245,10 @@ def _chat_lines(seed: int, filler_conversations: int) -> list[tuple[datetime, st
     rng = random.Random(seed)
     moment = datetime(2024, 1, 8, 9, 0)
     out: list[tuple[datetime, str, str]] = []
-    topics = list(range(len(TOPICS))) + [None] * filler_conversations
+    topics: list[list[str]] = [answers for answers, _ in TOPICS]
+    topics += [[line] for line in DISTRACTORS] + [[] for _ in range(filler_conversations)]
     rng.shuffle(topics)
-    for topic in topics:
-        answers = TOPICS[topic][0] if topic is not None else []
+    for answers in topics:
         lines = [rng.choice(CHATTER) for _ in range(rng.randint(3, 8))]
         for answer in answers:
             lines.insert(rng.randint(0, len(lines)), answer)

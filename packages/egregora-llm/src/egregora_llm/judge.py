@@ -45,7 +45,7 @@ class LLMJudge:
         from .outputs import Verdict
 
         if self._agent is None:
-            self._agent = _agent(Verdict, JUDGE_INSTRUCTIONS, self.llm.retries)
+            self._agent = _agent(Verdict, JUDGE_INSTRUCTIONS, self.llm)
         model = self.model if self.model is not None else self.llm.build_model()
         what = f"duel {left.get('post_id')} vs {right.get('post_id')}"
         job = _Job(Labels("", {}), lambda verdict: [])  # the Literal type is the whole check

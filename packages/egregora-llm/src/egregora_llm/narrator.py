@@ -73,11 +73,15 @@ def _validate(job: _Job, output: Any) -> Any:
     return output
 
 
-def _agent(output_type: type, instructions: str, retries: int) -> Agent:
-    from pydantic_ai import Agent, RunContext
+def _agent(output_type: type, instructions: str, llm: LLMSettings) -> Agent:
+    from pydantic_ai import Agent, NativeOutput, PromptedOutput, RunContext, ToolOutput
 
+    mode = {"tool": ToolOutput, "native": NativeOutput, "prompted": PromptedOutput}
     agent = Agent(
-        output_type=output_type, instructions=instructions, deps_type=_Job, retries=retries
+        output_type=mode[llm.output_mode](output_type),
+        instructions=instructions,
+        deps_type=_Job,
+        retries=llm.retries,
     )
 
     # async: pydantic-ai runs a plain `def` validator in a worker thread, a needless hop
@@ -172,7 +176,7 @@ class LLMNarrator:
                 "draft": (DraftOut, NARRATOR_INSTRUCTIONS),
                 "portrait": (PortraitOut, PORTRAIT_INSTRUCTIONS),
             }[kind]
-            self._agents[kind] = _agent(output_type, instructions, self.llm.retries)
+            self._agents[kind] = _agent(output_type, instructions, self.llm)
         return self._agents[kind]
 
     def current_model(self) -> Model:

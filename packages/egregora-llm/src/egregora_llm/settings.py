@@ -51,7 +51,11 @@ SETTING_DOCS = {
     "client, waiting as `Retry-After` says.",
     "timeout": "Seconds before one request counts as timed out (and is retried).",
     "temperature": "Sampling temperature (0 to 2).",
+    "output_mode": "How the draft is asked for: `tool` (a tool call; most models), `native` "
+    "(the API's JSON-schema output) or `prompted` (the schema in the prompt, for local models "
+    "without tool calls).",
 }
+OUTPUT_MODES = ("tool", "native", "prompted")
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ class LLMSettings:
     http_retries: int = 4
     timeout: float = 120.0
     temperature: float = 0.4
+    output_mode: str = "tool"
 
     def __post_init__(self) -> None:
         for key in ("concurrency", "max_input_tokens", "max_output_tokens"):
@@ -87,6 +92,11 @@ class LLMSettings:
             raise ConfigError("timeout must be positive", where="llm.timeout")
         if not 0 <= self.temperature <= 2:
             raise ConfigError("temperature must be between 0 and 2", where="llm.temperature")
+        if self.output_mode not in OUTPUT_MODES:
+            raise ConfigError(
+                f"output_mode must be one of {', '.join(OUTPUT_MODES)}, got {self.output_mode!r}",
+                where="llm.output_mode",
+            )
         if not (self.model or "").strip():
             raise ConfigError("model must not be empty", where="llm.model")
 
@@ -133,6 +143,7 @@ class LLMSettings:
             "base_url": self.base_url,
             "temperature": self.temperature,
             "max_output_tokens": self.max_output_tokens,
+            "output_mode": self.output_mode,
         }
 
     def model_string(self) -> str:

@@ -83,6 +83,7 @@ class Record:
     retry_after: float | None = None
     authorization: str = ""
     prompt: str = ""
+    mode: str = ""  # tool | native | prompted
 
 
 @dataclass
@@ -210,7 +211,7 @@ class FakeLLMServer:
         prompt = _prompt_text(request)
         match = _WINDOW.search(prompt)
         window = match.group(1) if match else None
-        kind, tool = _kind(request)
+        kind, tool, mode = _kind(request)
         fault, flaw = self._next_fault(window)
         if fault.status is not None or fault.hang:
             flaw = ""
@@ -224,6 +225,7 @@ class FakeLLMServer:
             authorization=headers.get("Authorization", ""),
         )
         record.prompt = prompt
+        record.mode = mode
         extra: dict[str, str] = {}
         try:
             if self.api_key is not None and record.authorization != f"Bearer {self.api_key}":
@@ -267,23 +269,26 @@ def _prompt_text(request: dict[str, Any]) -> str:
     return ""
 
 
-def _kind(request: dict[str, Any]) -> tuple[str, str | None]:
-    """What is asked (draft, portrait, verdict) and the output tool's name, from the schema."""
+def _kind(request: dict[str, Any]) -> tuple[str, str | None, str]:
+    """What is asked (draft, portrait, verdict), the output tool's name, and how: "tool",
+    "native" (a JSON schema in ``response_format``) or "prompted" (the schema in the text)."""
     tools = request.get("tools") or []
+    fmt = request.get("response_format") or {}
     if tools:
         function = tools[0].get("function", {})
-        schema, tool = function.get("parameters") or {}, function.get("name")
+        schema, tool, mode = function.get("parameters") or {}, function.get("name"), "tool"
+    elif fmt.get("json_schema"):
+        schema, tool, mode = fmt["json_schema"].get("schema") or {}, None, "native"
     else:
-        fmt = request.get("response_format") or {}
-        schema, tool = (fmt.get("json_schema") or {}).get("schema") or {}, None
+        schema, tool, mode = {}, None, "prompted"
     properties = set((schema.get("properties") or {}).keys())
-    if "paragraphs" in properties:
-        return "draft", tool
-    if "winner" in properties:
-        return "verdict", tool
-    if "text" in properties:
-        return "portrait", tool
-    return "unknown", tool
+    if mode == "prompted":  # the schema is somewhere in the messages
+        text = json.dumps(request.get("messages") or [])
+        properties = {k for k in ("paragraphs", "winner", "text") if f'\\"{k}\\"' in text}
+    for key, kind in (("paragraphs", "draft"), ("winner", "verdict"), ("text", "portrait")):
+        if key in properties:
+            return kind, tool, mode
+    return "unknown", tool, mode
 
 
 def _answer(kind: str, prompt: str, flaw: str) -> dict[str, Any]:

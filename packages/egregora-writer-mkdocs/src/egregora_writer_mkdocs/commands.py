@@ -24,12 +24,46 @@ PERIOD = click.Choice(["day", "week", "month"])
 
 
 def _summary_line(summary: dict[str, Any]) -> str:
-    return (
+    line = (
         f"posts: {summary['posts_written']} written, {summary['posts_unchanged']} unchanged, "
         f"{summary['posts_removed']} removed · profiles: {summary['profiles_written']} written, "
         f"{summary['profiles_removed']} removed · media: {summary['media_copied']} copied, "
         f"{summary['media_missing']} missing · redactions: {summary['redactions']}"
     )
+    if "drafts_written" in summary:
+        line += (
+            f"\nprose ({summary['narrator']}): {summary['drafts_written']} written, "
+            f"{summary['drafts_cached']} cached, {summary['drafts_fallback']} by the offline "
+            f"fallback · narrator calls: {summary['narrator_calls']}"
+        )
+    return line
+
+
+def _narration_lines(summary: dict[str, Any], dry_run: bool) -> list[str]:
+    """The dry run's to-do list, or what --max-calls left for the next run."""
+    lines = []
+    if dry_run and summary.get("to_write") is not None:
+        todo = summary["to_write"]
+        calls = sum(w["calls"] for w in todo)
+        tokens_in = sum(w["input_tokens"] for w in todo)
+        tokens_out = sum(w["output_tokens"] for w in todo)
+        lines.append(
+            f"would write {len(todo)} window(s) with the {summary['narrator']} narrator: "
+            f"~{calls} call(s), ~{tokens_in:,} input and ~{tokens_out:,} output tokens"
+        )
+        lines += [
+            f"  {w['window']}  calls {w['calls']}  in ~{w['input_tokens']:,}  "
+            f"out ~{w['output_tokens']:,}"
+            for w in todo
+        ]
+    left = summary.get("drafts_left") or []
+    if left:
+        lines.append(
+            f"--max-calls reached: {len(left)} window(s) left for the next run "
+            f"(shown with offline prose until then): {', '.join(left[:10])}"
+            + (" …" if len(left) > 10 else "")
+        )
+    return lines
 
 
 @click.group("site")
@@ -44,8 +78,21 @@ def site() -> None:
 @click.option("--from", "date_from", metavar="YYYY-MM-DD", help="First day to include.")
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Last day to include (inclusive).")
 @click.option("--no-mkdocs", is_flag=True, help="Write the Markdown only; skip `mkdocs build`.")
-@click.option("--force", is_flag=True, help="Re-render every page (ignore the manifest).")
-@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--force", is_flag=True, help="Re-render every page and re-write every post's prose.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show what would change and which windows the narrator would write; write nothing.",
+)
+@click.option(
+    "--narrator", "narrator", metavar="NAME", help="Narrator of the prose (default: site.narrator)."
+)
+@click.option(
+    "--max-calls",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Narrate at most N windows in this run; the rest are left for the next one.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_obj
 def site_build(
@@ -56,6 +103,8 @@ def site_build(
     no_mkdocs: bool,
     force: bool,
     dry_run: bool,
+    narrator: str | None,
+    max_calls: int | None,
     as_json: bool,
 ) -> None:
     """Write posts, profiles and media from the lake, then run `mkdocs build --strict`.
@@ -64,16 +113,28 @@ def site_build(
     Examples:
       egregora site build
       egregora site build --period day --from 2025-01-01 --to 2025-01-31
+      egregora site build --narrator llm --dry-run
+      egregora site build --narrator llm --max-calls 50
     """
-    ctx = state.context(dry_run=dry_run, overrides={"site.period": period})
+    ctx = state.context(
+        dry_run=dry_run, overrides={"site.period": period, "site.narrator": narrator}
+    )
     writer = state.plugins.writers().get_or_fail(ctx.config["site.writer"])
     summary = writer.write(
-        ctx, period=period, date_from=date_from, date_to=date_to, force=force, build=not no_mkdocs
+        ctx,
+        period=period,
+        date_from=date_from,
+        date_to=date_to,
+        force=force,
+        build=not no_mkdocs,
+        max_calls=max_calls,
     )
     if as_json:
         click.echo(json.dumps({k: v for k, v in summary.items() if k != "files"}, default=str))
     else:
         click.echo(_summary_line(summary))
+        for line in _narration_lines(summary, dry_run):
+            click.echo(line)
         if "site_dir" in summary:
             click.echo(f"site built in {summary['site_dir']}")
 

@@ -139,8 +139,9 @@ def post_authors(s: Scope) -> ibis.Table:
 
 
 def thread_rows(s: Scope) -> ibis.Table:
-    """Every message with its thread number (materialize it once for threads and quotes)."""
-    return _threads(s, "text", "media_ref")
+    """Every message with its thread number (materialize it once for threads, quotes and
+    the narrators' windows)."""
+    return _threads(s, "message_id", "kind", "text", "media_ref")
 
 
 def _threads(s: Scope, *extra: str) -> ibis.Table:
@@ -190,6 +191,25 @@ def post_quotes(s: Scope, per_post: int = 5, rows: ibis.Table | None = None) -> 
     in_post = ibis.window(group_by=[t.group_slug, t.period], order_by=[ibis.desc(t.size), t.ts])
     t = t.mutate(pick=ibis.row_number().over(in_post)).filter(ibis._.pick < per_post)
     return t.select("group_slug", "period", "thread", "ts", "author", "text", "media_ref")
+
+
+def window_messages(s: Scope, rows: ibis.Table) -> ibis.Table:
+    """Every message of the scope with its thread number and media type: the narrators'
+    windows for all changed posts, in one query (``rows``: :func:`thread_rows`)."""
+    media = s.media.select("media_id", "media_type")
+    j = rows.left_join(media, rows.media_ref == media.media_id)
+    return j.select(
+        "group_slug",
+        "period",
+        "thread",
+        "message_id",
+        "ts",
+        "ordinal",
+        "author",
+        "kind",
+        "text",
+        "media_type",
+    )
 
 
 def _urls(m: ibis.Table) -> ibis.Table:

@@ -49,11 +49,20 @@ def block(text: str | None, *, prefix: str = "") -> str:
     return "  \n".join(prefix + line for line in lines)
 
 
+#: Markup characters in values templates print raw *after* unescaping them: Material's
+#: ``<title>{{ page.title | striptags }}`` turns ``&lt;`` back into ``<`` (a group name
+#: ``</title><script>`` ran in the browser). They become look-alike typography instead.
+_LOOKALIKE = {"<": "\u2039", ">": "\u203a", '"': "\u201d", "'": "\u2019", "`": "\u2018"}
+
+
 def html_text(text: str | None) -> str:
-    """Escape for HTML contexts that Jinja templates print raw (author names in .authors.yml)."""
+    """Escape for HTML contexts that Jinja templates print raw, possibly after unescaping
+    (group names as categories, author names and bios in .authors.yml, profile titles):
+    ``< > " ' ` `` become look-alikes (‹ › ” ’ ‘), ``&`` an entity, control characters go."""
     if not text:
         return ""
-    return "".join(_ENTITIES.get(c, c) for c in _SPACES.sub(" ", text).strip() if c.isprintable())
+    flat = _SPACES.sub(" ", text).strip()
+    return "".join(_LOOKALIKE.get(c) or _ENTITIES.get(c, c) for c in flat if c.isprintable())
 
 
 _URL_SAFE = "/:?=&%#@+,;~!$*._-"

@@ -8,10 +8,11 @@ exactly v2's names, so existing links keep working.
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+
+from egregora_core.media_clean import clean_media
 
 from .output import atomic
 
@@ -73,7 +74,11 @@ def publish(state_dir: Path, docs_dir: Path, media: MediaFile) -> bool | None:
     source = store_path(state_dir, media.sha256)
     if not source.is_file():
         return None
+    # Cleaned again: a store written before metadata removal existed still holds EXIF/tags.
+    data = clean_media(target.name, source.read_bytes())
+    if data is None:
+        return None
     target.parent.mkdir(parents=True, exist_ok=True)
     with atomic(target) as tmp:
-        shutil.copyfile(source, tmp)
+        tmp.write_bytes(data)
     return True

@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import escape, frontmatter, i18n, periods
+from egregora_core.names import readable_name
+from egregora_core.narrative import Draft, WindowMessage
+
+from . import escape, frontmatter, i18n, periods, prose
 from .dataset import Preferences
 from .media import MediaFile
 from .privacy import Guard
@@ -31,16 +34,22 @@ POST_TO_SITE_ROOT = "../../../../../"
 
 @dataclass
 class Members:
-    """Display names and profile links for pseudonyms (public alias if set)."""
+    """Display names and profile links for pseudonyms: the public alias if set, else the
+    readable name (``readable``: :func:`egregora_core.names.readable_names` of the project's
+    members, collision-free; one outside it gets :func:`~egregora_core.names.readable_name`).
+    """
 
     prefs: dict[str, Preferences]
     with_profile: set[str] = field(default_factory=set)
     excluded: frozenset[str] = frozenset()  # opted out: never named, never linked
+    readable: dict[str, str] = field(default_factory=dict)
 
     def name(self, pseudonym: str) -> str:
         pref = self.prefs.get(pseudonym)
         alias = (pref.alias or "").strip() if pref else ""
-        return alias[:40] if alias else pseudonym
+        if alias:
+            return alias[:40]
+        return self.readable.get(pseudonym) or readable_name(pseudonym)
 
     def link(self, pseudonym: str, to_docs: str, guard: Guard) -> str:
         text = escape.inline(guard.scrub(self.name(pseudonym)))
@@ -73,6 +82,8 @@ class Post:
     language: str = i18n.DEFAULT
     file: str = ""
     slug: str = ""
+    draft: Draft | None = None  # the narrator's prose
+    cited: dict[str, WindowMessage] = field(default_factory=dict)  # the window's messages
 
     @property
     def key_str(self) -> str:
@@ -86,6 +97,8 @@ class Post:
 
     @property
     def title(self) -> str:
+        if self.draft is not None and self.draft.title.strip():
+            return self.draft.title.strip()[:120]
         base = periods.label(self.start, self.period, self.language)
         if self.keywords:
             return f"{base}: {', '.join(self.keywords)}"
@@ -93,6 +106,12 @@ class Post:
 
     @property
     def summary(self) -> str:
+        if self.draft is not None and self.draft.summary.strip():
+            return self.draft.summary.strip()[:300]
+        return self.stats_line
+
+    @property
+    def stats_line(self) -> str:
         t = i18n.Text(self.language)
         return t(
             "summary",
@@ -142,7 +161,7 @@ def post_page(post: Post, members: Members, guard: Guard, tz: ZoneInfo) -> str:
     to_docs = "../../"
     t = i18n.Text(post.language)
     meta = {
-        "title": post.title,
+        "title": escape.html_text(guard.scrub(post.title)),
         "date": post.start,
         "slug": post.slug,
         "authors": [p for p, _ in post.authors],
@@ -152,15 +171,21 @@ def post_page(post: Post, members: Members, guard: Guard, tz: ZoneInfo) -> str:
     }
     first, last = post.first_ts.astimezone(tz).date(), post.last_ts.astimezone(tz).date()
     dates = t.date(first) if first == last else f"{t.date(first)} – {t.date(last)}"
-    out = [
-        frontmatter.render(meta),
-        f"# {escape.inline(post.title)}",
-        "",
-        f"{post.summary} ({dates})",
-        "",
-        "<!-- more -->",
-        "",
-    ]
+    meta["summary"] = escape.html_text(guard.scrub(post.summary))
+    citations = prose.Citations()
+    names = {
+        escape.inline(guard.scrub(members.name(p))): members.link(p, to_docs, guard)
+        for p, _ in post.authors
+        if p in members.with_profile
+    }
+    paragraphs = prose.draft_blocks(post.draft, citations, guard, names) if post.draft else []
+    out = [frontmatter.render(meta), f"# {escape.inline(guard.scrub(post.title))}", ""]
+    if paragraphs:  # the lede is the blog index's excerpt; the stats follow the prose
+        out += [paragraphs[0], "", "<!-- more -->", ""]
+        out += [line for p in paragraphs[1:] for line in (p, "")]
+        out += [f"*{post.stats_line} ({dates})*", ""]
+    else:
+        out += [f"{post.summary} ({dates})", "", "<!-- more -->", ""]
 
     out += [f"## {t('who')}", "", f"| {t('col_member')} | {t('col_messages')} |", "| --- | ---: |"]
     out += [f"| {members.link(p, to_docs, guard)} | {t.number(n)} |" for p, n in post.authors]
@@ -212,6 +237,15 @@ def post_page(post: Post, members: Members, guard: Guard, tz: ZoneInfo) -> str:
         out += [f"## {t('related')}", ""]
         out += [f"- [{escape.inline(title)}]({file})" for title, file in post.related]
         out.append("")
+
+    out += prose.sources(
+        citations,
+        post.cited,
+        lambda text: _quote_text(" ".join(text.split()), members, to_docs, guard),
+        guard,
+        lambda ts: _when(ts, tz, t),
+        t("sources"),
+    )
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -273,6 +307,8 @@ def profile_page(
         f"{t('pseudonym')}: `{pseudonym}`",
         "",
     ]
+    if data.get("portrait"):
+        out += [escape.inline(guard.scrub(data["portrait"])), ""]
     if pref.bio:
         out += [escape.block(guard.scrub(pref.bio[:500])), ""]
     totals = data["totals"]

@@ -61,6 +61,11 @@ markdown_extensions:
   - toc:
       permalink: true
 
+# Pages the writer generates on purpose outside the nav (linked from posts and the members
+# page): MkDocs would otherwise log an INFO line for each of them.
+not_in_nav: |
+  /profiles/*.md
+
 nav:
   - Home: index.md
   - Posts: posts/index.md

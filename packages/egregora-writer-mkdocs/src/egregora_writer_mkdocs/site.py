@@ -19,12 +19,16 @@ from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from egregora_core.drafts import DraftStore
 from egregora_core.errors import ConfigError
-from egregora_core.lake import Lake, temp_table
+from egregora_core.lake import Lake, WouldBeLake, temp_table
+from egregora_core.names import readable_names
+from egregora_core.narrative import MemberProfile
+from egregora_core.offline_narrator import OfflineNarrator
 from egregora_core.progress import NullProgress, Progress
 from slugify import slugify
 
-from . import dataset, i18n, media, pages, related, render, scaffold
+from . import dataset, i18n, media, narration, pages, related, render, scaffold
 from .manifest import Manifest, sha
 from .output import Output
 from .privacy import Guard
@@ -67,7 +71,10 @@ class BuildRequest:
     dry_run: bool = False
     force: bool = False
     embedder: str = "local"  # whose vectors find related posts
-    language: str = "auto"  # page text; "auto" detects it from the messages
+    language: str = "auto"  # page text and prose; "auto" detects it from the messages
+    narrator: Any = None  # writes the prose (the offline narrator when None)
+    max_calls: int | None = None  # narrator calls allowed in this run (None: no cap)
+    pending: dict[str, Any] = field(default_factory=dict)  # dry run: rows an ingest would add
 
 
 @dataclass
@@ -82,6 +89,14 @@ class Summary:
     media_missing: int = 0
     redactions: int = 0
     files_written: int = 0
+    narrator: str = "offline"
+    drafts_written: int = 0
+    drafts_cached: int = 0
+    drafts_fallback: int = 0
+    narrator_calls: int = 0
+    drafts_left: list[str] = field(default_factory=list)  # window keys for the next run
+    # dry run: the windows a narrator would write, with its estimate
+    to_write: list[dict[str, Any]] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -100,17 +115,26 @@ class SiteBuilder:
             raise ConfigError(
                 "no mkdocs.yml in the project",
                 where=str(project.root),
-                hint="run `egregora init` to scaffold the site",
+                hint="run `egregora init` in the project: it adds the missing site files and "
+                "keeps your configuration and data",
             )
         self.tz = ZoneInfo(request.timezone)
         self.guard = Guard()
         self.manifest = Manifest(project.state_dir / MANIFEST)
         self.out = Output(self.docs, self.manifest, self.guard, dry_run=request.dry_run)
-        self.summary = Summary()
+        self.narrator = request.narrator or OfflineNarrator()
+        self.summary = Summary(narrator=self.narrator.name)
 
     # -- entry point --------------------------------------------------------------------
     def run(self) -> Summary:
-        with Lake.open(self.project, read_only=True, empty_ok=True) as lake:
+        # A dry run reads what the lake would hold after this run's ingest, and opens nothing
+        # for writing (a new project has no lake yet: it must not get one).
+        opened = (
+            WouldBeLake(self.project, self.request.pending)
+            if self.request.dry_run
+            else Lake.open(self.project, read_only=True, empty_ok=True)
+        )
+        with opened as lake:
             self.lake = lake
             prefs = dataset.read_preferences(lake)
             opted_out = {p for p, pref in prefs.items() if pref.opted_out}
@@ -139,6 +163,7 @@ class SiteBuilder:
                 p: [x.alias, x.bio, x.twitter, x.website, x.opted_out]
                 for p, x in sorted(prefs.items())
             }
+            names = self._readable_names(messages)
             settings = sha(
                 json.dumps(
                     [
@@ -150,13 +175,17 @@ class SiteBuilder:
                         self.language,
                         public,
                         sorted(self.group_names.items()),
-                    ]
+                        sorted(names.items()),
+                        self.narrator.name,
+                        self.narrator.settings(),
+                    ],
+                    default=str,
                 )
             )
             if r.force or self.manifest.settings != settings:
                 self.manifest.reset()
                 self.manifest.settings = settings
-            self.members = render.Members(prefs, excluded=frozenset(opted_out))
+            self.members = render.Members(prefs, excluded=frozenset(opted_out), readable=names)
             post_fps, author_fps = self._fingerprints()
             self._profiles(author_fps)
             self._posts(post_fps)
@@ -168,6 +197,14 @@ class SiteBuilder:
             self.manifest.save()
             scaffold.set_theme_language(self.project.root, self.language)
         return self.summary
+
+    def _readable_names(self, messages: Any) -> dict[str, str]:
+        """Readable names of every member who ever wrote, earliest first: a newcomer whose
+        name collides moves on, so an existing member's name never changes."""
+        m = messages.filter(messages.author.notnull())
+        table = m.group_by("author").aggregate(first=m.ts.min()).to_pyarrow()
+        order = sorted(_zip(table.select(["first", "author"])))
+        return readable_names(author for _, author in order)
 
     # -- posts --------------------------------------------------------------------------
     def _fingerprints(self) -> tuple[dict[Key, list[int]], dict[str, list[int]]]:
@@ -232,6 +269,7 @@ class SiteBuilder:
             self.posts_scope if len(keys) == len(fps) else dataset.only(self.posts_scope, keys=keys)
         )
         posts = self._load_posts(narrowed, wanted)
+        left = self._narrate(posts)
         self._allocate_files(posts)
         self._attach_related(posts)
         with self.progress.task("Writing posts", total=len(posts)) as task:
@@ -244,7 +282,8 @@ class SiteBuilder:
                 text = render.post_page(post, self.members, self.guard, self.tz)
                 self.out.write(f"{render.POSTS_DIR}/{post.file}", text)
                 self.manifest.posts[post.key_str] = {
-                    "fp": fps[(post.group_slug, post.start)],
+                    # a post whose prose was left for the next run is written again then
+                    "fp": None if post.key_str in left else fps[(post.group_slug, post.start)],
                     "file": post.file,
                     "title": post.title,
                     "date": post.start.isoformat(),
@@ -269,6 +308,7 @@ class SiteBuilder:
         rows = temp_table(self.lake.ibis, "_egregora_thread_rows", dataset.thread_rows(s))
         threads = by_key(dataset.post_threads(s, rows))
         quotes = by_key(dataset.post_quotes(s, rows=rows))
+        self._window_rows = dataset.window_messages(s, rows).to_pyarrow()
         self.lake.ibis.drop_table("_egregora_thread_rows", force=True)
         links = by_key(dataset.post_links(s))
         media_rows = by_key(dataset.post_media(s))
@@ -307,6 +347,55 @@ class SiteBuilder:
                 )
             )
         return sorted(posts, key=lambda p: (p.start, p.group_slug))
+
+    def _narrate(self, posts: list[render.Post]) -> set[str]:
+        """Give every post its draft (cached, narrated, or offline); returns the keys of
+        the posts whose window was left for the next run (``--max-calls``)."""
+        info = {
+            (p.group_slug, p.start): {
+                "group_name": p.group_name,
+                "period": p.period,
+                "links": p.links,
+            }
+            for p in posts
+        }
+        windows = narration.build_windows(
+            self._window_rows, info, self.members.name, self.tz, self.language
+        )
+        del self._window_rows
+        r = self.request
+        with DraftStore.open(self.project, read_only=r.dry_run) as store:
+            windows = narration.with_memos(windows, store, r.period)
+            done = narration.narrate(
+                windows,
+                self.narrator,
+                store,
+                force=r.force,
+                max_calls=r.max_calls,
+                dry_run=r.dry_run,
+            )
+        s = self.summary
+        s.drafts_written += done.written
+        s.drafts_cached += done.cached
+        s.drafts_fallback += done.fallbacks
+        s.narrator_calls += done.calls
+        s.drafts_left += done.left
+        s.to_write += [
+            {
+                "window": key,
+                "calls": e.calls,
+                "input_tokens": e.input_tokens,
+                "output_tokens": e.output_tokens,
+            }
+            for key, e in done.estimates
+        ]
+        for post in posts:
+            key = (post.group_slug, post.start)
+            post.draft = done.drafts.get(key)
+            if key in windows:
+                post.cited = {m.id: m for m in windows[key].messages}
+        left = {k.split("#")[0] for k in done.left}
+        return left
 
     def _allocate_files(self, posts: list[render.Post]) -> None:
         """``<date>-<slug>.md``, ``-2``, ``-3``… when another post already has the name."""
@@ -405,6 +494,7 @@ class SiteBuilder:
         with self.progress.task("Writing profiles", total=len(changed)) as task:
             for author in changed:
                 file = f"{render.PROFILES_DIR}/{author}.md"
+                data[author]["portrait"] = self._portrait(author, data[author])
                 text = render.profile_page(
                     author, data[author], self.members, self.guard, self.group_names, self.language
                 )
@@ -413,6 +503,24 @@ class SiteBuilder:
                 old[author] = {"fp": fps[author], "file": file}
                 self.summary.profiles_written += 1
                 task.advance()
+
+    def _portrait(self, author: str, d: dict[str, Any]) -> str:
+        """The offline narrator's portrait, from this member's already computed roll-ups
+        (opted-out members have no profile, so never a portrait)."""
+        totals = d["totals"]
+        member = MemberProfile(
+            key=author,
+            name=self.members.name(author),
+            messages=totals["messages"],
+            first=totals["first"],
+            last=totals["last"],
+            groups=tuple(self.group_names.get(g, g) for g, _ in d["groups"]),
+            hours=tuple(int(h) for h, _ in sorted(d["hours"], key=lambda x: (-x[1], x[0]))),
+            keywords=(),
+            companions=(),
+            language=self.language,
+        )
+        return OfflineNarrator().describe(member).text
 
     # -- site-wide pages ----------------------------------------------------------------
     def _site_pages(self) -> None:

@@ -21,12 +21,18 @@ class MkDocsWriter:
     the summary dict of :class:`egregora_writer_mkdocs.site.Summary` (posts/profiles written,
     unchanged, removed; media copied or missing; redactions made by the privacy guard); with
     ``build=True`` it then runs ``mkdocs build --strict`` and adds ``site_dir``.
+    ``narrator`` (default ``site.narrator``) names the narrator of the posts' prose and
+    ``max_calls`` caps its calls in this run.
     """
 
     name = "mkdocs"
 
     def write(self, ctx: Any, **options: Any) -> dict[str, Any]:
         config = ctx.config
+        name = options.get("narrator") or config.get("site.narrator", "offline") or "offline"
+        narrator = ctx.plugins.narrators().get_or_fail(name)
+        if hasattr(narrator, "configure"):
+            narrator = narrator.configure(config)
         request = site.BuildRequest(
             period=periods.check(options.get("period") or config.get("site.period", "week")),
             date_from=periods.parse_date(options.get("date_from"), "--from"),
@@ -35,7 +41,10 @@ class MkDocsWriter:
             dry_run=ctx.dry_run,
             force=bool(options.get("force")),
             embedder=config.get("build.embedder", "local"),
+            narrator=narrator,
+            max_calls=options.get("max_calls"),
             language=config.get("site.language", "auto") or "auto",
+            pending=getattr(ctx, "pending", None) or {},
         )
         periods.check_range(request.date_from, request.date_to)
         lock = (

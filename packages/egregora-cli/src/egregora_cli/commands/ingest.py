@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from .. import limits as limit_flags
 from ..app import AppState, pass_state
 from ..ui import stdout
 
@@ -30,6 +31,7 @@ def print_months(report: dict) -> None:
 @click.option("--timezone", metavar="TZ", help="IANA time zone of the exporting phone.")
 @click.option("--format", "fmt", metavar="F", help="Extractor-specific format override.")
 @click.option("--group-name", metavar="N", help="Override the detected group name.")
+@limit_flags.limit_option
 @click.option(
     "--chat",
     metavar="NAME",
@@ -51,6 +53,7 @@ def command(
     timezone: str | None,
     fmt: str | None,
     group_name: str | None,
+    limits: tuple[str, ...],
     chat: str | None,
     engine: str | None,
 ) -> None:
@@ -67,7 +70,7 @@ def command(
     """
     ctx = state.context(
         dry_run=dry_run,
-        overrides={"ingest.engine": engine},
+        overrides={**limit_flags.parse(limits), "ingest.engine": engine},
         extractor=extractor,
         date_order=date_order,
         timezone=timezone,

@@ -14,8 +14,17 @@ from ..ui import stdout
 def create_project(
     state: AppState, directory: Path, *, force: bool = False, settings: dict | None = None
 ) -> tuple[Project, list]:
-    """``init_project`` plus every writer's site scaffold; returns the files scaffolded."""
-    project = init_project(directory, force=force, settings=settings)
+    """``init_project`` plus every writer's site scaffold; returns the files scaffolded.
+
+    In an existing project (without ``force``) the configuration and secret are kept and
+    only the missing site files are scaffolded: that is what `site build` asks for when
+    mkdocs.yml is missing, so `init` must not refuse it.
+    """
+    existing = Project(directory.resolve())
+    if force or not existing.config_path.exists():
+        project = init_project(directory, force=force, settings=settings)
+    else:
+        project = existing
     scaffolded = []
     for writer in state.plugins.writers().values():
         scaffold = getattr(writer, "scaffold", None)
@@ -50,7 +59,8 @@ def command(
 
     Writes .egregora/egregora.toml (documented defaults), a per-project secret for keyed
     pseudonyms (.egregora/secret.key, mode 0600, git-ignored: back it up, never publish
-    it) and a .gitignore; writers scaffold their site files.
+    it) and a .gitignore; writers scaffold their site files. In an existing project it keeps
+    the configuration, secret and data and adds only the site files that are missing.
 
     Several machines share one lake when each project names the same --lake and
     --lake-data and holds the same secret.key (copy it; see docs/scaling.md).
@@ -68,7 +78,15 @@ def command(
     }
     # Refuse a malformed catalog before anything is written.
     location = lake_location(Project(directory), load_config(None, env={}, overrides=settings))
+    existed = Project(directory.resolve()).config_path.exists() and not force
     project, scaffolded = create_project(state, directory, force=force, settings=settings)
+    if existed:
+        stdout.print(
+            f"{project.root} is already an Egregora project: configuration, secret and data "
+            "kept (--force rewrites the default configuration)"
+        )
+        stdout.print(f"  site:   {len(scaffolded)} missing files scaffolded")
+        return
     stdout.print(f"Initialized Egregora project in {project.root}")
     stdout.print(f"  config: {project.config_path.relative_to(project.root)}")
     stdout.print(f"  secret: {project.secret_path.relative_to(project.root)} (keep it private)")

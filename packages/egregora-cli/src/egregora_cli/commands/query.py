@@ -7,7 +7,8 @@ import click
 from egregora_core.query_syntax import parse_when
 from egregora_core.search import MODES, search
 from egregora_core.serving import Filters
-from rich.table import Table
+from rich.console import Console
+from rich.padding import Padding
 from rich.text import Text
 
 from ..app import AppState, pass_state
@@ -84,18 +85,27 @@ def command(
     if not hits:
         stdout.print("No matching chunks.")
         return
-    table = Table(show_lines=True)
-    for column in ("#", "group", "time", "snippet"):
-        table.add_column(column, overflow="fold")
+    print_hits(stdout, hits)
+
+
+def print_hits(console: Console, hits: list) -> None:
+    """One block per hit: a heading line (rank, group, time span), then the snippet with
+    the matched words highlighted, wrapped at word boundaries and indented, then the post's
+    link. Readable at 80 columns, where a four-column table folds the text into a sliver."""
     for rank, hit in enumerate(hits, start=1):
-        span = f"{hit.start:%Y-%m-%d %H:%M} → {hit.end:%H:%M}"
-        shown = Text(hit.snippet)
-        for start, end in hit.highlights:
-            shown.stylize("bold reverse", start, end)
+        same_day = hit.end.date() == hit.start.date()
+        end = f"{hit.end:%H:%M}" if same_day else f"{hit.end:%Y-%m-%d %H:%M}"
+        heading = Text(f"{rank}. {hit.group} · {hit.start:%Y-%m-%d %H:%M} → {end}", style="bold")
+        heading.truncate(console.width, overflow="ellipsis")
+        shown = Text(hit.snippet or hit.text)
+        for start, stop in hit.highlights:
+            shown.stylize("bold reverse", start, stop)
         if hit.url:
             shown.append(f"\n{hit.url}", style="dim")
-        table.add_row(str(rank), hit.group, span, shown)
-    stdout.print(table, markup=False, highlight=False)
+        if rank > 1:
+            console.print()
+        console.print(heading, markup=False, highlight=False)
+        console.print(Padding(shown, (0, 0, 0, 3)), markup=False, highlight=False)
 
 
 def link_hits(ctx, hits) -> None:

@@ -9,6 +9,7 @@ from egregora_core.errors import InputError
 from egregora_core.pipeline import Context, Stage, StageResult, run_stages
 from egregora_core.project import Project
 
+from .. import limits as limit_flags
 from ..app import AppState, pass_state
 from ..ui import stdout
 from .init import create_project
@@ -44,10 +45,13 @@ def site_stage(ctx: Context, value: object = None) -> StageResult:
 
 @click.command("run")
 @click.argument("exports", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--demo", is_flag=True, help="Run on the bundled demo chat in ./egregora-demo.")
 @click.option(
-    "--demo", is_flag=True, help="Run on the bundled synthetic sample in ./egregora-demo."
+    "--dry-run",
+    is_flag=True,
+    help="Show what the run would do (chunks, posts: computed from the rows the ingest would "
+    "add); write nothing.",
 )
-@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
 @click.option("--extractor", metavar="NAME", help="Extractor to use (default: detected).")
 @click.option("--timezone", metavar="TZ", help="IANA time zone of the exporting phone.")
 @click.option(
@@ -62,6 +66,7 @@ def site_stage(ctx: Context, value: object = None) -> StageResult:
 )
 @click.option("--embedder", metavar="NAME", help="Embedder to use (default: build.embedder).")
 @click.option("--no-site", is_flag=True, help="Stop after the search index; do not write the site.")
+@limit_flags.limit_option
 @pass_state
 def command(
     state: AppState,
@@ -74,6 +79,7 @@ def command(
     period: str | None,
     embedder: str | None,
     no_site: bool,
+    limits: tuple[str, ...],
 ) -> None:
     """Run the whole pipeline on EXPORTS: ingest → embed → index → site.
 
@@ -83,7 +89,7 @@ def command(
     \b
     Examples:
       egregora run "WhatsApp Chat with Friends.zip"
-      egregora run --demo          # the bundled synthetic sample, into ./egregora-demo
+      egregora run --demo          # the bundled demo chat, into ./egregora-demo
     """
     paths = list(exports)
     project = None
@@ -94,6 +100,7 @@ def command(
         raise click.UsageError("give at least one export (or --demo)")
     ctx = state.context(
         dry_run=dry_run,
+        overrides=limit_flags.parse(limits),
         project=project,
         extractor=extractor,
         timezone=timezone,
@@ -113,5 +120,6 @@ def command(
         stdout.print(f"  {result.summary()}", highlight=False, markup=False)
     if demo and not dry_run:
         stdout.print(
-            f"Demo project: {ctx.project.root} (try `egregora --project {DEMO_DIR} query ...`)"
+            f"Demo project: {ctx.project.root} "
+            f'(try `egregora --project {DEMO_DIR} query "when is the trip?"`)'
         )

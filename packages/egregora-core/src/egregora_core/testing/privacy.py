@@ -26,7 +26,13 @@ def project_text(root: Path, *, exclude: tuple[str, ...] = ()) -> str:
         if path.relative_to(root).as_posix().startswith(exclude):
             continue
         chunks.append(path.name)
-        chunks.append(path.read_bytes().decode("utf-8", "ignore"))
+        data = path.read_bytes()
+        chunks.append(data.decode("utf-8", "ignore"))
+        chunks.append(data.decode("utf-16-le", "ignore"))  # ID3 frames, some EXIF text
+        if path.suffix == ".gz":
+            import gzip
+
+            chunks.append(gzip.decompress(data).decode("utf-8", "ignore"))
         if path.suffix == ".parquet":
             chunks.append(repr(pq.read_table(path).to_pylist()))
         if path.suffix in (".ducklake", ".duckdb"):

@@ -155,7 +155,7 @@ def _check(rows, expected):
         assert row["edited"] is False
 
 
-def test_pt_android_fixture(extractor, real_fixtures):
+def test_real_pt_android_fixture(extractor, real_fixtures):
     result = extractor.extract(real_fixtures / PT_ZIP, ExtractOptions())
     rows = result.messages.to_pylist()
     _check(rows, PT_EXPECTED)
@@ -235,7 +235,7 @@ IOS_AUTHORS = [
 ]
 
 
-def test_ios_fixture(extractor, real_fixtures):
+def test_real_ios_fixture(extractor, real_fixtures):
     result = extractor.extract(real_fixtures / IOS_ZIP, ExtractOptions(timezone="Europe/Zurich"))
     rows = result.messages.to_pylist()
     assert len(rows) == 52
