@@ -24,6 +24,7 @@ nox.options.sessions = [
     "tests",
     "examples",
     "integration",
+    "spark",
     "ann_eval",
     "search_eval",
     "build",
@@ -67,6 +68,14 @@ def tests(session: nox.Session, package: str) -> None:
     # Screenshots and other artifacts tests keep for people to look at (git-ignored).
     artifacts = ROOT / "build" / "test-artifacts" / package
     session.run("pytest", *session.posargs, env={"EGREGORA_TEST_ARTIFACTS": str(artifacts)})
+
+
+@nox.session
+def spark(session: nox.Session) -> None:
+    """The transforms on PySpark (local[2], Java 17) store the same rows as on DuckDB
+    (tests_spark/): installs egregora-core's `spark` extra, kept out of the default set."""
+    uv_sync(session, "--all-packages", "--extra", "spark")
+    session.run("pytest", "tests_spark", *session.posargs)
 
 
 @nox.session

@@ -124,6 +124,31 @@ SETTINGS: dict[str, Setting] = {
             "Largest compression ratio (uncompressed / compressed) of one zip member of 1 MiB "
             "or more: the zip-bomb defence (media barely compress; a bomb inflates 1000x).",
         ),
+        Setting(
+            "lake.catalog",
+            "local",
+            "Where the lake's DuckLake catalog is: 'local' (a DuckDB file in .egregora/lake/,"
+            " one writer at a time) or 'postgres:<libpq connection string>' for a lake shared"
+            " by several machines and concurrent ingest workers, e.g. 'postgres:dbname="
+            "egregora host=db.internal user=egregora'. The password comes from PGPASSWORD or"
+            " PGPASSFILE, never from this file (see docs/scaling.md).",
+        ),
+        Setting(
+            "lake.data_path",
+            "",
+            "Folder or s3:// URL of the lake's Parquet files; empty: .egregora/lake/data/. A"
+            " hosted lake needs one every worker reaches (S3 credentials from the AWS_*"
+            " variables).",
+        ),
+        Setting(
+            "ingest.engine",
+            "duckdb",
+            "Where ingest runs the transforms (chat commands, anonymization, redaction,"
+            " message ids): 'duckdb' (in process) or 'spark' (PySpark, local[2] unless"
+            " EGREGORA_SPARK_MASTER names a master; needs egregora-core[spark] and Java 17)."
+            " Both store the same rows.",
+            ("duckdb", "spark"),
+        ),
         Setting("build.embedder", "local", "Embedder used by `egregora build` and `query`."),
         Setting(
             "index.name",
@@ -151,8 +176,12 @@ SETTINGS: dict[str, Setting] = {
 }
 
 
-def render_default_config() -> str:
-    """The commented TOML file that ``egregora init`` writes."""
+def render_default_config(values: Mapping[str, Any] | None = None) -> str:
+    """The commented TOML file that ``egregora init`` writes (``values`` replace defaults)."""
+    values = values or {}
+    unknown = sorted(set(values) - set(SETTINGS))
+    if unknown:
+        raise ConfigError(f"unknown setting '{unknown[0]}'")
     lines = [
         "# Egregora project configuration.",
         "# Precedence: CLI flag > environment (EGREGORA_<SECTION>_<KEY>) > this file > default.",
@@ -169,7 +198,12 @@ def render_default_config() -> str:
             lines.append(f"# One of: {', '.join(setting.choices)}. Env: {setting.env_var}")
         else:
             lines.append(f"# Env: {setting.env_var}")
-        lines.append(f"{name} = {_toml_value(setting.default)}")
+        value = (
+            setting.coerce(values[setting.key], "egregora init")
+            if setting.key in values
+            else setting.default
+        )
+        lines.append(f"{name} = {_toml_value(value)}")
     return "\n".join(lines) + "\n"
 
 

@@ -8,6 +8,8 @@ them by path. Only the lake store and the vector index use DuckDB-specific SQL.
 from __future__ import annotations
 
 import importlib.util
+import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -50,14 +52,37 @@ def sql_literal(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+#: Packages whose file name is not the extension's own name. DuckDB derives the entry point
+#: from the file name (``postgres`` -> ``postgres_duckdb_cpp_init``), so such a file is
+#: loaded through a link that carries the real name.
+INTERNAL_NAMES = {"postgres": "postgres_scanner"}
+
+
 def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """LOAD a packaged extension into ``con`` (idempotent)."""
+    internal = INTERNAL_NAMES.get(name, name)
     loaded = con.execute(
-        f"SELECT loaded FROM duckdb_extensions() WHERE extension_name = {sql_literal(name)}"
+        f"SELECT loaded FROM duckdb_extensions() WHERE extension_name = {sql_literal(internal)}"
     ).fetchone()
     if loaded and loaded[0]:
         return
-    con.execute(f"LOAD {sql_literal(extension_path(name))}")
+    path = extension_path(name)
+    if internal != name:
+        path = _renamed(path, internal)
+    con.execute(f"LOAD {sql_literal(path)}")
+
+
+def _renamed(path: Path, internal: str) -> Path:
+    """A symlink named ``<internal>.duckdb_extension`` to ``path`` (made once per process)."""
+    folder = Path(tempfile.gettempdir()) / f"egregora-duckdb-{duckdb.__version__}"
+    folder.mkdir(exist_ok=True)
+    link = folder / f"{internal}.duckdb_extension"
+    if not (link.is_symlink() and link.resolve() == path.resolve()):
+        staging = folder / f".{internal}.{os.getpid()}.link"
+        staging.unlink(missing_ok=True)
+        staging.symlink_to(path)
+        staging.replace(link)  # atomic: concurrent workers never see a half-made link
+    return link
 
 
 def vector_literal(vector: Sequence[float], dimensions: int) -> str:

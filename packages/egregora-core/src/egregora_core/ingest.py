@@ -42,7 +42,7 @@ from .components import Extraction
 from .errors import ConfigError, InputError, SchemaError
 from .extensions import sql_literal
 from .extract import extract_stage
-from .lake import Lake, lake_exists, read_parquet, temp_table
+from .lake import Lake, lake_exists, lake_location, read_parquet, temp_table
 from .locking import project_lock
 from .media_clean import clean_media
 from .pipeline import Context, Stage, StageResult, run_stages
@@ -125,10 +125,21 @@ class IngestSession:
     input_keys: dict[Path, str | None] = field(default_factory=dict)
     #: Where DuckDB may spill the raw rows of temp tables (a private temp dir).
     spill_dir: str | None = None
+    #: Where the transforms run: ``duckdb`` (the lake's connection) or ``spark``.
+    engine: str = "duckdb"
+
+    @functools.cached_property
+    def transform_con(self) -> Any:
+        """The ibis backend the transforms run on (see :mod:`egregora_core.spark`)."""
+        if self.engine == "spark":
+            from .spark import spark_backend
+
+            return spark_backend()
+        return self.con
 
     @functools.cached_property
     def con(self) -> Any:
-        """Where the transforms run: the lake's own connection when there is a lake, so the
+        """Where the load runs: the lake's own connection when there is a lake, so the
         transformed rows are loaded with one INSERT ... SELECT and never copied out. Made on
         first use: a re-ingest that stops early never needs ibis's DuckDB backend."""
         con = self.lake.ibis if self.lake is not None else ibis.duckdb.connect()
@@ -147,10 +158,11 @@ def open_session(ctx: Context) -> Iterator[IngestSession]:
     project = ctx.project
     secret = project.secret()
     pseudonymizer = Pseudonymizer(ctx.config["privacy.pseudonym_scheme"], secret)
+    location = lake_location(project, ctx.config)
     if ctx.dry_run:
-        lake = Lake(project.lake_dir, read_only=True) if lake_exists(project.lake_dir) else None
+        lake = Lake(location, read_only=True) if lake_exists(location) else None
     else:
-        lake = Lake(project.lake_dir)
+        lake = Lake(location)
     stack = ExitStack()
     try:
         events: list[dict[str, Any]] = []
@@ -161,7 +173,8 @@ def open_session(ctx: Context) -> Iterator[IngestSession]:
         # them (memory limit reached), the spill files go to a private temp dir removed
         # below, not to DuckDB's default ``.tmp`` in the working directory.
         spill = stack.enter_context(tempfile.TemporaryDirectory(prefix="egregora-spill-"))
-        state = IngestSession(pseudonymizer, secret, lake, events, spill_dir=spill)
+        engine = ctx.config["ingest.engine"]
+        state = IngestSession(pseudonymizer, secret, lake, events, spill_dir=spill, engine=engine)
         ctx.options[SESSION_KEY] = state
         yield state
     finally:
@@ -203,14 +216,21 @@ def check_scheme(lake: Lake, pseudonymizer: Pseudonymizer) -> None:
     raise ConfigError(what, where="privacy.pseudonym_scheme", hint=hint)
 
 
+def write_lock(ctx: Context) -> Any:
+    """The project write lock for a local lake. A hosted lake takes concurrent workers
+    (even from one project folder): it serializes what must be (see ``Lake.retrying``)."""
+    if ctx.dry_run or lake_location(ctx.project, ctx.config).hosted:
+        return nullcontext()
+    return project_lock(ctx.project.state_dir)
+
+
 def ingest(ctx: Context, paths: list[Path]) -> list[StageResult]:
     """Run extract → transform → load on ``paths`` under the project write lock.
 
     Exports already ingested (same bytes, options and secret; nothing removed since) are
     not parsed again: see :mod:`egregora_core.reingest`.
     """
-    lock = nullcontext() if ctx.dry_run else project_lock(ctx.project.state_dir)
-    with lock, open_session(ctx) as state:
+    with write_lock(ctx), open_session(ctx) as state:
         state.input_keys = {path: input_key(ctx, state.secret, path) for path in paths}
         done = already_ingested(state.lake, list(state.input_keys.values()))
         if done is not None:
@@ -245,7 +265,7 @@ def transform_stage(ctx: Context, extracted: list[tuple[Path, str, Any]]) -> Sta
             secret=state.secret,
             stored_events=state.stored_events,
             first_names=ctx.config["privacy.replace_first_names"],
-            con=state.con,
+            con=state.transform_con,
         )
         ctx.options[BATCH_KEY] = batch
         # A memtable: DuckDB scans the extractor's Arrow table in place (no copy).
@@ -254,6 +274,9 @@ def transform_stage(ctx: Context, extracted: list[tuple[Path, str, Any]]) -> Sta
             table = transform.apply(table, ctx)
         # Run once into a temp table: the plan ends in joins with the scrub patches (on
         # the text), which every later query (counts, stats, the INSERTs) would re-run.
+        if batch.con is not state.con:  # another engine: its rows come back for the load
+            table = ibis.memtable(batch.con.to_pyarrow(table))
+            batch.con = state.con
         batch.table = table = batch.materialize(table, final=True)
         rows = table.count().to_pyarrow().as_py()
         kept += rows
@@ -452,7 +475,8 @@ def _store_media(ctx: Context, loadables: list[Loadable]) -> int:
             if data is None:
                 continue  # metadata that cannot be removed: never stored (media_clean.py)
             # beside the target (same file system: the rename is atomic); removed on failure
-            tmp = folder / f".{sha}.part"
+            # (pid in the name: concurrent workers of one project never share a part file)
+            tmp = folder / f".{sha}.{os.getpid()}.part"
             try:
                 tmp.write_bytes(data)
                 os.replace(tmp, target)
@@ -497,10 +521,33 @@ def _new_messages(state: IngestSession, loadables: list[Loadable]) -> ibis.Table
 
 
 def load_stage(ctx: Context, batches: list[Batch]) -> StageResult:
-    """Anti-join on ``message_id`` and write everything new in ONE snapshot."""
+    """Anti-join on ``message_id`` and write everything new in ONE snapshot.
+
+    On a hosted lake the anti-join and the commit run under a claim on the groups written
+    (and on the lake's ``meta`` while it is empty), and again from the anti-join when
+    another worker's commit wins the race: see ``Lake.retrying``.
+    """
     state = session(ctx)
     lake = state.lake
     loadables = [prepare(ctx, batch) for batch in batches]
+    if lake is None or ctx.dry_run:
+        return _load(ctx, state, batches, loadables)
+    claims = sorted({item.source["group_slug"] for item in loadables})
+    if not lake.meta():
+        claims.append("egregora:meta")
+    result = lake.retrying(lambda: _load(ctx, state, batches, loadables), claims=claims)
+    if lake.location.hosted:
+        result.counts["retries"] = lake.conflicts
+        if isinstance(result.output, dict):
+            result.output["retries"] = lake.conflicts
+    return result
+
+
+def _load(
+    ctx: Context, state: IngestSession, batches: list[Batch], loadables: list[Loadable]
+) -> StageResult:
+    """One attempt of the load: read what the lake holds, then write the rest."""
+    lake = state.lake
     total = sum(item.source["message_count"] for item in loadables)
     new = _new_messages(state, loadables)
     months = _month_counts(state.con, new)
@@ -638,14 +685,12 @@ def import_file(ctx: Context, path: Path) -> list[StageResult]:
     table = read_parquet(path)
     if set(V2_COLUMNS) <= set(table.column_names) and "message_id" not in table.column_names:
         extraction = _v2_extraction(path, table)
-        lock = nullcontext() if ctx.dry_run else project_lock(ctx.project.state_dir)
-        with lock, open_session(ctx):
+        with write_lock(ctx), open_session(ctx):
             stages = [Stage("transform", transform_stage), Stage("load", load_stage)]
             return run_stages(ctx, stages, [(path, "egregora-v2", extraction)])
     validate(table, MESSAGES, name=path.name)
     messages = conform(table, MESSAGES)
-    lock = nullcontext() if ctx.dry_run else project_lock(ctx.project.state_dir)
-    with lock, open_session(ctx) as state:
+    with write_lock(ctx), open_session(ctx) as state:
         return run_stages(ctx, [Stage("load", lambda c, v: _load_messages(c, state, v))], messages)
 
 
@@ -700,6 +745,14 @@ def anonymize_import(state: IngestSession, messages: pa.Table) -> pa.Table:
 def _load_messages(ctx: Context, state: IngestSession, messages: pa.Table) -> StageResult:
     lake = state.lake
     messages = anonymize_import(state, messages)
+    if lake is None or ctx.dry_run:
+        return _load_messages_once(ctx, state, messages)
+    claims = sorted(set(messages.column("group_slug").to_pylist()) - {None})
+    return lake.retrying(lambda: _load_messages_once(ctx, state, messages), claims=claims)
+
+
+def _load_messages_once(ctx: Context, state: IngestSession, messages: pa.Table) -> StageResult:
+    lake = state.lake
     new = lake.new_rows("messages", messages, "message_id") if lake else _distinct(messages)
     present = messages.num_rows - new.num_rows
     report = {

@@ -27,21 +27,25 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
+import hashlib
 import json
 import os
+import random
 import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
 import pyarrow as pa
 
 from .errors import (
+    ConfigError,
     EgregoraError,
     EnvironmentFailure,
     InputError,
@@ -55,7 +59,11 @@ from .schema import TABLES
 if TYPE_CHECKING:  # imported where used: ``import ibis`` alone costs ~0.2 s at start-up
     import ibis
 
+T = TypeVar("T")
+
 CATALOG = "lake"
+#: Attempts of one write to a hosted lake before giving up (see :meth:`Lake.retrying`).
+COMMIT_ATTEMPTS = 30
 CATALOG_FILE = "catalog.ducklake"
 
 #: Partitioning per table (DuckLake writes hive-style folders). Messages go by the local
@@ -97,12 +105,184 @@ def temp_table(backend: Any, name: str, obj: Any) -> ibis.Table:
     Not ``create_table(..., overwrite=True)``: for temp tables ibis then writes a second
     table and copies it over, a full extra copy of every row.
     """
+    if backend.name == "pyspark":  # no temp tables there: a temp view, cached at once
+        backend.create_view(name, obj, overwrite=True)
+        backend.raw_sql(f"CACHE TABLE `{name}`")
+        return backend.table(name)
     backend.drop_table(name, force=True)
     return backend.create_table(name, obj, temp=True)
 
 
-def lake_exists(lake_dir: Path) -> bool:
-    return (Path(lake_dir) / CATALOG_FILE).is_file()
+def lake_exists(where: Path | LakeLocation) -> bool:
+    """Whether the lake has been created (a hosted lake is checked when opened instead)."""
+    location = where if isinstance(where, LakeLocation) else LakeLocation.local(where)
+    return location.hosted or Path(location.catalog).is_file()
+
+
+HOSTED_PREFIX = "postgres:"
+LOCAL = "local"
+
+
+@dataclass(frozen=True)
+class LakeLocation:
+    """Where the lake is: the DuckLake catalog and the folder (or bucket) of its data.
+
+    ``catalog`` is what follows ``ducklake:`` in the ATTACH: the path of the local catalog
+    file, or ``postgres:<libpq connection string>`` for a hosted lake (the password comes
+    from ``PGPASSWORD`` or ``PGPASSFILE``, never from the project). ``data_path`` is a
+    folder or an ``s3://`` URL, ending in ``/``.
+    """
+
+    catalog: str
+    data_path: str
+
+    @classmethod
+    def local(cls, lake_dir: Path) -> LakeLocation:
+        lake_dir = Path(lake_dir)
+        return cls(str(lake_dir / CATALOG_FILE), str(lake_dir / "data") + "/")
+
+    @property
+    def hosted(self) -> bool:
+        """A shared lake (PostgreSQL catalog): concurrent writers, no project lock."""
+        return self.catalog.startswith(HOSTED_PREFIX)
+
+    @property
+    def conninfo(self) -> str:
+        return self.catalog.removeprefix(HOSTED_PREFIX)
+
+    @property
+    def label(self) -> str:
+        """How messages name the lake: the local folder, or the catalog's connection string."""
+        return self.catalog if self.hosted else str(Path(self.catalog).parent)
+
+
+def lake_location(project: Any, config: Any = None) -> LakeLocation:
+    """The lake of ``project`` as its configuration (``lake.catalog``, ``lake.data_path``)
+    says: the one place that decides where the catalog and the data are."""
+    config = project.config() if config is None else config
+    catalog = str(config["lake.catalog"]).strip()
+    data_path = str(config["lake.data_path"]).strip()
+    if catalog in ("", LOCAL):
+        location = LakeLocation.local(project.lake_dir)
+        if data_path:
+            location = LakeLocation(location.catalog, data_path.rstrip("/") + "/")
+        return location
+    if not catalog.startswith(HOSTED_PREFIX):
+        raise ConfigError(
+            f"lake.catalog must be 'local' or 'postgres:<connection string>', got {catalog!r}",
+            where=config.origin("lake.catalog"),
+            hint='e.g. lake.catalog = "postgres:dbname=egregora host=db.internal"',
+        )
+    if not data_path:
+        raise ConfigError(
+            "a hosted lake needs lake.data_path: the folder or s3:// URL every worker shares",
+            where=config.origin("lake.data_path"),
+            hint='e.g. lake.data_path = "s3://my-bucket/egregora/"',
+        )
+    return LakeLocation(catalog, data_path.rstrip("/") + "/")
+
+
+class LakeUnavailable(EgregoraError):
+    """The hosted lake's catalog cannot be reached or opened."""
+
+
+#: libpq / DuckDB failure texts -> what is wrong and how to fix it (first match wins).
+_CONNECT_PROBLEMS = [
+    (
+        ("password authentication failed", "no password supplied", "authentication failed"),
+        "PostgreSQL refused the login",
+        "set PGPASSWORD (or PGPASSFILE) for the user in lake.catalog; the password is never "
+        "stored in the project",
+    ),
+    (
+        ("does not exist",),
+        "the catalog database or role does not exist",
+        "create it on the server (createdb NAME) or fix dbname/user in lake.catalog",
+    ),
+    (
+        ("connection refused", "could not translate host", "timeout expired", "no route"),
+        "the PostgreSQL server is unreachable",
+        "check host and port in lake.catalog and that the server accepts TCP connections",
+    ),
+]
+
+
+def _unavailable(location: LakeLocation, error: Exception) -> LakeUnavailable:
+    text = str(error).lower()
+    for needles, what, hint in _CONNECT_PROBLEMS:
+        if any(needle in text for needle in needles):
+            return LakeUnavailable(what, where=f"lake.catalog ({location.catalog})", hint=hint)
+    first = str(error).splitlines()[0]
+    return LakeUnavailable(
+        f"cannot open the hosted lake: {first}",
+        where=f"lake.catalog ({location.catalog})",
+        hint="run `egregora doctor`",
+    )
+
+
+#: AWS variable -> DuckDB S3 secret field.
+_S3_ENV = {
+    "AWS_ACCESS_KEY_ID": "KEY_ID",
+    "AWS_SECRET_ACCESS_KEY": "SECRET",
+    "AWS_SESSION_TOKEN": "SESSION_TOKEN",
+    "AWS_REGION": "REGION",
+}
+
+
+def s3_secret_sql(env: Mapping[str, str]) -> str:
+    """A DuckDB S3 secret from the standard AWS variables (and ``AWS_ENDPOINT_URL`` for an
+    S3-compatible store such as MinIO): credentials live in the environment only."""
+    fields = [f"{key} {sql_literal(env[name])}" for name, key in _S3_ENV.items() if env.get(name)]
+    endpoint = env.get("AWS_ENDPOINT_URL", "")
+    if endpoint:
+        scheme, _, host = endpoint.partition("://")
+        fields += [f"ENDPOINT {sql_literal(host.rstrip('/'))}", "URL_STYLE 'path'"]
+        fields.append(f"USE_SSL {'false' if scheme == 'http' else 'true'}")
+    return f"CREATE OR REPLACE SECRET egregora_s3 (TYPE s3{''.join(', ' + f for f in fields)})"
+
+
+@contextmanager
+def advisory_locks(location: LakeLocation, keys: Sequence[str]) -> Iterator[None]:
+    """Hold PostgreSQL advisory locks on ``keys`` on a hosted lake's catalog server,
+    in a session of their own: the server releases them when it ends, even if the
+    process is killed."""
+    import psycopg  # only a hosted lake needs it
+
+    try:
+        pg = psycopg.connect(location.conninfo, autocommit=True)
+    except psycopg.OperationalError as exc:
+        raise _unavailable(location, exc) from None
+    with pg:
+        for key in sorted(set(keys)):  # one order everywhere: no deadlock
+            pg.execute("SELECT pg_advisory_lock(%s)", [_lock_id(key)])
+        yield
+
+
+def attach_lake(con: duckdb.DuckDBPyConnection, location: LakeLocation, *, read_only: bool) -> None:
+    """ATTACH a hosted lake to ``con`` as :data:`CATALOG` (DuckDB-specific, kept here)."""
+    load_extension(con, "ducklake")
+    load_extension(con, "postgres")
+    # Our own retry (:meth:`Lake.retrying`) redoes the whole load on a conflicting commit,
+    # so the snapshot id an ingest records is the one it commits: DuckLake's internal
+    # retry would silently move the commit to a later id.
+    con.execute("SET ducklake_max_retry_count = 0")
+    if location.data_path.startswith("s3://"):
+        load_extension(con, "httpfs")
+        # Credentials from the standard AWS variables, never from the project.
+        con.execute(s3_secret_sql(os.environ))
+    options = (
+        "READ_ONLY"
+        if read_only
+        else f"DATA_PATH {sql_literal(location.data_path)}, DATA_INLINING_ROW_LIMIT 0"
+    )
+    attach = f"ATTACH {sql_literal('ducklake:' + location.catalog)} AS {CATALOG} ({options})"
+    try:
+        # The first ATTACH creates DuckLake's tables in the catalog database: two workers
+        # doing it at once collide, so attaching takes turns (it is quick).
+        with advisory_locks(location, ["egregora:attach"]):
+            con.execute(attach)
+    except duckdb.Error as exc:
+        raise _unavailable(location, exc) from None
 
 
 def attach_options(data_dir: Path, *, read_only: bool) -> str:
@@ -236,16 +416,36 @@ class Lake:
     A writer that finds the catalog held by another writer raises :class:`ProjectBusy`
     naming its pid; a catalog that cannot be read raises :class:`LakeDamaged`. Opening a
     writer also removes data files no snapshot references (see :meth:`orphans`).
+    A hosted lake (PostgreSQL catalog) takes concurrent writers: see :meth:`retrying`.
     """
 
     def __init__(
-        self, lake_dir: Path, *, tables: Mapping[str, pa.Schema] = TABLES, read_only: bool = False
+        self,
+        where: Path | LakeLocation,
+        *,
+        tables: Mapping[str, pa.Schema] = TABLES,
+        read_only: bool = False,
     ):
-        self.lake_dir = Path(lake_dir)
-        self.data_dir = self.lake_dir / "data"
-        self.catalog_path = self.lake_dir / CATALOG_FILE
+        self.location = where if isinstance(where, LakeLocation) else LakeLocation.local(where)
+        self.lake_dir = self.location.label
         self.read_only = read_only
+        self.conflicts = 0  # commits lost to another worker and retried (hosted lake)
         self._reader_dir: str | None = None
+        if self.location.hosted:
+            self.con = duckdb.connect()  # the raw connection; :attr:`ibis` wraps it on first use
+            self.con.execute("SET TimeZone = 'UTC'")
+            try:
+                attach_lake(self.con, self.location, read_only=read_only)
+            except BaseException:
+                self.close()
+                raise
+            if not read_only:
+                self._ensure_tables(tables)
+            # No orphan sweep here: another worker's uncommitted files look orphaned.
+            return
+        self.lake_dir = Path(self.location.catalog).parent
+        self.data_dir = Path(self.location.data_path)
+        self.catalog_path = Path(self.location.catalog)
         refuse_orphaned_data(self.lake_dir)
         if not read_only:
             self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -297,21 +497,77 @@ class Lake:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     @classmethod
-    def open(cls, project: Any, *, read_only: bool = False, empty_ok: bool = False) -> Lake:
-        """The lake of a :class:`~egregora_core.project.Project`.
+    def open(
+        cls, project: Any, *, read_only: bool = False, empty_ok: bool = False, config: Any = None
+    ) -> Lake:
+        """The lake of a :class:`~egregora_core.project.Project` (see :func:`lake_location`).
 
         A reader of a project with no lake yet gets an error, or with ``empty_ok`` an
         empty lake (built and site commands work on a new project)."""
-        if read_only and not empty_ok and not lake_exists(project.lake_dir):
+        location = lake_location(project, config)
+        if read_only and not empty_ok and not lake_exists(location):
             refuse_orphaned_data(project.lake_dir)
             raise InputError(
                 "the project has no data yet",
-                where=str(project.lake_dir),
+                where=location.label,
                 hint="run `egregora ingest EXPORT` first",
             )
-        return cls(project.lake_dir, read_only=read_only)
+        return cls(location, read_only=read_only)
+
+    # -- concurrent writers (hosted lake) -----------------------------------------
+    @contextmanager
+    def claim(self, keys: Sequence[str]) -> Iterator[None]:
+        """Hold PostgreSQL advisory locks on ``keys`` (a hosted lake; nothing locally).
+
+        DuckLake lets two transactions append to one table at once (appends never
+        conflict), so two workers loading the same chat would both pass the anti-join and
+        store its messages twice. Ingest claims the group slugs it writes, from before
+        its anti-join until after its COMMIT: workers on different groups still run in
+        parallel, workers on one group take turns. The locks belong to a session of the
+        catalog's server, so a killed worker's locks go with its connection.
+        """
+        if not self.location.hosted or not keys:
+            yield
+            return
+        with advisory_locks(self.location, keys):
+            yield
+
+    def retrying(self, attempt: Callable[[], T], *, claims: Sequence[str] = ()) -> T:
+        """Run ``attempt`` (reads the lake, then commits one transaction) until it commits.
+
+        A local lake runs it once (the project lock already excludes other writers). A
+        hosted lake runs it under :meth:`claim` and, when its COMMIT loses the race with
+        another worker's (DuckLake's optimistic commit), runs it again from the start
+        against the new snapshot, after a growing, jittered pause; at most
+        :data:`COMMIT_ATTEMPTS` times. :attr:`conflicts` counts the retries.
+        """
+        if not self.location.hosted:
+            return attempt()
+        pause = 0.05
+        for tries in range(1, COMMIT_ATTEMPTS + 1):
+            with self.claim(claims):
+                try:
+                    return attempt()
+                except duckdb.TransactionException as exc:
+                    if not _is_conflict(exc):
+                        raise
+                    if tries == COMMIT_ATTEMPTS:
+                        raise ProjectBusy(
+                            f"the lake stayed busy: {tries} commits lost to other writers",
+                            where=self.location.label,
+                            hint="retry later, or run fewer workers at once",
+                        ) from None
+            self.conflicts += 1
+            time.sleep(pause * random.uniform(0.5, 1.5))
+            pause = min(pause * 2, 2.0)
+        raise AssertionError("unreachable")
 
     def _ensure_tables(self, tables: Mapping[str, pa.Schema]) -> None:
+        if set(tables) <= set(self.table_names()):
+            return  # the usual case: no claim (a round trip to the catalog server) needed
+        self.retrying(lambda: self._create_missing(tables), claims=["egregora:tables"])
+
+    def _create_missing(self, tables: Mapping[str, pa.Schema]) -> None:
         existing = set(self.table_names())
         missing = [name for name in tables if name not in existing]
         if not missing:
@@ -361,12 +617,16 @@ class Lake:
                 )
             self.con.execute("COMMIT")
         except BaseException:
-            self.con.execute("ROLLBACK")
+            # A failed COMMIT has already ended the transaction.
+            with contextlib.suppress(duckdb.TransactionException):
+                self.con.execute("ROLLBACK")
             # DuckLake leaves the Parquet files of a rolled-back transaction on disk (a
             # full disk, a failed check): remove them now, not at the next open.
             # (best effort: the original error matters more; the next writer retries)
-            with contextlib.suppress(duckdb.Error):
-                self.delete_orphans()
+            # Not on a hosted lake: other workers' uncommitted files look orphaned too.
+            if not self.location.hosted:
+                with contextlib.suppress(duckdb.Error):
+                    self.delete_orphans()
             raise
 
     def append(self, name: str, table: pa.Table) -> int:
@@ -631,6 +891,43 @@ class Lake:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def check_hosted(location: LakeLocation) -> str:
+    """Connect to a hosted lake's catalog server and load what opening it needs; returns
+    the server's version. Raises :class:`LakeUnavailable` saying exactly what is wrong
+    (unreachable host, refused login, missing database, missing extension)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(location.conninfo, connect_timeout=5) as pg:
+            version = pg.execute("SHOW server_version").fetchone()[0]
+    except psycopg.Error as exc:
+        raise _unavailable(location, exc) from None
+    con = duckdb.connect()
+    try:
+        for name in ("ducklake", "postgres"):
+            try:
+                load_extension(con, name)
+            except EgregoraError as exc:
+                raise LakeUnavailable(
+                    f"missing DuckDB extension: {exc.what}", where="lake.catalog", hint=exc.hint
+                ) from None
+    finally:
+        con.close()
+    return str(version)
+
+
+def _lock_id(key: str) -> int:
+    """A signed 64-bit advisory-lock id for ``key``."""
+    digest = hashlib.sha256(f"egregora:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _is_conflict(exc: duckdb.Error) -> bool:
+    """Whether a failed COMMIT lost the race with another writer (worth retrying)."""
+    text = str(exc).lower()
+    return "ducklake" in text and ("retry count" in text or "conflict" in text)
 
 
 def _ranges(rows: ibis.Table, column: str, bounds: Sequence[Any]) -> Iterator[ibis.Table]:

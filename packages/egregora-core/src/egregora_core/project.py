@@ -117,8 +117,11 @@ def open_project(path: Path) -> Project:
     return project
 
 
-def init_project(root: Path, *, force: bool = False) -> Project:
-    """Create ``root/.egregora`` with the default config, a 0600 secret and a .gitignore.
+def init_project(
+    root: Path, *, force: bool = False, settings: Mapping[str, Any] | None = None
+) -> Project:
+    """Create ``root/.egregora`` with the default config (``settings`` written in place of
+    their defaults), a 0600 secret and a .gitignore.
 
     An existing project is left untouched unless ``force``; the secret is never
     overwritten (pseudonyms of existing data depend on it).
@@ -130,7 +133,8 @@ def init_project(root: Path, *, force: bool = False) -> Project:
             hint="use --force to rewrite the default configuration (the secret is kept)",
         )
     project.state_dir.mkdir(parents=True, exist_ok=True)
-    project.config_path.write_text(render_default_config(), encoding="utf-8")
+    config = render_default_config(settings)  # before anything is written: may refuse
+    project.config_path.write_text(config, encoding="utf-8")
     if not project.secret_path.exists():
         # O_EXCL + mode 0600: the secret is never readable by others, even briefly.
         fd = os.open(project.secret_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -108,10 +108,14 @@ class PendingScrub:
         column: str,
         gate_re2: str,
         scrub_many: Callable[[list[str | None]], list[str | None]],
+        con: Any = None,
     ):
         self.column = column
         hits = table.filter(table[column].re_search(gate_re2).fill_null(False))
-        self.before = hits.select(column).distinct().to_pyarrow().column(column)
+        # ``con``: the engine, for a plan over memtables only (not bound to a backend)
+        distinct = hits.select(column).distinct()
+        fetched = distinct.to_pyarrow() if con is None else con.to_pyarrow(distinct)
+        self.before = fetched.column(column)
         self._future = None
         if len(self.before):
             pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="egregora-scrub")
@@ -152,6 +156,16 @@ def md5(value: str) -> str:
 @ibis.udf.scalar.builtin
 def epoch_us(value: dt.Timestamp(timezone="UTC")) -> dt.int64:
     """DuckDB's epoch_us: microseconds since 1970 (a cheap, exact timestamp key)."""
+
+
+@ibis.udf.scalar.builtin
+def unix_micros(value: dt.Timestamp(timezone="UTC")) -> dt.int64:
+    """Spark's name for the same microseconds since 1970."""
+
+
+#: Microseconds since 1970, per ibis backend (ibis has no exact portable operation:
+#: ``epoch_seconds`` drops the microseconds).
+EPOCH_US = {"duckdb": epoch_us, "pyspark": unix_micros}
 
 
 def _values(con: Any, expr: ibis.Value) -> list[Any]:
@@ -241,8 +255,8 @@ class Anonymize:
         batch.group_names = {g: anonymizer.scrub_all(g) for g in groups}
         media_names = {m: anonymizer.scrub_all(m) for m in media}
         # From here the worker thread is the only user of the anonymizer (its caches).
-        scrub = PendingScrub(table, "text", anonymizer.gate_re2(), anonymizer.scrub_many)
-        table = with_base_digest(table, batch.secret)
+        scrub = PendingScrub(table, "text", anonymizer.gate_re2(), anonymizer.scrub_many, con)
+        table = with_base_digest(table, batch.secret, con.name)
         table = lookup(table, "author", pseudonyms, "_pseudo")
         table = lookup(table, "media_name", media_names, "_media")
         table = table.mutate(
@@ -305,7 +319,7 @@ _SEP = "\x1f"  # between the parts of a message-id key
 _TRAILING_SPACE_RE2 = "[" + "".join(f"\\x{{{ord(c):02x}}}" for c in string.whitespace) + "]$"
 
 
-def with_message_id(table: ibis.Table, secret: bytes) -> ibis.Table:
+def with_message_id(table: ibis.Table, secret: bytes, engine: str = "duckdb") -> ibis.Table:
     """Add ``message_id``: a secret-salted md5 of (group, ts, author, kind, body, occurrence).
 
     The ordinal is left out on purpose, so an overlapping later export (whose ordinals
@@ -318,10 +332,10 @@ def with_message_id(table: ibis.Table, secret: bytes) -> ibis.Table:
     (:func:`with_occurrence_ids`). The anonymize transform materializes the digests
     between the two steps.
     """
-    return with_occurrence_ids(with_base_digest(table, secret))
+    return with_occurrence_ids(with_base_digest(table, secret, engine))
 
 
-def with_base_digest(table: ibis.Table, secret: bytes) -> ibis.Table:
+def with_base_digest(table: ibis.Table, secret: bytes, engine: str = "duckdb") -> ibis.Table:
     """Add ``_base`` = ``md5(salt␟group␟epoch-µs␟author key␟kind␟body)`` (␟ = U+001F).
 
     Author key = ``author.strip(string.whitespace).lower()`` (ASCII whitespace, as ibis
@@ -337,12 +351,15 @@ def with_base_digest(table: ibis.Table, secret: bytes) -> ibis.Table:
     table = table.left_join(authors, table.author == authors._author).drop("_author")
     text = table.text
     normalize = text.contains("\r") | text.re_search(_TRAILING_SPACE_RE2)
-    body = ibis.ifelse(normalize.fill_null(False), text.replace("\r\n", "\n").rstrip(), text)
+    # A regex, not ``rstrip()``: ibis compiles that to Spark's ``rtrim``, which removes
+    # spaces only; the pattern means the same on both engines (RE2 and Java).
+    trimmed = text.replace("\r\n", "\n").re_replace(_TRAILING_SPACE_RE2[:-1] + "+$", "")
+    body = ibis.ifelse(normalize.fill_null(False), trimmed, text)
     key = ibis.literal(_SEP).join(
         [
             ibis.literal(message_id_salt(secret)),
             table.group_name,
-            epoch_us(table.ts).cast("string"),
+            EPOCH_US[engine](table.ts).cast("string"),
             table._author_key.fill_null(""),
             table.kind,
             body.fill_null(""),

@@ -9,8 +9,9 @@ from importlib.metadata import PackageNotFoundError, version
 import click
 import duckdb
 from egregora_core.config import SETTINGS
-from egregora_core.errors import EgregoraError
+from egregora_core.errors import EgregoraError, ProjectNotFound
 from egregora_core.extensions import load_extension
+from egregora_core.lake import check_hosted, lake_location
 
 from ..app import AppState, pass_state
 from ..ui import stdout
@@ -23,7 +24,7 @@ DEFAULT_SET = [
     "egregora-ann-duckdb",
     "egregora-writer-mkdocs",
 ]
-EXTENSIONS = ["ducklake", "fts", "vss"]
+EXTENSIONS = ["ducklake", "fts", "vss", "postgres"]
 
 
 @dataclass
@@ -75,6 +76,25 @@ def _check_distributions(state: AppState) -> list[Check]:
     return checks
 
 
+def _check_hosted_lake(state: AppState) -> Check | None:
+    """A hosted lake (lake.catalog = postgres:...): its server answers and logs us in."""
+    try:
+        location = lake_location(state.project())
+    except ProjectNotFound:
+        return None
+    except EgregoraError as exc:
+        return Check("lake", False, exc.what, exc.hint or "")
+    if not location.hosted:
+        return None
+    try:
+        version = check_hosted(location)
+    except EgregoraError as exc:
+        return Check("lake", False, f"{exc.what} ({location.catalog})", exc.hint or "")
+    return Check(
+        "lake", True, f"{location.catalog}: PostgreSQL {version}, data {location.data_path}"
+    )
+
+
 def _check_embedder(state: AppState) -> Check:
     try:
         name = state.project().config()["build.embedder"]
@@ -119,6 +139,8 @@ def _check_lake(state: AppState, repair: bool) -> list[Check]:
 
     try:
         project = state.project()
+        if lake_location(project).hosted:
+            return []  # checked by _check_hosted_lake
     except EgregoraError:
         return []  # not in a project: installation checks only
     if not lake_exists(project.lake_dir) and not (project.lake_dir / "data").is_dir():
@@ -164,15 +186,19 @@ def _check_lake(state: AppState, repair: bool) -> list[Check]:
 @pass_state
 def command(state: AppState, as_json: bool, repair: bool) -> int:
     """Check the installation (DuckDB extensions offline, plugins, the embedder) and, in a
-    project, its lake (catalog, data files, files left by interrupted writes).
+    project, its lake (catalog, data files, files left by interrupted writes; for a hosted
+    lake, its catalog server: reachable, login, database).
 
-    Prints what to install or run for anything wrong. Exit status 1 if a check failed.
+    Prints what to install or run for anything wrong. Exit status 2 if a hosted lake
+    cannot be opened, else 1 if a check failed.
     """
+    hosted = _check_hosted_lake(state)
     checks = (
         _check_extensions()
         + _check_distributions(state)
         + [_check_embedder(state)]
         + _check_lake(state, repair)
+        + ([hosted] if hosted is not None else [])
     )
     if as_json:
         click.echo(json.dumps([asdict(c) for c in checks], indent=2))
@@ -185,4 +211,6 @@ def command(state: AppState, as_json: bool, repair: bool) -> int:
     failed = [c for c in checks if not c.ok]
     if not as_json:
         stdout.print("All checks passed." if not failed else f"{len(failed)} check(s) failed.")
+    if hosted is not None and not hosted.ok:
+        return 2
     return 1 if failed else 0

@@ -37,6 +37,11 @@ def print_months(report: dict) -> None:
     metavar="NAME",
     help="The chat file to read when an export holds several (e.g. two .txt chats in one zip).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "spark"]),
+    help="Where the transforms run (setting ingest.engine): duckdb (default) or spark.",
+)
 @pass_state
 def command(
     state: AppState,
@@ -50,6 +55,7 @@ def command(
     group_name: str | None,
     limits: tuple[str, ...],
     chat: str | None,
+    engine: str | None,
 ) -> None:
     """Ingest EXPORTS into the project's lake (anonymized; one snapshot per run).
 
@@ -60,10 +66,11 @@ def command(
     Examples:
       egregora ingest "WhatsApp Chat with Friends.zip"
       egregora ingest --dry-run --json chat.zip
+      egregora ingest --engine spark exports/*.zip
     """
     ctx = state.context(
         dry_run=dry_run,
-        overrides=limit_flags.parse(limits),
+        overrides={**limit_flags.parse(limits), "ingest.engine": engine},
         extractor=extractor,
         date_order=date_order,
         timezone=timezone,

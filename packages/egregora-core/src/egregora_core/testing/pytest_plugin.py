@@ -57,3 +57,17 @@ def fake_embedder() -> FakeEmbedder:
 def egregora_real_fixtures() -> Path:
     """The third-party real sample exports (``EGREGORA_REAL_FIXTURES``); skips when unset."""
     return real_fixtures()
+
+
+@pytest.fixture(scope="session")
+def egregora_postgres():
+    """A real PostgreSQL server on 127.0.0.1 for the whole test session (see
+    :func:`egregora_core.testing.postgres.postgres_server`); fails, never skips, when the
+    server binaries are missing."""
+    from .postgres import PostgresUnavailable, postgres_server
+
+    try:
+        with postgres_server() as server:
+            yield server
+    except PostgresUnavailable as exc:
+        pytest.fail(str(exc))
