@@ -43,21 +43,32 @@ def ingest_with(root: Path, engine: str, exports: list[Path], secret_from: Path 
 
 
 @pytest.fixture(scope="module")
-def exports(tmp_path_factory) -> list[Path]:
+def generated(tmp_path_factory) -> list[Path]:
     folder = tmp_path_factory.mktemp("exports")
     chat = generate_chat(100_000, seed=7, group_name="Spark Hikers 🥾")
     small = generate_chat(2_000, seed=8, platform="ios", group_name="Família ✨")
     return [
         chat.write_txt(folder / "WhatsApp Chat with Spark Hikers.txt"),
         small.write_zip(folder / "WhatsApp Chat with Familia.zip"),
-        *real_exports(),
     ]
 
 
-def test_spark_and_duckdb_store_identical_rows(tmp_path, exports):
+def assert_identical(tmp_path: Path, exports: list[Path]) -> list[tuple]:
     duck, spark = tmp_path / "duckdb", tmp_path / "spark"
     ingest_with(duck, "duckdb", exports, None)
     ingest_with(spark, "spark", exports, duck / ".egregora" / "secret.key")
     expected, got = stored(duck), stored(spark)
-    assert len(expected) > 95_000
     assert got == expected
+    return expected
+
+
+def test_spark_and_duckdb_store_identical_rows(tmp_path, generated):
+    assert len(assert_identical(tmp_path, generated)) > 95_000
+
+
+def test_spark_and_duckdb_identical_on_real_samples(tmp_path):
+    """The third-party samples (CI's second step runs this alone with ``-k real``)."""
+    exports = real_exports()
+    if not exports:
+        pytest.skip("EGREGORA_REAL_FIXTURES is not set: the third-party samples are not here")
+    assert assert_identical(tmp_path, exports)
