@@ -61,7 +61,9 @@ def test_home_and_post_render_without_console_errors(served_site, tmp_path):
         assert "three members wrote six messages" in prose.lower()
         assert "two photos" in prose  # what was shared (one image present, one missing)
         assert "Bom dia! Alguém vai para a praia no sábado" in post.split("Sources")[-1]
-        assert re.search(r"went around\.\s*3\s*4\s*5", prose)  # a paragraph's citation marks
+        assert re.search(
+            r"went around\.\s*\[3\]\s*\[4\]\s*\[5\]", prose
+        )  # a paragraph's citation marks
 
         browser.open(base + "/posts/2025/10/20/alert-script/")
         hostile = browser.text()

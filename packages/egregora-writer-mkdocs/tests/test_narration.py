@@ -93,7 +93,7 @@ def test_offline_prose_comes_first_with_citations_that_resolve(make_ctx, project
     lede = body.split("<!-- more -->")[0]
     assert "members wrote" in lede or "heard from" in lede  # prose before the stats
     assert body.index("<!-- more -->") < body.index("## Who took part") < body.index("## Sources")
-    marks = set(re.findall(r"<sup>\[(\d+)\]\(#source-(\d+)\)</sup>", body))
+    marks = set(re.findall(r"<sup>\[\\\[(\d+)\\\]\]\(#source-(\d+)\)</sup>", body))
     assert marks and all(a == b for a, b in marks)
     anchors = set(re.findall(r'<a id="source-(\d+)"></a>', body))
     assert {b for _, b in marks} == anchors  # every mark has its source and vice versa

@@ -36,7 +36,8 @@ class Citations:
 
     def marks(self, ids: Sequence[str]) -> str:
         numbers = sorted({self.number(i) for i in ids})
-        return "".join(f"<sup>[{n}](#{anchor(n)})</sup>" for n in numbers)
+        # One bracketed mark each ("[1][2]"), so adjacent numbers never read as "12".
+        return "".join(f"<sup>[\\[{n}\\]](#{anchor(n)})</sup>" for n in numbers)
 
 
 def paragraph(

@@ -34,7 +34,7 @@ from .output import Output
 from .privacy import Guard
 
 #: Bump when templates change so that every page is re-rendered once.
-TEMPLATE_VERSION = "2"
+TEMPLATE_VERSION = "3"
 MAX_THREADS = 12
 MANIFEST = "site-manifest.json"
 
