@@ -595,44 +595,48 @@ def _load(
         )
     _store_media(ctx, loadables)
     fault("after-media")
-    snapshot = lake.current_snapshot() + 1
-    sources_table = _table([{**s, "snapshot_id": snapshot} for s in sources], SOURCES)
-    message = f"ingest {', '.join(report['groups'])}: {new_count} new, {present} present"
-    extra = {
-        "rows_added": new_count,
-        "sources": [s["file_name"] for s in sources],
-        "groups": report["groups"],
-        INPUTS_KEY: {
-            state.input_keys[b.path]: item.source["source_id"]
-            for b, item in zip(batches, loadables, strict=True)
-            if state.input_keys.get(b.path)
-        },
-    }
-    with lake.transaction(message, extra):
-        if not lake.meta():
-            lake.append(
-                "meta",
-                pa.table(
-                    {
-                        "key": ["pseudonyms", "format", "message_ids"],
-                        "value": [state.pseudonymizer.fingerprint(), "1", MESSAGE_ID_SCHEME],
-                    }
-                ),
-            )
-        bounds = _write_bounds(months)
-        written = lake.insert("messages", new, bounds=bounds) if new_count else 0
-        if written != new_count:  # the counts reported must be the rows stored
-            raise RuntimeError(f"load wrote {written} messages, expected {new_count}")
-        lake.append("sources", sources_table)
-        lake.append("media", media)
-        lake.append("preference_events", events)
-        if events.num_rows:
-            touched = sorted(set(events.column("pseudonym").to_pylist()))
-            folded = chat_commands.fold(e for e in all_events if e["pseudonym"] in touched)
-            lake.delete_in("preferences", "pseudonym", touched)
-            lake.append("preferences", _table(list(folded.values()), PREFERENCES))
-        removed = lake.delete_in("messages", "author", leaving)
-        fault("before-commit")
+    # A source row names its snapshot, predicted before the commit. On a hosted lake another
+    # worker may commit in between (appends to other groups never conflict), so prediction
+    # and commit take turns lake-wide; extract and transform still run in parallel.
+    with lake.claim(["egregora:commit"]):
+        snapshot = lake.current_snapshot() + 1
+        sources_table = _table([{**s, "snapshot_id": snapshot} for s in sources], SOURCES)
+        message = f"ingest {', '.join(report['groups'])}: {new_count} new, {present} present"
+        extra = {
+            "rows_added": new_count,
+            "sources": [s["file_name"] for s in sources],
+            "groups": report["groups"],
+            INPUTS_KEY: {
+                state.input_keys[b.path]: item.source["source_id"]
+                for b, item in zip(batches, loadables, strict=True)
+                if state.input_keys.get(b.path)
+            },
+        }
+        with lake.transaction(message, extra):
+            if not lake.meta():
+                lake.append(
+                    "meta",
+                    pa.table(
+                        {
+                            "key": ["pseudonyms", "format", "message_ids"],
+                            "value": [state.pseudonymizer.fingerprint(), "1", MESSAGE_ID_SCHEME],
+                        }
+                    ),
+                )
+            bounds = _write_bounds(months)
+            written = lake.insert("messages", new, bounds=bounds) if new_count else 0
+            if written != new_count:  # the counts reported must be the rows stored
+                raise RuntimeError(f"load wrote {written} messages, expected {new_count}")
+            lake.append("sources", sources_table)
+            lake.append("media", media)
+            lake.append("preference_events", events)
+            if events.num_rows:
+                touched = sorted(set(events.column("pseudonym").to_pylist()))
+                folded = chat_commands.fold(e for e in all_events if e["pseudonym"] in touched)
+                lake.delete_in("preferences", "pseudonym", touched)
+                lake.append("preferences", _table(list(folded.values()), PREFERENCES))
+            removed = lake.delete_in("messages", "author", leaving)
+            fault("before-commit")
     report["snapshot_id"] = lake.current_snapshot()
     counts["removed"] = removed
     return StageResult(
