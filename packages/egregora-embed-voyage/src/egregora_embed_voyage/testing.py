@@ -29,10 +29,11 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import numpy as np
+from egregora_core.testing.http import LoopbackServer
 
 from .models import MAX_INPUTS_PER_REQUEST, MODELS
 from .tokens import estimate_tokens
@@ -118,8 +119,10 @@ def hashed_vectors(texts: list[str], dimensions: int) -> np.ndarray:
     return out / norms[:, None]
 
 
-class FakeVoyageServer:
+class FakeVoyageServer(LoopbackServer):
     """A threaded HTTP server in a background thread; use as a context manager."""
+
+    thread_name = "fake-voyage"
 
     def __init__(
         self,
@@ -131,8 +134,6 @@ class FakeVoyageServer:
         host: str = "127.0.0.1",
         port: int = 0,
     ):
-        if host not in {"127.0.0.1", "localhost", "::1"}:
-            raise ValueError("the fake server only listens on loopback")
         self.latency = latency
         self.api_key = api_key
         self.max_inputs = max_inputs
@@ -142,33 +143,7 @@ class FakeVoyageServer:
         self.peak_in_flight = 0
         self._faults: deque[Fault] = deque()
         self._lock = threading.Lock()
-        self._httpd = _QuietServer((host, port), _handler_for(self))
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle ------------------------------------------------------------------
-    @property
-    def base_url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}/v1"
-
-    def start(self) -> FakeVoyageServer:
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, args=(0.05,), name="fake-voyage", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeVoyageServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().__init__(_handler_for, host=host, port=port)
 
     # -- scripting and inspection ------------------------------------------------------
     def fail(self, *faults: Fault | int) -> None:
@@ -281,15 +256,6 @@ class FakeVoyageServer:
 
 def _seconds(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
-
-
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client closing its keep-alive connection (or timing out) is normal here.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
 
 
 def _handler_for(server: FakeVoyageServer) -> type[BaseHTTPRequestHandler]:

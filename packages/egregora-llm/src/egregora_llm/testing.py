@@ -32,10 +32,11 @@ import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from egregora_core.narrative import Window, WindowMessage, WindowThread, estimate_tokens
+from egregora_core.testing.http import LoopbackServer
 
 TEST_MODEL = "fake-model"
 TEST_KEY = "sk-fake-test-key"
@@ -92,8 +93,10 @@ class _Plan:
     poisoned: dict[str, deque[str]] = field(default_factory=dict)  # window -> flaws to play
 
 
-class FakeLLMServer:
+class FakeLLMServer(LoopbackServer):
     """A threaded OpenAI-compatible HTTP server in a background thread (a context manager)."""
+
+    thread_name = "fake-llm"
 
     def __init__(
         self,
@@ -108,8 +111,6 @@ class FakeLLMServer:
         host: str = "127.0.0.1",
         port: int = 0,
     ):
-        if host not in {"127.0.0.1", "localhost", "::1"}:
-            raise ValueError("the fake server only listens on loopback")
         self.latency = latency
         self.fault_rate = fault_rate
         self.bad_rate = bad_rate
@@ -123,33 +124,7 @@ class FakeLLMServer:
         self._kinds = 0
         self._plan = _Plan()
         self._lock = threading.Lock()
-        self._httpd = _QuietServer((host, port), _handler_for(self))
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle ------------------------------------------------------------------------
-    @property
-    def base_url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}/v1"
-
-    def start(self) -> FakeLLMServer:
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, args=(0.05,), name="fake-llm", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeLLMServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().__init__(_handler_for, host=host, port=port)
 
     # -- scripting and inspection ----------------------------------------------------------
     def fail(self, *faults: Fault | int) -> None:
@@ -378,15 +353,6 @@ def _error(message: str, code: str) -> bytes:
 
 def _seconds(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
-
-
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client closing its keep-alive connection (or timing out) is normal here.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
 
 
 def _handler_for(server: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
