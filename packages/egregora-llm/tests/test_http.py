@@ -182,6 +182,10 @@ def test_a_build_killed_midway_resumes_from_the_cache(tmp_path):
         for key in before:  # what the killed build cached is whole and valid
             draft = DirCache(folder).get(key)
             assert draft_problems(draft, keys[key]) == []
+        # The killed build's last requests are still being answered: let them land first,
+        # so every record after ``seen`` belongs to the resumed build.
+        while server.in_flight and time.monotonic() < deadline:
+            time.sleep(0.02)
         seen = len(server.records)
         run = asyncio.run(narrate_windows(llm, windows, DirCache(folder)))
         resumed = {r.window for r in server.records[seen:]}
