@@ -5,7 +5,7 @@ import stat
 import tomllib
 
 import pytest
-from egregora_core.config import SETTINGS, load_config, render_default_config
+from egregora_core.config import SETTINGS, load_config, plugin_settings, render_default_config
 from egregora_core.errors import ConfigError, ProjectNotFound
 from egregora_core.project import find_project, init_project, open_project
 
@@ -60,6 +60,23 @@ def test_plugin_sections_pass_through(tmp_path):
     config = load_config(path, env={})
     assert config.section("voyage") == {"model": "voyage-3.5-lite"}
     assert config.get("voyage.model") == "voyage-3.5-lite"
+
+
+def test_plugin_settings_typed_with_env_overrides_and_one_line_errors(tmp_path):
+    path = tmp_path / "egregora.toml"
+    path.write_text('[thing]\nsize = "3"\nname = "a"\n')
+    config = load_config(path, env={})
+    kinds = {"size": int, "name": str, "rate": float}
+    assert plugin_settings(config, "thing", kinds, env={}) == {"size": 3, "name": "a"}
+    env = {"EGREGORA_THING_NAME": "", "EGREGORA_THING_RATE": "0.5"}
+    assert plugin_settings(config, "thing", kinds, env=env) == {"size": 3, "name": "", "rate": 0.5}
+    unset = plugin_settings(config, "thing", kinds, env=env, empty_is_none=True)
+    assert unset["name"] is None
+    with pytest.raises(ConfigError, match="EGREGORA_THING_RATE: rate must be a float"):
+        plugin_settings(config, "thing", kinds, env={"EGREGORA_THING_RATE": "fast"})
+    with pytest.raises(ConfigError, match=r"unknown setting 'thing.size'"):
+        plugin_settings(config, "thing", {"name": str}, env={})
+    assert plugin_settings(None, "thing", kinds, env={}) == {}
 
 
 def test_init_creates_config_secret_and_gitignore(tmp_path):

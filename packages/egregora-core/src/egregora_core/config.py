@@ -246,6 +246,47 @@ class Config:
         return [(k, v, self.origin(k)) for k, v in self._values.items()]
 
 
+def plugin_settings(
+    config: Any,
+    section: str,
+    kinds: Mapping[str, type],
+    env: Mapping[str, str] | None = None,
+    *,
+    empty_is_none: bool = False,
+) -> dict[str, Any]:
+    """A plugin's ``[section]`` values, each overridden by ``EGREGORA_<SECTION>_<KEY>``.
+
+    ``kinds`` maps every known key to its type; a key the file sets that is not known, or
+    a value that does not convert, is a :class:`ConfigError` naming where it came from.
+    Only the keys that are set are returned. ``empty_is_none``: an empty string unsets a
+    text setting (``EGREGORA_LLM_BASE_URL=``).
+    """
+    env = os.environ if env is None else env
+    values = config.section(section) if config is not None else {}
+    unknown = sorted(set(values) - set(kinds))
+    if unknown:
+        raise ConfigError(
+            f"unknown setting '{section}.{unknown[0]}' (known: {', '.join(kinds)})",
+            where=f"[{section}]",
+        )
+    prefix = f"EGREGORA_{section.upper()}_"
+    out: dict[str, Any] = {}
+    for key, kind in kinds.items():
+        env_var = prefix + key.upper()
+        origin, value = (
+            (env_var, env[env_var]) if env_var in env else (f"{section}.{key}", values.get(key))
+        )
+        if value is None:
+            continue
+        try:
+            out[key] = None if empty_is_none and kind is str and value == "" else kind(value)
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"{key} must be a {kind.__name__}, got {value!r}", where=origin
+            ) from None
+    return out
+
+
 def load_config(
     path: Path | None,
     *,

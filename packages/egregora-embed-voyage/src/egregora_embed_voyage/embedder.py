@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+from egregora_core.config import plugin_settings
 from egregora_core.errors import ConfigError
 
 from .errors import (
@@ -37,7 +38,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 KEY_ENV = "VOYAGE_API_KEY"
 INPUT_TYPES = ("document", "query")
-ENV_PREFIX = "EGREGORA_VOYAGE_"
 
 #: Keys of the ``[voyage]`` config section (and ``EGREGORA_VOYAGE_<KEY>``) -> field type.
 CONFIG_KEYS: dict[str, type] = {
@@ -188,29 +188,7 @@ class VoyageEmbedder:
 
     def configure(self, config: Any, env: Mapping[str, str] | None = None) -> VoyageEmbedder:
         """A copy configured from the ``[voyage]`` section, overridden by ``EGREGORA_VOYAGE_*``."""
-        env = os.environ if env is None else env
-        section = config.section("voyage") if config is not None else {}
-        unknown = sorted(set(section) - set(CONFIG_KEYS))
-        if unknown:
-            raise ConfigError(
-                f"unknown setting 'voyage.{unknown[0]}' (known: {', '.join(CONFIG_KEYS)})",
-                where="[voyage]",
-            )
-        changes: dict[str, Any] = {}
-        for key, kind in CONFIG_KEYS.items():
-            env_var = ENV_PREFIX + key.upper()
-            origin, value = (
-                (env_var, env[env_var]) if env_var in env else (f"voyage.{key}", section.get(key))
-            )
-            if value is None:
-                continue
-            try:
-                changes[key] = kind(value)
-            except (TypeError, ValueError):
-                raise ConfigError(
-                    f"{key} must be a {kind.__name__}, got {value!r}", where=origin
-                ) from None
-        return dataclasses.replace(self, **changes)
+        return dataclasses.replace(self, **plugin_settings(config, "voyage", CONFIG_KEYS, env))
 
     def _key(self) -> str:
         key = self.api_key or os.environ.get(KEY_ENV, "").strip()

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from egregora_core.config import plugin_settings
 from egregora_core.errors import ConfigError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -107,32 +108,12 @@ class LLMSettings:
 
     def configure(self, config: Any, env: Mapping[str, str] | None = None) -> LLMSettings:
         """A copy updated from ``config``'s ``[llm]`` section and the environment."""
-        env = os.environ if env is None else env
-        section = config.section(SECTION) if config is not None else {}
-        fields = {f.name: f for f in dataclasses.fields(self)}
-        unknown = sorted(set(section) - set(fields))
-        if unknown:
-            raise ConfigError(
-                f"unknown setting 'llm.{unknown[0]}' (known: {', '.join(fields)})",
-                where="[llm]",
-            )
-        changes: dict[str, Any] = {}
-        for name, f in fields.items():
-            env_var = ENV_PREFIX + name.upper()
-            origin, value = (
-                (env_var, env[env_var]) if env_var in env else (f"llm.{name}", section.get(name))
-            )
-            if value is None:
-                continue
-            # Annotations are strings here ("int", "str | None"): the first name is the type.
-            kind = {"int": int, "float": float}.get(str(f.type).split(" ")[0], str)
-            try:
-                # An empty string unsets an optional text setting (EGREGORA_LLM_BASE_URL=).
-                changes[name] = None if kind is str and value == "" else kind(value)
-            except (TypeError, ValueError):
-                raise ConfigError(
-                    f"{name} must be a {kind.__name__}, got {value!r}", where=origin
-                ) from None
+        # Annotations are strings here ("int", "str | None"): the first name is the type.
+        kinds = {
+            f.name: {"int": int, "float": float}.get(str(f.type).split(" ")[0], str)
+            for f in dataclasses.fields(self)
+        }
+        changes = plugin_settings(config, SECTION, kinds, env, empty_is_none=True)
         return dataclasses.replace(self, **changes)
 
     # -- what the cache key and --dry-run see -------------------------------------------
