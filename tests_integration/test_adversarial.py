@@ -13,19 +13,8 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from egregora_core.testing.adversarial import GROUP_LINES, SECRETS, leaks, write_exports
 from egregora_core.testing.privacy import THEME_ASSETS, project_text
-
-
-@pytest.fixture(scope="module")
-def cli():
-    main = pytest.importorskip("egregora_cli.main")
-    from egregora_core.plugins import make_plugin_manager
-
-    if "whatsapp" not in make_plugin_manager().extractors():
-        pytest.skip("the whatsapp extractor is not installed (egregora-extract-whatsapp)")
-    return main.run
 
 
 def test_adversarial_exports_leave_no_identifying_string(cli, tmp_path, monkeypatch, capsys):

@@ -20,12 +20,6 @@ llm_testing = pytest.importorskip("egregora_llm.testing")
 
 
 @pytest.fixture(scope="module")
-def cli():
-    main = pytest.importorskip("egregora_cli.main")
-    return main.run
-
-
-@pytest.fixture(scope="module")
 def exports(samples) -> list[Path]:
     return [samples[name] for name in SAMPLES]
 

@@ -48,16 +48,6 @@ def raw_names(export: Path) -> set[str]:
     return {n for n in names if len(n) >= 3 and n != group}
 
 
-@pytest.fixture(scope="module")
-def cli():
-    main = pytest.importorskip("egregora_cli.main")
-    from egregora_core.plugins import make_plugin_manager
-
-    if "whatsapp" not in make_plugin_manager().extractors():
-        pytest.skip("the whatsapp extractor is not installed (egregora-extract-whatsapp)")
-    return main.run
-
-
 EXPORTS = {
     "own-android-pt": ("own", "Conversa do WhatsApp com Horta da Vila"),
     "own-ios-en": ("own", "WhatsApp Chat - Saturday Book Swap"),
