@@ -131,8 +131,9 @@ def folded_get(table: dict[str, str], text: str) -> str:
 
 
 def _re2_literal(name: str) -> str:
-    """The same name for DuckDB's RE2 (which rejects some of Python's escapes)."""
-    parts = [re.sub(r"([\\.^$|?*+()\[\]{}\-])", r"\\\1", p) for p in name.lower().split()]
+    """The same name for DuckDB's RE2, every character hex-escaped (:func:`redact.re2_hex`:
+    no member name is readable in the SQL that carries the pattern)."""
+    parts = [redact.re2_hex(p) for p in name.lower().split()]
     return r"[\s\x{a0}\x{202f}]+".join(parts)
 
 

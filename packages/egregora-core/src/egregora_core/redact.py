@@ -202,6 +202,16 @@ EMAIL_GATE_RE2 = r"[\p{L}\p{N}_.+\-]@[\p{L}\p{N}_\-]+\."
 GATE_RE2 = f"{EMAIL_GATE_RE2}|{PHONE_GATE_RE2}"
 
 
+def re2_hex(text: str) -> str:
+    """``text`` as RE2 literal characters, each written ``\\x{HHHH}``.
+
+    Patterns built from member names are pasted into SQL (ibis compiles ``re_search`` to
+    a string literal), and SQL shows up in failing-query tracebacks and ``-v`` logs. In
+    this form a name is not readable there, and it needs no escaping: RE2 reads an
+    escaped character as that literal character (``(?i)`` still folds its case)."""
+    return "".join(f"\\x{{{ord(c):x}}}" for c in text)
+
+
 def digits(text: str) -> str:
     """Only the ASCII digits of ``text`` (the identity of a phone number)."""
     return "".join(ch for ch in text if "0" <= ch <= "9")

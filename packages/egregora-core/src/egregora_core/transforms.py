@@ -205,7 +205,9 @@ class ChatCommands:
             authors = [a for a in _values(batch.con, table.select("author").distinct().author) if a]
             leaving = [a for a in authors if batch.pseudonymizer(a) in batch.opted_out]
             if leaving:
-                table = table.filter(table.author.isnull() | ~table.author.isin(leaving))
+                # A join on an in-memory table, not ``isin``: raw names stay out of the SQL.
+                gone = ibis.memtable(pa.table({"_leaving": pa.array(leaving, pa.string())}))
+                table = table.anti_join(gone, table.author == gone._leaving)
         return table
 
 
@@ -259,17 +261,20 @@ class Anonymize:
         table = with_base_digest(table, batch.secret, con.name)
         table = lookup(table, "author", pseudonyms, "_pseudo")
         table = lookup(table, "media_name", media_names, "_media")
+        # Joins, not ``substitute`` (a CASE with every raw group name as a SQL literal):
+        # no raw value of the export is ever written into a query's text.
+        table = lookup(table, "group_name", batch.group_names, "_group")
+        slugs = {raw: group_slug(anon) for raw, anon in batch.group_names.items()}
+        table = lookup(table, "group_name", slugs, "_slug")
         table = table.mutate(
             author=table._pseudo,
-            group_name=table.group_name.substitute(batch.group_names),
-            group_slug=table.group_name.substitute(
-                {raw: group_slug(anon) for raw, anon in batch.group_names.items()}
-            ),
+            group_name=table._group.fill_null(table.group_name),
+            group_slug=table._slug.fill_null(table.group_name),
             media_name=table._media.fill_null(table.media_name),
             raw_media_name=table.media_name,
         )
         # The texts are scrubbed in a thread while DuckDB computes the digests and lookups.
-        table = batch.materialize(table.drop("_pseudo", "_media", "names"))
+        table = batch.materialize(table.drop("_pseudo", "_media", "_group", "_slug", "names"))
         return scrub.apply(with_occurrence_ids(table))
 
 

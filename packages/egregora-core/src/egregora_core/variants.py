@@ -91,10 +91,10 @@ def _accented() -> dict[str, str]:
 def _letter(char: str, *, re2: bool) -> str:
     """One folded character of a name as a pattern matching its accented forms."""
     if not char.isalnum():
-        return re.escape(char)
+        return redact.re2_hex(char) if re2 else re.escape(char)
     forms = char + char.upper() + _accented().get(char, "")
-    if re2:
-        return "[" + "".join(f"\\x{{{ord(c):x}}}" for c in dict.fromkeys(forms)) + "]" + _MARKS_RE2
+    if re2:  # hex escapes only: the pattern goes into SQL (see redact.re2_hex)
+        return "[" + redact.re2_hex("".join(dict.fromkeys(forms))) + "]" + _MARKS_RE2
     return "[" + "".join(map(re.escape, dict.fromkeys(forms))) + "]" + _MARKS_RE
 
 
