@@ -256,7 +256,7 @@ def transform_stage(ctx: Context, extracted: list[tuple[Path, str, Any]]) -> Sta
     for path, extractor, extraction in extracted:
         validate(extraction.messages, RAW_MESSAGES, name=f"{extractor} messages")
         validate(extraction.media, RAW_MEDIA, name=f"{extractor} media")
-        refuse_nul(extraction.messages, path)
+        refuse_nul(extraction.messages, shown_name(path, extraction))
         batch = Batch(
             path=path,
             extractor=extractor,
@@ -294,7 +294,18 @@ def transform_stage(ctx: Context, extracted: list[tuple[Path, str, Any]]) -> Sta
 TEXT_COLUMNS = ("group_name", "author", "text", "media_name")
 
 
-def refuse_nul(messages: pa.Table, path: Path) -> None:
+def shown_name(path: Path, extraction: Extraction) -> str:
+    """``path``'s file name for an error, with the export's title elided ("WhatsApp Chat
+    with ….zip"): a one-to-one chat is titled with the contact's name, and whether a chat
+    is one is known only after the anonymize transform."""
+    title = (extraction.source or {}).get("group_name") or ""
+    words = [re.escape(w) for w in title.split()]
+    if not words:
+        return path.name
+    return re.sub("[ _]+".join(words), "…", path.name, flags=re.IGNORECASE)
+
+
+def refuse_nul(messages: pa.Table, where: str) -> None:
     """A NUL character is never part of a chat: it means a damaged or non-text file."""
     for column in TEXT_COLUMNS:
         values = messages.column(column)
@@ -303,7 +314,7 @@ def refuse_nul(messages: pa.Table, path: Path) -> None:
             raise InputError(
                 f"message {row + 1} holds a NUL byte in its {column}: the file is damaged "
                 "or not a chat",
-                where=path.name,
+                where=where,
                 hint="remove NUL bytes (e.g. tr -d '\\000' < chat.txt > fixed.txt), or "
                 "export the chat again",
             )
