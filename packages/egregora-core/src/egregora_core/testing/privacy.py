@@ -7,6 +7,8 @@ can assert ``raw_name not in project_text(root)``.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 #: Files a site build copies unchanged from mkdocs-material (search-language bundles contain
@@ -47,3 +49,34 @@ def project_text(root: Path, *, exclude: tuple[str, ...] = ()) -> str:
             finally:
                 con.close()
     return "\n".join(chunks)
+
+
+def _trie_pattern(words: set[str]) -> str:
+    """One regex matching any of ``words``, written as a trie (``re`` tries the branches
+    of a plain alternation one by one: thousands of them over megabytes is too slow)."""
+    root: dict[str, dict] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        branches = [re.escape(c) + emit(child) for c, child in sorted(node.items()) if c]
+        if not branches:
+            return ""
+        body = "(?:" + "|".join(branches) + ")"
+        return body + "?" if "" in node else body
+
+    return emit(root)
+
+
+def found_secrets(text: str, secrets: Iterable[str]) -> set[str]:
+    """The ``secrets`` in ``text``, accent- and case-insensitively (folded as
+    :func:`egregora_core.testing.adversarial.leaks` does), in one pass for any number."""
+    from .adversarial import _fold
+
+    folded = {_fold(s) for s in secrets if s}
+    if not folded:
+        return set()
+    return set(re.findall(_trie_pattern(folded), _fold(text)))
