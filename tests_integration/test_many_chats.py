@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import zipfile
 
+import pytest
 from egregora_core.testing import FakeEmbedder
 from egregora_core.testing.hostile_chats import write_hostile_exports
 from egregora_core.testing.privacy import THEME_ASSETS, found_secrets, project_text
@@ -31,6 +32,7 @@ class _FakeEmbedderPlugin:
         register(FakeEmbedder())
 
 
+@pytest.mark.slow  # ~0.5 s of CPU per export (see docs/benchmarks.md)
 def test_a_thousand_hostile_chats_leave_no_identifying_string(cli, tmp_path, monkeypatch, capsys):
     from egregora_cli import main
 

@@ -83,7 +83,7 @@ def write_hostile_exports(folder: Path, count: int, seed: int = 0) -> list[Hosti
         if emoji:
             rows.append((emoji, f"I love {emoji}"))
         chat = "".join(
-            f"{1 + n % 28:02d}/03/2024, {i // 60:02d}:{i % 60:02d} - {author}: {text}\n"
+            f"{13 + n % 15:02d}/03/2024, {i // 60:02d}:{i % 60:02d} - {author}: {text}\n"
             for i, (author, text) in enumerate(rows)
         )
         name = f"WhatsApp Chat with {title}"
