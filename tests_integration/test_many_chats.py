@@ -16,6 +16,7 @@ from __future__ import annotations
 import zipfile
 
 import pytest
+from egregora_core import hookimpl
 from egregora_core.testing import FakeEmbedder
 from egregora_core.testing.hostile_chats import write_hostile_exports
 from egregora_core.testing.privacy import THEME_ASSETS, found_secrets, project_text
@@ -25,8 +26,6 @@ PER_CALL = 250  # exports per `egregora ingest` call
 
 
 class _FakeEmbedderPlugin:
-    from egregora_core import hookimpl
-
     @hookimpl
     def egregora_register_embedders(self, register):
         register(FakeEmbedder())
