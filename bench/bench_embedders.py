@@ -5,7 +5,9 @@ measurements, each in a fresh process so that one engine's threads and memory do
 touch the other's:
 
 * ``engine``: the embedder's ``embed_sync`` over the texts in batches of its
-  ``max_batch_size`` (model loaded and warmed up before the clock starts);
+  ``max_batch_size`` (model loaded and warmed up before the clock starts); also its CPU
+  time per text (``time.process_time``, every thread of the process), which other jobs
+  on the box barely change, unlike texts/s;
 * ``build``: the embed stage of ``egregora build`` through that embedder (chunk, embed,
   store each batch), as in ``bench_embed.py``.
 
@@ -46,27 +48,30 @@ def texts(n: int) -> list[str]:
     return out
 
 
-def engine_rate(items: list[str], name: str) -> float:
+def engine_rate(items: list[str], name: str) -> tuple[float, float]:
+    """texts/s and CPU milliseconds per text of the embedder's ``embed_sync``."""
     from egregora_core.plugins import make_plugin_manager
 
     embedder = make_plugin_manager(env={}).embedders().get(name)
     embedder.embed_sync(items[:8])  # load and warm up outside the timing
     size = embedder.max_batch_size
-    started = time.perf_counter()
+    cpu, started = time.process_time(), time.perf_counter()
     for start in range(0, len(items), size):
         embedder.embed_sync(items[start : start + size])
-    return len(items) / (time.perf_counter() - started)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return len(items) / wall, 1000 * cpu / len(items)
 
 
-def measure(kind: str, name: str, n: int) -> float:
-    """texts/s of ``kind`` ('engine' or 'build') for embedder ``name``, in a new process."""
+def measure(kind: str, name: str, n: int) -> list[float]:
+    """``kind`` ('engine' or 'build') for embedder ``name`` in a new process: texts/s, and
+    for 'engine' CPU ms per text."""
     out = subprocess.run(
         [sys.executable, __file__, "--worker", kind, name, "--texts", str(n)],
         check=True,
         capture_output=True,
         text=True,
     )
-    return float(out.stdout.strip().splitlines()[-1])
+    return [float(x) for x in out.stdout.strip().splitlines()[-1].split()]
 
 
 def main() -> None:
@@ -81,14 +86,20 @@ def main() -> None:
     if args.worker:
         kind, name = args.worker
         items = texts(n)
-        print(engine_rate(items, name) if kind == "engine" else through_build(items, name))
+        values = engine_rate(items, name) if kind == "engine" else (through_build(items, name),)
+        print(*values)
         return
     rounds = 1 if args.quick else args.rounds
     rates = {(kind, name): [] for name in args.embedders for kind in ("engine", "build")}
+    cpu: dict[str, list[float]] = {name: [] for name in args.embedders}
     for _ in range(rounds):
         for kind, name in rates:
-            rates[kind, name].append(measure(kind, name, n))
+            values = measure(kind, name, n)
+            rates[kind, name].append(values[0])
+            if kind == "engine":
+                cpu[name].append(values[1])
     med = {key: statistics.median(v) for key, v in rates.items()}
+    med_cpu = {name: statistics.median(v) for name, v in cpu.items()}
     first = args.embedders[0]
     result = {
         "texts": n,
@@ -98,9 +109,15 @@ def main() -> None:
             f"{name}_{kind}_texts_per_s": [round(x, 1) for x in v]
             for (kind, name), v in rates.items()
         },
+        **{f"{name}_engine_cpu_ms_per_text": [round(x, 2) for x in v] for name, v in cpu.items()},
         **{
             f"{name}_vs_{first}_{kind}": round(med[kind, name] / med[kind, first], 1)
             for (kind, name) in rates
+            if name != first
+        },
+        **{
+            f"{name}_vs_{first}_engine_cpu": round(med_cpu[first] / med_cpu[name], 1)
+            for name in args.embedders
             if name != first
         },
     }
