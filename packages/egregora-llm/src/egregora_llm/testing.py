@@ -35,7 +35,13 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from egregora_core.narrative import Window, WindowMessage, WindowThread, estimate_tokens
+from egregora_core.narrative import (
+    MemberProfile,
+    Window,
+    WindowMessage,
+    WindowThread,
+    estimate_tokens,
+)
 from egregora_core.testing.http import LoopbackServer
 
 TEST_MODEL = "fake-model"
@@ -429,6 +435,27 @@ def sample_window(
         threads=(thread,),
         links=(("https://example.org/match", 2),),
         memo=memo,
+    )
+
+
+def sample_member(window: Window | None = None, *, key: str = "a1b2c3d4") -> MemberProfile:
+    """The profile of the first speaker of ``window`` (default :func:`sample_window`):
+    their messages as samples, the other speakers as companions."""
+    window = window or sample_window()
+    name = window.messages[0].author
+    own = tuple(m for m in window.messages if m.author == name)
+    return MemberProfile(
+        key=key,
+        name=name,
+        messages=len(own),
+        first=window.start,
+        last=window.end,
+        groups=(window.group_name,),
+        hours=tuple(sorted({m.ts.hour for m in own})),
+        keywords=window.threads[0].keywords if window.threads else (),
+        companions=tuple(sorted({m.author for m in window.messages} - {name})),
+        samples=own[:3],
+        language=window.language,
     )
 
 
