@@ -1,4 +1,4 @@
-"""Test helpers: a fake OpenAI-compatible server on 127.0.0.1, and sample windows.
+"""Test helpers: a fake OpenAI-compatible server on 127.0.0.1, sample windows and members.
 
 :class:`FakeLLMServer` answers ``POST /v1/chat/completions`` the way a real model would
 answer the ``llm`` narrator, judge and portrait requests: a tool call (or, without tools,
