@@ -16,7 +16,9 @@ row is in a Parquet file any engine can read.
 Each :meth:`Lake.transaction` is one DuckLake snapshot; a process killed before COMMIT
 leaves the catalog at the previous snapshot. Parquet files it already wrote are referenced
 by no snapshot: the next writer to open the lake deletes them (:meth:`Lake.delete_orphans`),
-so a plain Parquet read of ``data/`` agrees with the lake again.
+so a plain Parquet read of ``data/`` agrees with the lake again. A hosted lake (concurrent
+writers) deletes only those untouched for :data:`ORPHAN_AGE` (:meth:`Lake.stale_orphans`,
+``egregora doctor --repair``): younger ones may be a running worker's next commit.
 
 The catalog stores file paths relative to the data folder, and every open re-binds that
 folder to where the lake is now (:func:`attach_options`): projects can be moved and copied.
@@ -514,7 +516,8 @@ class Lake:
                 raise
             if not read_only:
                 self._ensure_tables(tables)
-            # No orphan sweep here: another worker's uncommitted files look orphaned.
+            # No orphan sweep here: another worker's uncommitted files look orphaned
+            # (see :meth:`stale_orphans`).
             return
         self.lake_dir = Path(self.location.catalog).parent
         self.data_dir = Path(self.location.data_path)
