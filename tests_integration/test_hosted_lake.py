@@ -337,6 +337,7 @@ def test_doctor_says_what_is_wrong_with_the_bucket(tmp_path, hosted_s3, egregora
     env = hosted_s3.env
     ok = egregora("--project", root, "doctor", env=env)
     assert f"✓ lake: postgres:{hosted_s3.conninfo}" in ok.stdout, ok.stdout
+    assert "✓ lake orphan files: none older than 1 h" in ok.stdout  # DuckLake lists the bucket
 
     def doctor(**changes: str) -> str:
         result = egregora("--project", root, "doctor", env={**env, **changes})
