@@ -8,6 +8,7 @@ the hosted lake must hold exactly the same rows (ids, pseudonyms, scrubbed texts
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
@@ -71,7 +72,11 @@ def lake_on(tmp_path, postgres, name: str, data: str, extra_env: dict[str, str])
 
 
 def db_name(request) -> str:
-    return "lake_" + request.node.name.lower().replace("[", "_").replace("]", "")[:40]
+    """A database name of the test's own (names are cut at 63 bytes: a hash keeps two
+    tests with a long common prefix apart)."""
+    name = request.node.name.lower()
+    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+    return f"lake_{re.sub(r'[^a-z0-9_]+', '_', name)[:40]}_{digest}"
 
 
 @pytest.fixture

@@ -312,10 +312,14 @@ def storage_failure(location: LakeLocation, error: Exception) -> LakeUnavailable
     """One line for a failure to reach the lake's bucket, else None."""
     if not location.data_path.startswith(S3_PREFIX):
         return None
-    text = str(error).lower()
+    return _s3_problem(str(error), f"lake.data_path ({location.data_path})")
+
+
+def _s3_problem(text: str, where: str | None) -> LakeUnavailable | None:
+    lower = text.lower()
     for needles, what, hint in _S3_PROBLEMS:
-        if any(needle in text for needle in needles):
-            return LakeUnavailable(what, where=f"lake.data_path ({location.data_path})", hint=hint)
+        if any(needle in lower for needle in needles):
+            return LakeUnavailable(what, where=where, hint=hint)
     return None
 
 
@@ -474,6 +478,10 @@ def engine_failure(exc: BaseException) -> EgregoraError | None:
             f"{reason} while writing {target}",
             hint="check the folder's permissions, or run in a writable copy of the project",
         )
+    if S3_PREFIX in lower and "http" in lower:  # a bucket failing mid-write (or mid-read)
+        found_s3 = _s3_problem(text, "lake.data_path")
+        if found_s3 is not None:
+            return found_s3
     if "ducklake-" in target or "/lake/data/" in target:
         return LakeDamaged(
             f"a data file of the lake is missing or damaged: {_reason(exc)}",
