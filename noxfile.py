@@ -98,11 +98,12 @@ def integration(session: nox.Session) -> None:
 
 @nox.session
 def ann_eval(session: nox.Session) -> None:
-    """ANN vs exact on a fixed generated corpus of 100k x 384 (large enough to need the index).
+    """ANN vs exact on a fixed generated corpus of 200k x 384, stored in a database file and
+    reopened as `egregora query` does (large enough to need the index).
 
-    Fails below recall@10 0.90 or below a 2.5x p50 speed-up over the exact scan: the gate says the
-    index is really used (1.0x when it is not). Measured 5.7x at load ~40 and 3.9x on an idle
-    2-core box, where the exact scan is faster; 200k figures in docs/benchmarks.md.
+    Fails below recall@10 0.90 or below a 10x p50 speed-up over the exact scan. Measured
+    17x with other jobs at nice 19 on the 2-core box and 25-43x quiet (docs/benchmarks.md,
+    "ANN evaluation, honestly"); the gate leaves room for a slow CI machine.
     """
     uv_sync(session, "--all-packages")
     session.run(
@@ -110,11 +111,11 @@ def ann_eval(session: nox.Session) -> None:
         "eval",
         "ann",
         "--synthetic",
-        "100000",
+        "200000",
         "--queries",
         "50",
         "--min-speedup",
-        "2.5",
+        "10",
     )
 
 

@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
-import pyarrow as pa
-
 from .narrative import Narrator  # defined beside the window and draft types it uses
 
 if TYPE_CHECKING:  # pragma: no cover
     import ibis
+    import pyarrow as pa  # ~0.3 s with numpy: not for `--help`
 
     from .pipeline import Context
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import fields
 from pathlib import Path
 
@@ -85,7 +86,7 @@ def ann(
 
     recall@k counts out of min(k, vectors). Exit status 1 when recall@k is below the
     threshold or the p50 speed-up below --min-speedup (CI runs
-    `egregora eval ann --synthetic 100000 --min-speedup 4`).
+    `egregora eval ann --synthetic 200000 --min-speedup 10`).
     """
     if synthetic:
         report = _synthetic(state, synthetic, dim, queries, k, threshold)
@@ -118,14 +119,18 @@ def _synthetic(
     config = project.config() if project else load_config(None)
     index = select_index(Context(project=project, config=config, plugins=state.plugins))
     vectors = clustered_vectors(n, dim)
-    con = duckdb.connect()
-    try:
-        load_vectors(con, "eval_vectors", vectors)
-        facts = index.build(con, "eval_vectors", dim, "cosine")
-        probes = sample_queries(con, "eval_vectors", queries)
-        return evaluate(con, "eval_vectors", index, probes, k, build=facts, threshold=threshold)
-    finally:
-        con.close()
+    # In a database file, reopened before the queries: what `egregora query` searches. An
+    # in-memory table is scanned ~3x faster than the stored one (no decompression), which
+    # would time an exact scan no user runs.
+    with tempfile.TemporaryDirectory(prefix="egregora-eval-ann-") as tmp:
+        path = str(Path(tmp) / "eval.duckdb")
+        with duckdb.connect(path) as con:
+            load_vectors(con, "eval_vectors", vectors)
+            con.execute("CHECKPOINT")
+            facts = index.build(con, "eval_vectors", dim, "cosine")
+        with duckdb.connect(path) as con:
+            probes = sample_queries(con, "eval_vectors", queries)
+            return evaluate(con, "eval_vectors", index, probes, k, build=facts, threshold=threshold)
 
 
 def _project(state: AppState, queries: int, k: int, threshold: float) -> AnnReport:
