@@ -122,6 +122,25 @@ def only(
     return Scope(m, s.media, s.period, s.timezone, s.excluded)
 
 
+def since(s: Scope, day: dt.date) -> Scope:
+    """The scope's messages from ``day`` (UTC) on."""
+    start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+    return Scope(
+        s.messages.filter(s.messages.ts >= start), s.media, s.period, s.timezone, s.excluded
+    )
+
+
+def recent(s: Scope, days: int) -> Scope:
+    """Each author's messages of their last ``days`` days of activity (up to their latest
+    message): what a portrait describes. A long history costs no more than a recent one to
+    describe, and a member silent for a year keeps their last active stretch."""
+    m = s.messages
+    last = m.group_by(_author=m.author).aggregate(_last=m.ts.max())
+    joined = m.inner_join(last, m.author == last._author)
+    m = joined.filter(joined.ts >= joined._last - ibis.interval(days=days)).drop("_author", "_last")
+    return Scope(m, s.media, s.period, s.timezone, s.excluded)
+
+
 # -- posts ----------------------------------------------------------------------------
 def post_stats(s: Scope) -> ibis.Table:
     m = s.messages

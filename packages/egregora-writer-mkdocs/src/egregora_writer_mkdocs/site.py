@@ -39,6 +39,9 @@ TEMPLATE_VERSION = "3"
 MAX_THREADS = 12
 #: What a portrait is written from: a member's top words, companions and samples.
 PORTRAIT_KEYWORDS, PORTRAIT_COMPANIONS, PORTRAIT_SAMPLES = 5, 3, 3
+#: A portrait describes a member's last this many days of activity (topics, companions,
+#: samples): what they are like lately, at a cost that does not grow with the history.
+PORTRAIT_DAYS = 180
 MANIFEST = "site-manifest.json"
 
 Key = tuple[str, dt.date]
@@ -503,7 +506,9 @@ class SiteBuilder:
             d["hours"] = sorted(acc["hours"].items())
             d["groups"] = sorted(acc["groups"].items(), key=lambda g: (-g[1], g[0]))
             d["domains"].sort(key=lambda x: (-x[1], x[0]))
-        members = self._member_profiles(s, data, partial=len(changed) < len(fps))
+        members = self._member_profiles(
+            dataset.recent(s, PORTRAIT_DAYS), data, partial=len(changed) < len(fps)
+        )
         left = self._portraits(members, data)
         with self.progress.task("Writing profiles", total=len(changed)) as task:
             for author in changed:
@@ -533,7 +538,12 @@ class SiteBuilder:
             words[row["author"]].append(row["word"])
         companions: dict[str, list[str]] = defaultdict(list)
         authors = sorted(data) if partial else None
-        for row in ranked(dataset.profile_companions(self.all_scope, authors, PORTRAIT_COMPANIONS)):
+        # Neighbours come from the whole visible scope (not one narrowed by author), from
+        # the earliest day any of these portraits looks at.
+        first_day = min(d["totals"]["last"] for d in data.values())
+        since = first_day - dt.timedelta(days=PORTRAIT_DAYS + 1)  # +1: local vs UTC dates
+        everyone = dataset.since(self.all_scope, since)
+        for row in ranked(dataset.profile_companions(everyone, authors, PORTRAIT_COMPANIONS)):
             if row["companion"] not in self.members.excluded:
                 companions[row["author"]].append(self.members.name(row["companion"]))
         samples: dict[str, list[WindowMessage]] = defaultdict(list)
