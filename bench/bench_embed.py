@@ -91,7 +91,7 @@ def bare(items: list[str]) -> float:
     return len(items) / (time.perf_counter() - started)
 
 
-def through_build(items: list[str]) -> float:
+def through_build(items: list[str], embedder: str = "local") -> float:
     import pyarrow as pa
     from egregora_core.build import embed_stage
     from egregora_core.lake import Lake
@@ -127,10 +127,10 @@ def through_build(items: list[str]) -> float:
             project=project,
             config=project.config(env={}),
             plugins=plugins,
-            options={"embedder": "local"},
+            options={"embedder": embedder},
         )
         # load the model outside the timing, as bare() does
-        plugins.embedders().get("local").embed_sync(items[:8])
+        plugins.embedders().get(embedder).embed_sync(items[:8])
         started = time.perf_counter()
         result = embed_stage(ctx)
         seconds = time.perf_counter() - started

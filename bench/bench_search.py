@@ -3,13 +3,14 @@
 Builds one project from two chats: a generated bilingual chat
 (``egregora_extract_whatsapp.topical``: 32 topics, 32 near-miss distractors and 120
 conversations of chatter, Portuguese and English) and the bundled demo chat (Quinta
-Crew), embeds them with the default local embedder, then runs ``egregora eval search``
-on ``bench/search/multilingual.jsonl`` (64 labelled queries: paraphrases, exact words and
-numbers, place names, Portuguese/English cross-language) and ``bench/search/demo.jsonl``
-(20 over the demo chat), together.
+Crew), embeds them with the default local embedder (or the one ``--embedder NAME`` names),
+then runs ``egregora eval search`` on ``bench/search/multilingual.jsonl`` (64 labelled
+queries: paraphrases, exact words and numbers, place names, Portuguese/English
+cross-language) and ``bench/search/demo.jsonl`` (20 over the demo chat), together.
 
     uv run python bench/bench_search.py            # prints the table of the three modes
     uv run python bench/bench_search.py --check    # CI: exit 1 if hybrid < vector or < floor
+    uv run python bench/bench_search.py --embedder wordllama   # another installed embedder
 
 The floor (``FLOOR``) is set from the first measurement (docs/benchmarks.md).
 """
@@ -17,6 +18,7 @@ The floor (``FLOOR``) is set from the first measurement (docs/benchmarks.md).
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -32,9 +34,12 @@ LABELS = [HERE / "search" / "multilingual.jsonl", HERE / "search" / "demo.jsonl"
 FLOOR = 0.83
 
 
-def egregora(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+def egregora(*args: str, embedder: str | None, check: bool = True) -> subprocess.CompletedProcess:
+    # build.embedder through its environment override: `run` embeds with it and `eval
+    # search` embeds the queries with it (the project's vectors are that embedder's).
+    env = {**os.environ, "EGREGORA_BUILD_EMBEDDER": embedder} if embedder else None
     return subprocess.run(
-        [sys.executable, "-m", "egregora_cli.main", *args], check=check, text=True
+        [sys.executable, "-m", "egregora_cli.main", *args], check=check, text=True, env=env
     )
 
 
@@ -43,14 +48,26 @@ def main() -> None:
     parser.add_argument("--check", action="store_true", help="fail below the floor")
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--quick", action="store_true", help="(same run; kept for nox bench)")
+    parser.add_argument(
+        "--embedder", metavar="NAME", help="embedder to evaluate (default: the project default)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
         export = Path(tmp) / "WhatsApp Chat with Amigos.zip"
         export.write_bytes(topical_zip())
         project = Path(tmp) / "project"
-        egregora("-q", "init", str(project))
+        egregora("-q", "init", str(project), embedder=args.embedder)
         demo = write_demo_export(Path(tmp))
-        egregora("--project", str(project), "-q", "run", "--no-site", str(export), str(demo))
+        egregora(
+            "--project",
+            str(project),
+            "-q",
+            "run",
+            "--no-site",
+            str(export),
+            str(demo),
+            embedder=args.embedder,
+        )
         labels = Path(tmp) / "labels.jsonl"
         labels.write_text("".join(p.read_text(encoding="utf-8") for p in LABELS), "utf-8")
         floor = ["--floor", str(FLOOR)] if args.check else []
@@ -63,6 +80,7 @@ def main() -> None:
             "--k",
             str(args.k),
             *floor,
+            embedder=args.embedder,
             check=False,
         )
     sys.exit(done.returncode)

@@ -110,6 +110,8 @@ def test_site_build_with_the_llm_narrator_under_faults(cli, built, exports, faul
     )
     out = capsys.readouterr().out
     assert dry == 0 and "with the llm narrator" in out and "input and" in out, out
+    profiles = sorted(p for p in (built / "docs/profiles").glob("*.md") if p.stem != "index")
+    assert f"would write {len(profiles)} portrait(s) with the llm narrator" in out, out
     assert faulty_server.records == []  # a dry run sends nothing
 
     code = cli(["--project", str(built), "site", "build", "--period", "day", "--narrator", "llm"])
@@ -125,10 +127,18 @@ def test_site_build_with_the_llm_narrator_under_faults(cli, built, exports, faul
     names = set().union(*map(raw_names, exports))
     for record in faulty_server.records:
         assert not [n for n in names if n in record.prompt]
+    # Every profile's portrait came from the model (the fake's answer), its prompt from
+    # the member's anonymized profile: a display name and samples, never a raw name.
+    portraits = [r for r in faulty_server.records if r.kind == "portrait" and r.status == 200]
+    assert len(portraits) == len(profiles), out
+    assert all(r.prompt.startswith("Member: ") and "Samples:" in r.prompt for r in portraits)
+    assert f"portraits: {len(profiles)} written, 0 cached, 0 by the offline fallback" in out
+    for path in profiles:
+        assert "A regular voice of the group" in path.read_text(encoding="utf-8"), path.name
 
     shows_prose_in_chromium(built, "messages in this part of the conversation")
 
-    # Unchanged windows cost nothing the second time.
+    # Unchanged windows and profiles cost nothing the second time.
     before = len(faulty_server.records)
     again = ["site", "build", "--period", "day", "--narrator", "llm", "--no-mkdocs"]
     assert cli(["--project", str(built), *again]) == 0

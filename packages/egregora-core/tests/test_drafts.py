@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from egregora_core.drafts import DraftStore
-from egregora_core.narrative import Draft, Paragraph
+from egregora_core.narrative import Draft, Paragraph, Portrait
 from egregora_core.project import init_project
 
 
@@ -61,3 +61,43 @@ def test_a_dry_run_without_a_database_reads_nothing_and_writes_nothing(tmp_path)
         store.put("k", draft(1))
         store.put_memos({"a": "b"})
     assert not project.serving_db.exists()
+
+
+def test_portraits_are_kept_beside_the_drafts_and_survive_a_reopen(tmp_path):
+    project = init_project(tmp_path / "p")
+    with DraftStore.open(project) as store:
+        store.narrator = "llm"
+        for n in range(4):
+            store.portraits.put(f"p{n}", Portrait(f"portrait {n}", [f"s{n}"]), item=f"{n:08x}")
+        store.put("k0", draft(0))
+    with DraftStore.open(project) as store:
+        assert store.portraits.preload([f"p{n}" for n in range(6)]) == 4
+        assert store.portraits.get("p2") == Portrait("portrait 2", ["s2"])
+        assert store.portraits.get("k0") is None and store.get("p0") is None  # two tables
+        assert store.portraits.count() == 4 and store.count() == 1
+        rows = store.con.execute("SELECT narrator, member FROM portraits ORDER BY key").fetchall()
+        assert rows[0] == ("llm", "00000000")
+
+
+def test_portraits_preload_in_one_query_and_a_dry_run_writes_none(tmp_path):
+    project = init_project(tmp_path / "p")
+    with DraftStore.open(project, read_only=True) as store:
+        store.portraits.put("p", Portrait("x"))
+        assert store.portraits.get("p") == Portrait("x")  # kept for this run only
+    assert not project.serving_db.exists()
+    with DraftStore.open(project) as store:
+        for n in range(30):
+            store.portraits.put(f"p{n}", Portrait(f"portrait {n}"))
+    with DraftStore.open(project) as store:
+        queries = []
+        real = store.con
+
+        class Counting:
+            def execute(self, sql, *args):
+                queries.append(sql)
+                return real.execute(sql, *args)
+
+        store.con = Counting()
+        store.portraits.preload([f"p{n}" for n in range(30)])
+        assert all(store.portraits.get(f"p{n}").text == f"portrait {n}" for n in range(30))
+        assert len([q for q in queries if "FROM portraits" in q]) == 1

@@ -9,14 +9,19 @@ import pytest
 from egregora_core.narrative import (
     Draft,
     Estimate,
+    MemberProfile,
     MemoryCache,
     NarrationFailed,
     Paragraph,
+    Portrait,
     Window,
     WindowMessage,
+    cache_key,
     draft_problems,
     merge_drafts,
     narrate_windows,
+    portrait_problems,
+    portray_members,
     split_window,
 )
 
@@ -121,7 +126,14 @@ class Counting:
         return draft(cites=(window.messages[0].id,), text=f"about {window.key}")
 
     async def portrait(self, member):
-        raise NotImplementedError
+        self.calls.append(member.key)
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        await asyncio.sleep(0.01)
+        self.in_flight -= 1
+        if member.key in self.fail:
+            raise NarrationFailed("portraits kept failing validation")
+        return Portrait(f"{member.name} by {self.name}", [member.samples[0].id])
 
 
 def windows(n):
@@ -182,3 +194,76 @@ def test_content_hash_is_the_sha256_of_the_window_as_json():
     w = window(n=5)
     payload = json.dumps(asdict(w), sort_keys=True, default=str, ensure_ascii=False)
     assert w.content_hash() == hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def member(key="ca71a986", n=3, name="Amber Heron", messages=10):
+    samples = tuple(
+        WindowMessage(f"{key}-s{i}", T0 + dt.timedelta(days=i), name, "text", f"sample {i}")
+        for i in range(n)
+    )
+    return MemberProfile(
+        key=key,
+        name=name,
+        messages=messages,
+        first=dt.date(2025, 1, 1),
+        last=dt.date(2025, 6, 1),
+        groups=("G",),
+        hours=(20,),
+        keywords=("trail", "cake"),
+        companions=("Brave Otter",),
+        samples=samples,
+    )
+
+
+def members(n):
+    return [member(key=f"{i:08x}", name=f"Member {i}") for i in range(n)]
+
+
+def test_portrait_problems_name_each_defect():
+    m = member()
+    assert portrait_problems(Portrait("A regular.", [m.samples[0].id]), m) == []
+    assert "empty" in portrait_problems(Portrait(" "), m)[0]
+    assert "not samples: zz" in portrait_problems(Portrait("A regular.", ["zz"]), m)[0]
+    for text in ("call +55 11 98765-4321", "mail someone@example.org"):
+        assert "phone number or e-mail" in portrait_problems(Portrait(text), m)[0]
+
+
+def test_portraits_run_bounded_cached_and_forced():
+    narrator, cache = Counting(concurrency=3), MemoryCache()
+    run = asyncio.run(portray_members(narrator, members(7), cache))
+    assert sorted(run.written) == sorted(m.key for m in members(7)) and narrator.peak == 3
+    again = Counting()
+    second = asyncio.run(portray_members(again, members(7), cache))
+    assert again.calls == [] and len(second.cached) == 7
+    assert second.portraits["00000002"].text == "Member 2 by counting"
+    forced = Counting()
+    asyncio.run(portray_members(forced, members(7), cache, force=True))
+    assert len(forced.calls) == 7
+
+
+def test_a_portrait_key_is_the_members_content_narrator_and_settings():
+    narrator, other = Counting(), Counting()
+    other.settings = lambda: {"model": "m2"}
+    assert cache_key(narrator, member()) == cache_key(Counting(), member())
+    assert cache_key(narrator, member()) != cache_key(other, member())
+    assert cache_key(narrator, member()) != cache_key(narrator, member(messages=11))
+    cache = MemoryCache()
+    asyncio.run(portray_members(narrator, [member()], cache))
+    changed = Counting()
+    asyncio.run(portray_members(changed, [member(messages=11)], cache))
+    assert changed.calls == ["ca71a986"]  # one more message: a new portrait
+
+
+def test_portraits_max_calls_and_fallback(caplog):
+    cache = MemoryCache()
+    run = asyncio.run(portray_members(Counting(), members(5), cache, max_calls=2))
+    assert len(run.written) == 2 and len(run.left) == 3 and run.calls == 2
+    fallback = Counting()
+    fallback.name = "offline"
+    failing = Counting(fail={"00000003"})
+    run = asyncio.run(portray_members(failing, members(5), cache, fallback=fallback))
+    assert run.fallbacks == ["00000003"] and fallback.calls == ["00000003"]
+    assert run.portraits["00000003"].text == "Member 3 by offline"
+    warnings = [r.getMessage() for r in caplog.records if "00000003" in r.getMessage()]
+    assert len(warnings) == 1 and "offline" in warnings[0] and "Member 3" not in warnings[0]
+    assert len(cache.drafts) == 4  # the fallback's portrait is not cached

@@ -131,8 +131,33 @@ def test_portrait_cites_a_sample_and_names_companions():
     )
     p = asyncio.run(OfflineNarrator().portrait(member))
     assert "Amber Heron has written 120 messages between March 2024 and June 2025" in p.text
-    assert "Brave Otter" in p.text and "evening" in p.text and "waterfall" in p.text
+    assert "evening" in p.text and "waterfall" in p.text
+    assert "They talk mostly about trail and cake, most often with Brave Otter." in p.text
     assert p.cites == ["m09"]
+
+
+def test_portrait_topics_and_companions_in_english_and_portuguese():
+    from dataclasses import replace
+
+    member = MemberProfile(
+        key="ca71a986",
+        name="Amber Heron",
+        messages=12,
+        first=dt.date(2025, 3, 1),
+        last=dt.date(2025, 6, 3),
+        groups=("Hikers",),
+        hours=(9,),
+        keywords=("trilha", "bolo", "chuva"),
+        companions=("Brave Otter", "Calm Lynx"),
+    )
+    en = OfflineNarrator().describe(member).text
+    assert "talk mostly about trilha and bolo, most often with Brave Otter and Calm Lynx." in en
+    pt = OfflineNarrator().describe(replace(member, language="pt")).text
+    assert "Fala sobretudo de trilha e bolo, mais vezes com Brave Otter e Calm Lynx." in pt
+    alone = OfflineNarrator().describe(replace(member, keywords=(), language="pt")).text
+    assert alone.endswith("Conversa mais vezes com Brave Otter e Calm Lynx.")
+    quiet = OfflineNarrator().describe(replace(member, keywords=(), companions=())).text
+    assert "talk" not in quiet
 
 
 def test_portuguese_agreement():

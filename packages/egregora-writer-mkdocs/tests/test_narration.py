@@ -1,5 +1,6 @@
-"""The host side of narrators: prose with citations and Sources, the draft cache in the
-serving database, --force, --dry-run, --max-calls, fallbacks, and what a narrator sees."""
+"""The host side of narrators: prose with citations and Sources, the draft and portrait
+caches in the serving database, --force, --dry-run, --max-calls, fallbacks, and what a
+narrator sees (of windows and of members)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import re
 import pytest
 from egregora_core import hookimpl
 from egregora_core.lake import Lake
+from egregora_core.names import readable_names
 from egregora_core.narrative import Draft, Estimate, NarrationFailed, Paragraph, Portrait
+from egregora_writer_mkdocs.escape import inline
 from egregora_writer_mkdocs.render import POSTS_DIR
 
-from .conftest import EURICO, FRANKLIN, JOHN, Rows
+from .conftest import EURICO, FRANKLIN, JOHN, JULES, Rows
 
 PSEUDONYM = re.compile(r"\b[0-9a-f]{8}\b")
 
@@ -27,6 +30,7 @@ class FakeNarrator:
 
     def __init__(self, fail=(), bad=(), version="1"):
         self.seen = []
+        self.members = []  # every MemberProfile it was asked to portray
         self.fail, self.bad, self.version = set(fail), set(bad), version
 
     def settings(self):
@@ -52,7 +56,13 @@ class FakeNarrator:
         )
 
     async def portrait(self, member):
-        return Portrait(f"{member.name} is a fake portrait.", [])
+        self.members.append(member)
+        if member.key in self.fail:
+            raise NarrationFailed("the model's portraits kept failing validation")
+        text = f"{member.name} is a fake portrait about {' and '.join(member.keywords[:2])}."
+        if member.key in self.bad:
+            text += " Call +55 11 98765-4321."
+        return Portrait(text, [m.id for m in member.samples[:1]])
 
 
 @pytest.fixture
@@ -125,28 +135,32 @@ def test_a_window_holds_only_the_lake_and_no_opted_out_member(make_ctx, project,
 
 def test_cache_zero_calls_when_nothing_changed_and_one_for_a_new_day(make_ctx, project, fake):
     first = build(make_ctx, project, narrator="fake", period="day")
-    assert first["narrator_calls"] == 4 and first["drafts_written"] == 4
+    assert first["drafts_written"] == 4 and first["portraits_written"] == 3
+    assert first["narrator_calls"] == 7  # 4 windows and 3 portraits
     assert "Fake story of 2025-10-27" in post(project, "2025-10-27")
     again = build(make_ctx, project, narrator="fake", period="day")
-    assert again["narrator_calls"] == 0
-    # Every page re-rendered (manifest gone) still costs no call: the drafts are cached.
+    assert again["narrator_calls"] == 0 and len(fake.members) == 3
+    # Every page re-rendered (manifest gone) still costs no call: drafts and portraits cached.
     (project.state_dir / "site-manifest.json").unlink()
     rerender = build(make_ctx, project, narrator="fake", period="day")
-    assert rerender["posts_written"] == 4
+    assert rerender["posts_written"] == 4 and rerender["profiles_written"] == 3
     assert rerender["narrator_calls"] == 0 and rerender["drafts_cached"] == 4
-    add_day(project)
+    assert rerender["portraits_cached"] == 3 and len(fake.members) == 3
+    assert "is a fake portrait" in profile(project, EURICO)
+    add_day(project)  # a new message of EURICO's: one window and one portrait
     new = build(make_ctx, project, narrator="fake", period="day")
-    assert new["narrator_calls"] == 1 and new["drafts_written"] == 1
+    assert new["narrator_calls"] == 2 and new["drafts_written"] == 1
+    assert new["portraits_written"] == 1 and fake.members[-1].key == EURICO
     assert fake.seen[-1].key.endswith("/2025-11-05")
     forced = build(make_ctx, project, narrator="fake", period="day", force=True)
-    assert forced["narrator_calls"] == 5
+    assert forced["narrator_calls"] == 8
 
 
 def test_a_changed_setting_rewrites_every_window(make_ctx, project, fake):
     build(make_ctx, project, narrator="fake")
     fake.version = "2"
     again = build(make_ctx, project, narrator="fake")
-    assert again["narrator_calls"] == 3
+    assert again["narrator_calls"] == 6 and again["portraits_written"] == 3
 
 
 def test_dry_run_lists_windows_and_estimates_without_calls(make_ctx, project, fake):
@@ -158,19 +172,35 @@ def test_dry_run_lists_windows_and_estimates_without_calls(make_ctx, project, fa
         "2025-11-03",
     ]
     assert all(w["calls"] == 1 and w["output_tokens"] == 300 for w in summary["to_write"])
+    # a narrator without estimate_portrait: one call a portrait, tokens unknown
+    assert sorted(p["member"] for p in summary["portraits_to_write"]) == sorted(
+        [FRANKLIN, EURICO, JULES]
+    )
+    assert all(p["calls"] == 1 for p in summary["portraits_to_write"])
+    assert fake.members == []
     assert not (project.root / "docs" / POSTS_DIR).exists() or not list(
         (project.root / "docs" / POSTS_DIR).glob("*.md")
     )
     build(make_ctx, project, narrator="fake")
-    assert build(make_ctx, project, dry_run=True, narrator="fake", force=False)["to_write"] == []
+    again = build(make_ctx, project, dry_run=True, narrator="fake", force=False)
+    assert again["to_write"] == [] and again["portraits_to_write"] == []
+    forced = build(make_ctx, project, dry_run=True, narrator="fake", force=True)
+    assert len(forced["portraits_to_write"]) == 3
 
 
 def test_max_calls_leaves_the_rest_for_the_next_run(make_ctx, project, fake):
     first = build(make_ctx, project, narrator="fake", max_calls=1)
     assert first["narrator_calls"] == 1 and len(first["drafts_left"]) == 2
     assert first["posts_written"] == 3  # the others show offline prose meanwhile
-    second = build(make_ctx, project, narrator="fake")
-    assert second["narrator_calls"] == 2 and second["drafts_left"] == []
+    # posts come first: no call was left for portraits, the profiles show offline ones
+    assert sorted(first["portraits_left"]) == sorted([FRANKLIN, EURICO, JULES])
+    assert first["profiles_written"] == 3 and "has written" in profile(project, EURICO)
+    second = build(make_ctx, project, narrator="fake", max_calls=3)
+    assert second["narrator_calls"] == 3 and second["drafts_left"] == []
+    assert second["portraits_written"] == 1 and len(second["portraits_left"]) == 2
+    third = build(make_ctx, project, narrator="fake")
+    assert third["narrator_calls"] == 2 and third["portraits_left"] == []
+    assert "is a fake portrait" in profile(project, EURICO)
     assert build(make_ctx, project, narrator="fake")["narrator_calls"] == 0
 
 
@@ -188,7 +218,7 @@ def test_a_failed_or_refused_window_falls_back_with_one_warning(make_ctx, projec
     assert "Fake story" in post(project, "2025-10-20")
     # The fallback is not cached: the next build asks the narrator again.
     fake.fail = set()
-    assert build(make_ctx, project, narrator="fake", force=True)["narrator_calls"] == 3
+    assert build(make_ctx, project, narrator="fake", force=True)["narrator_calls"] == 6
 
 
 def test_unknown_narrator_is_one_clear_error(make_ctx, project):
@@ -206,9 +236,76 @@ def test_opted_out_member_is_not_in_prose_or_sources(make_ctx, project, fake):
     assert FRANKLIN not in post(project, "2025-10-27").split("## Sources")[1]
 
 
+def profile(project, pseudonym):
+    return (project.root / "docs" / "profiles" / f"{pseudonym}.md").read_text(encoding="utf-8")
+
+
 def test_profile_opens_with_a_prose_portrait(make_ctx, project):
     build(make_ctx, project)
-    profile = (project.root / "docs" / "profiles" / f"{EURICO}.md").read_text()
-    assert re.search(r"has written \w+ messages between October 2025 and November 2025", profile)
-    assert "Conversa do WhatsApp com Teste" in profile.split("## ")[0]
+    text = profile(project, EURICO)
+    assert re.search(r"has written \w+ messages between October 2025 and November 2025", text)
+    assert "Conversa do WhatsApp com Teste" in text.split("## ")[0]
+    # the lake's keywords and companions: Franklin wrote around Eurico three times, Jules once
+    with_frank = "They talk mostly about foto and praia, most often with Frank <b>the</b> tank"
+    assert inline(with_frank) in text  # escaped like all prose
     assert not (project.root / "docs" / "profiles" / f"{JOHN}.md").exists()
+
+
+def test_each_changed_profile_gets_the_narrators_portrait(make_ctx, project, fake):
+    summary = build(make_ctx, project, narrator="fake")
+    assert sorted(m.key for m in fake.members) == sorted([FRANKLIN, EURICO, JULES])
+    assert summary["portraits_written"] == 3 and summary["portraits_fallback"] == 0
+    eurico = next(m for m in fake.members if m.key == EURICO)
+    assert eurico.keywords[:3] == ("foto", "praia", "viagem")
+    assert eurico.companions[0] == "Frank <b>the</b> tank"  # the alias: the display name
+    assert eurico.samples and {m.author for m in eurico.samples} == {eurico.name}
+    assert all(len(m.text) >= 25 and "http" not in m.text for m in eurico.samples)
+    franklin = next(m for m in fake.members if m.key == FRANKLIN)
+    assert not any("98765" in m.text for m in franklin.samples)  # contact data is never sent
+    page = profile(project, EURICO)
+    assert inline(f"{eurico.name} is a fake portrait about foto and praia.") in page
+    assert "has written" not in page  # not the offline portrait
+    # the alias is escaped where a portrait names it
+    assert "Frank <b>" not in profile(project, JULES).split("## ")[0]
+
+
+def test_opted_out_member_is_in_no_portrait_companion_list_or_profile(make_ctx, project, fake):
+    john = readable_names([FRANKLIN, EURICO, JULES, JOHN])[JOHN]
+    build(make_ctx, project, narrator="fake")
+    assert fake.members
+    for member in fake.members:
+        assert member.key != JOHN and member.name != john
+        # John wrote right after Jules: without the opt-out he would be Jules' companion
+        assert john not in member.companions and JOHN not in member.companions
+        for m in member.samples:
+            assert "opted out" not in m.text and m.author != john
+        assert JOHN not in repr(member) and john not in repr(member)
+    jules = next(m for m in fake.members if m.key == JULES)
+    assert set(jules.companions) <= {
+        "Frank <b>the</b> tank",
+        next(m.name for m in fake.members if m.key == EURICO),
+    }
+    for path in (project.root / "docs" / "profiles").glob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        assert john not in text and JOHN not in text and "opted out" not in text
+
+
+def test_a_failed_or_refused_portrait_falls_back_with_one_warning(make_ctx, project, fake, caplog):
+    fake.fail, fake.bad = {EURICO}, {JULES}
+    with caplog.at_level(logging.WARNING):
+        summary = build(make_ctx, project, narrator="fake")
+    assert summary["portraits_fallback"] == 2 and summary["portraits_written"] == 2
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    eurico = [w for w in warnings if EURICO in w]
+    jules = [w for w in warnings if JULES in w]
+    assert len(eurico) == 1 and "offline" in eurico[0]
+    assert len(jules) == 1 and "phone number" in jules[0]
+    names = {m.name for m in fake.members}
+    assert not [w for w in warnings if any(n in w for n in names)]  # pseudonyms, not names
+    assert "has written" in profile(project, EURICO)
+    assert "98765" not in profile(project, JULES) and "has written" in profile(project, JULES)
+    assert "is a fake portrait" in profile(project, FRANKLIN)
+    # the fallbacks are not cached: the next build (with a fixed model) asks again
+    fake.fail, fake.bad = set(), set()
+    again = build(make_ctx, project, narrator="fake", force=True)
+    assert again["portraits_written"] == 3 and "is a fake portrait" in profile(project, EURICO)

@@ -17,17 +17,24 @@ def test_default_set_is_required_with_bounds():
     assert all(str(r.specifier) for r in plain.values())
 
 
-def test_voyage_llm_and_all_extras():
+def test_voyage_wordllama_llm_s3_and_all_extras():
     extras = {}
     for r in requirements():
         if r.marker is not None:
-            for extra in ("voyage", "llm", "all"):
+            for extra in ("voyage", "wordllama", "llm", "s3", "all"):
                 if r.marker.evaluate({"extra": extra}):
                     extras.setdefault(extra, set()).add(r.name)
     assert extras == {
         "voyage": {"egregora-embed-voyage"},
+        "wordllama": {"egregora-embed-wordllama"},
         "llm": {"egregora-llm"},
-        "all": {"egregora-embed-voyage", "egregora-llm"},
+        "s3": {"egregora-core"},  # egregora-core[s3]
+        "all": {
+            "egregora-embed-voyage",
+            "egregora-embed-wordllama",
+            "egregora-llm",
+            "egregora-core",
+        },
     }
 
 

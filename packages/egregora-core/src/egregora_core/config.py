@@ -137,8 +137,9 @@ SETTINGS: dict[str, Setting] = {
             "lake.data_path",
             "",
             "Folder or s3:// URL of the lake's Parquet files; empty: .egregora/lake/data/. A"
-            " hosted lake needs one every worker reaches (S3 credentials from the AWS_*"
-            " variables).",
+            " hosted lake needs one every worker reaches. An s3:// URL needs"
+            " egregora-core[s3]; the key, region and, for MinIO and other S3-compatible"
+            " stores, AWS_ENDPOINT_URL come from the AWS_* variables (see docs/scaling.md).",
         ),
         Setting(
             "ingest.engine",

@@ -113,8 +113,8 @@ def egregora_register_narrators(register):
     besides the window that changes its output: model, prompt version, ...; part of the
     draft cache key), ``estimate(window) -> Estimate``, an async ``narrate(window) ->
     Draft`` and an async ``portrait(member) -> Portrait``, and optionally
-    ``configure(config) -> narrator`` for project settings (see
-    :mod:`egregora_core.narrative`).
+    ``configure(config) -> narrator`` for project settings and ``estimate_portrait(member)
+    -> Estimate`` for dry runs (see :mod:`egregora_core.narrative`).
 
     A window holds one group's anonymized messages of one period (ids, display names,
     kinds, texts, threads, links) and a memo of the group's previous window; nothing else,
@@ -126,7 +126,11 @@ def egregora_register_narrators(register):
     draft with :func:`egregora_core.narrative.draft_problems`, caches it in the serving
     database and renders the citations as links. Raise
     :class:`egregora_core.narrative.NarrationFailed` to give a window up: the built-in
-    offline narrator writes it instead. ``site.narrator`` (or ``egregora site build
+    offline narrator writes it instead. A member profile (display name, counts, groups,
+    hours, keywords, companions' display names, a few anonymized samples; never an
+    opted-out member) gets a portrait only when it changed; the host checks it with
+    :func:`egregora_core.narrative.portrait_problems`, caches it beside the drafts and
+    falls back to the offline portrait the same way. ``site.narrator`` (or ``egregora site build
     --narrator NAME``) picks one; the default ``offline`` is built in.
     """
 

@@ -16,7 +16,9 @@ row is in a Parquet file any engine can read.
 Each :meth:`Lake.transaction` is one DuckLake snapshot; a process killed before COMMIT
 leaves the catalog at the previous snapshot. Parquet files it already wrote are referenced
 by no snapshot: the next writer to open the lake deletes them (:meth:`Lake.delete_orphans`),
-so a plain Parquet read of ``data/`` agrees with the lake again.
+so a plain Parquet read of ``data/`` agrees with the lake again. A hosted lake (concurrent
+writers) deletes only those untouched for :data:`ORPHAN_AGE` (:meth:`Lake.stale_orphans`,
+``egregora doctor --repair``): younger ones may be a running worker's next commit.
 
 The catalog stores file paths relative to the data folder, and every open re-binds that
 folder to where the lake is now (:func:`attach_options`): projects can be moved and copied.
@@ -64,6 +66,10 @@ T = TypeVar("T")
 CATALOG = "lake"
 #: Attempts of one write to a hosted lake before giving up (see :meth:`Lake.retrying`).
 COMMIT_ATTEMPTS = 30
+#: How long an unreferenced data file of a hosted lake must have been left untouched before
+#: ``egregora doctor --repair`` deletes it: a worker writes its files before its commit, so a
+#: younger one may be about to be committed. An hour is far more than any commit takes.
+ORPHAN_AGE = 3600.0
 CATALOG_FILE = "catalog.ducklake"
 
 #: Partitioning per table (DuckLake writes hive-style folders). Messages go by the local
@@ -164,6 +170,13 @@ def lake_location(project: Any, config: Any = None) -> LakeLocation:
     data_path = str(config["lake.data_path"]).strip()
     if catalog in ("", LOCAL):
         location = LakeLocation.local(project.lake_dir)
+        if data_path.startswith(S3_PREFIX):
+            raise ConfigError(
+                "an s3:// lake.data_path needs a hosted catalog: the local catalog file "
+                "allows one writer on one machine",
+                where=config.origin("lake.data_path"),
+                hint='set lake.catalog = "postgres:<connection string>" (docs/scaling.md)',
+            )
         if data_path:
             location = LakeLocation(location.catalog, data_path.rstrip("/") + "/")
         return location
@@ -220,25 +233,94 @@ def _unavailable(location: LakeLocation, error: Exception) -> LakeUnavailable:
     )
 
 
-#: AWS variable -> DuckDB S3 secret field.
+#: AWS variable -> DuckDB S3 secret field (the first of several names that is set wins).
 _S3_ENV = {
-    "AWS_ACCESS_KEY_ID": "KEY_ID",
-    "AWS_SECRET_ACCESS_KEY": "SECRET",
-    "AWS_SESSION_TOKEN": "SESSION_TOKEN",
-    "AWS_REGION": "REGION",
+    "KEY_ID": ("AWS_ACCESS_KEY_ID",),
+    "SECRET": ("AWS_SECRET_ACCESS_KEY",),
+    "SESSION_TOKEN": ("AWS_SESSION_TOKEN",),
+    "REGION": ("AWS_REGION", "AWS_DEFAULT_REGION"),
 }
+S3_PREFIX = "s3://"
 
 
 def s3_secret_sql(env: Mapping[str, str]) -> str:
     """A DuckDB S3 secret from the standard AWS variables (and ``AWS_ENDPOINT_URL`` for an
-    S3-compatible store such as MinIO): credentials live in the environment only."""
-    fields = [f"{key} {sql_literal(env[name])}" for name, key in _S3_ENV.items() if env.get(name)]
-    endpoint = env.get("AWS_ENDPOINT_URL", "")
+    S3-compatible store such as MinIO): credentials live in the environment only.
+
+    An endpoint URL makes the secret use path-style URLs (``host/bucket/key``: what MinIO
+    and most S3-compatible stores serve) and plain HTTP when its scheme is ``http``."""
+    fields = []
+    for key, names in _S3_ENV.items():
+        value = next((env[name] for name in names if env.get(name)), "")
+        if value:
+            fields.append(f"{key} {sql_literal(value)}")
+    endpoint = env.get("AWS_ENDPOINT_URL", "").strip()
     if endpoint:
-        scheme, _, host = endpoint.partition("://")
+        scheme, _, host = endpoint.rpartition("://")
         fields += [f"ENDPOINT {sql_literal(host.rstrip('/'))}", "URL_STYLE 'path'"]
         fields.append(f"USE_SSL {'false' if scheme == 'http' else 'true'}")
     return f"CREATE OR REPLACE SECRET egregora_s3 (TYPE s3{''.join(', ' + f for f in fields)})"
+
+
+def use_s3(con: duckdb.DuckDBPyConnection, location: LakeLocation) -> None:
+    """Load httpfs and the S3 secret into ``con`` when the lake's data is in a bucket."""
+    if not location.data_path.startswith(S3_PREFIX):
+        return
+    try:
+        load_extension(con, "httpfs")
+    except EgregoraError as exc:
+        raise LakeUnavailable(
+            f"lake.data_path is an s3:// URL but {exc.what}",
+            where="lake.data_path",
+            hint="pip install 'egregora-core[s3]'",
+        ) from None
+    con.execute(s3_secret_sql(os.environ))
+
+
+#: DuckDB httpfs failure texts -> what is wrong with the bucket and how to fix it.
+_S3_PROBLEMS = [
+    (
+        ("invalidaccesskeyid",),
+        "the S3 store does not know the access key in AWS_ACCESS_KEY_ID",
+        "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to a key of this store",
+    ),
+    (
+        ("signaturedoesnotmatch",),
+        "the S3 store refused the secret key (AWS_SECRET_ACCESS_KEY does not match the key id)",
+        "set AWS_SECRET_ACCESS_KEY to the secret of AWS_ACCESS_KEY_ID",
+    ),
+    (
+        ("nosuchbucket",),
+        "the bucket in lake.data_path does not exist",
+        "create it (e.g. `aws s3 mb s3://BUCKET`) or fix lake.data_path",
+    ),
+    (
+        ("accessdenied", "forbidden", "http 403", "http code 403"),
+        "the S3 store denied access to lake.data_path",
+        "give the key list, read, write and delete rights on the bucket's prefix "
+        "(and set AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)",
+    ),
+    (
+        ("could not connect", "unable to connect", "connection refused", "could not resolve"),
+        "the S3 endpoint is unreachable",
+        "check AWS_ENDPOINT_URL (scheme, host, port) or the network; unset it for AWS S3",
+    ),
+]
+
+
+def storage_failure(location: LakeLocation, error: Exception) -> LakeUnavailable | None:
+    """One line for a failure to reach the lake's bucket, else None."""
+    if not location.data_path.startswith(S3_PREFIX):
+        return None
+    return _s3_problem(str(error), f"lake.data_path ({location.data_path})")
+
+
+def _s3_problem(text: str, where: str | None) -> LakeUnavailable | None:
+    lower = text.lower()
+    for needles, what, hint in _S3_PROBLEMS:
+        if any(needle in lower for needle in needles):
+            return LakeUnavailable(what, where=where, hint=hint)
+    return None
 
 
 @contextmanager
@@ -266,10 +348,7 @@ def attach_lake(con: duckdb.DuckDBPyConnection, location: LakeLocation, *, read_
     # so the snapshot id an ingest records is the one it commits: DuckLake's internal
     # retry would silently move the commit to a later id.
     con.execute("SET ducklake_max_retry_count = 0")
-    if location.data_path.startswith("s3://"):
-        load_extension(con, "httpfs")
-        # Credentials from the standard AWS variables, never from the project.
-        con.execute(s3_secret_sql(os.environ))
+    use_s3(con, location)  # credentials from the standard AWS variables, never the project
     options = (
         "READ_ONLY"
         if read_only
@@ -282,7 +361,7 @@ def attach_lake(con: duckdb.DuckDBPyConnection, location: LakeLocation, *, read_
         with advisory_locks(location, ["egregora:attach"]):
             con.execute(attach)
     except duckdb.Error as exc:
-        raise _unavailable(location, exc) from None
+        raise storage_failure(location, exc) or _unavailable(location, exc) from None
 
 
 def attach_options(data_dir: Path, *, read_only: bool) -> str:
@@ -399,6 +478,10 @@ def engine_failure(exc: BaseException) -> EgregoraError | None:
             f"{reason} while writing {target}",
             hint="check the folder's permissions, or run in a writable copy of the project",
         )
+    if S3_PREFIX in lower and "http" in lower:  # a bucket failing mid-write (or mid-read)
+        found_s3 = _s3_problem(text, "lake.data_path")
+        if found_s3 is not None:
+            return found_s3
     if "ducklake-" in target or "/lake/data/" in target:
         return LakeDamaged(
             f"a data file of the lake is missing or damaged: {_reason(exc)}",
@@ -441,7 +524,8 @@ class Lake:
                 raise
             if not read_only:
                 self._ensure_tables(tables)
-            # No orphan sweep here: another worker's uncommitted files look orphaned.
+            # No orphan sweep here: another worker's uncommitted files look orphaned
+            # (see :meth:`stale_orphans`).
             return
         self.lake_dir = Path(self.location.catalog).parent
         self.data_dir = Path(self.location.data_path)
@@ -880,6 +964,23 @@ class Lake:
         ).fetchall()
         return sorted(row[0] for row in rows)
 
+    def stale_orphans(self, *, delete: bool = False, age: float = ORPHAN_AGE) -> list[str]:
+        """Data files of a hosted lake that no snapshot references and nobody has written
+        for ``age`` seconds: left by a worker killed (or failed) before its commit.
+
+        Younger unreferenced files may belong to a worker that is about to commit, so they
+        are left alone. ``delete`` removes the stale ones (DuckLake's own
+        ``ducklake_delete_orphaned_files``: it lists the data path, folder or bucket, and
+        compares with the catalog); returns the files found (or deleted)."""
+        if self.read_only:
+            raise EgregoraError("listing orphaned files needs a writable lake")
+        rows = self.con.execute(
+            f"CALL ducklake_delete_orphaned_files({sql_literal(CATALOG)}, "
+            f"dry_run => {'false' if delete else 'true'}, "
+            f"older_than => now() - to_seconds({float(age)!r}))"
+        ).fetchall()
+        return sorted(row[0] for row in rows)
+
     def close(self) -> None:
         self.con.close()
         if self._reader_dir is not None:
@@ -894,9 +995,10 @@ class Lake:
 
 
 def check_hosted(location: LakeLocation) -> str:
-    """Connect to a hosted lake's catalog server and load what opening it needs; returns
-    the server's version. Raises :class:`LakeUnavailable` saying exactly what is wrong
-    (unreachable host, refused login, missing database, missing extension)."""
+    """Connect to a hosted lake's catalog server, load what opening it needs and, for an
+    ``s3://`` data path, list the bucket; returns the server's version. Raises
+    :class:`LakeUnavailable` saying exactly what is wrong (unreachable host, refused login,
+    missing database, missing extension, unknown key, wrong secret, missing bucket)."""
     import psycopg
 
     try:
@@ -912,6 +1014,16 @@ def check_hosted(location: LakeLocation) -> str:
             except EgregoraError as exc:
                 raise LakeUnavailable(
                     f"missing DuckDB extension: {exc.what}", where="lake.catalog", hint=exc.hint
+                ) from None
+        use_s3(con, location)
+        if location.data_path.startswith(S3_PREFIX):
+            try:  # one listing request: reachable, the key known, the secret right, a bucket
+                con.execute(f"SELECT count(*) FROM glob({sql_literal(location.data_path + '*')})")
+            except duckdb.Error as exc:
+                raise storage_failure(location, exc) or LakeUnavailable(
+                    f"cannot list lake.data_path: {_reason(exc)}",
+                    where=f"lake.data_path ({location.data_path})",
+                    hint="check AWS_ENDPOINT_URL, the credentials and the bucket",
                 ) from None
     finally:
         con.close()

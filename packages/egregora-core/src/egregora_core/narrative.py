@@ -156,8 +156,17 @@ class MemberProfile:
 
 @dataclass
 class Portrait:
+    """What a narrator writes for one member: a paragraph, citing ids of the samples it uses."""
+
     text: str
     cites: list[str] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Portrait:
+        return cls(**json.loads(text))
 
 
 @dataclass(frozen=True)
@@ -177,7 +186,9 @@ class Narrator(Protocol):
     prompt version, temperature, ...): it is part of the cache key, so a changed setting
     re-writes every post once. ``concurrency`` bounds simultaneous ``narrate`` calls and
     ``max_input_tokens`` (or None) makes the host split larger windows. An optional
-    ``configure(config) -> Narrator`` returns a copy configured from the project.
+    ``configure(config) -> Narrator`` returns a copy configured from the project, and an
+    optional ``estimate_portrait(member) -> Estimate`` what a portrait costs (a dry run
+    counts one call, with unknown tokens, for a narrator without it).
     """
 
     name: str
@@ -291,6 +302,25 @@ def draft_problems(draft: Draft, window: Window) -> list[str]:
     return problems
 
 
+def portrait_problems(portrait: Portrait, member: MemberProfile) -> list[str]:
+    """Why ``portrait`` cannot be published for ``member`` (empty when it can).
+
+    The text is not empty, every cited id is one of the member's samples, and nothing in
+    it is what the privacy redactor would change. Like :func:`draft_problems`, the reasons
+    quote ids, never text.
+    """
+    problems: list[str] = []
+    if not portrait.text.strip():
+        problems.append("the portrait is empty")
+    ids = {m.id for m in member.samples}
+    unknown = [c for c in portrait.cites if c not in ids]
+    if unknown:
+        problems.append(f"the portrait cites ids that are not samples: {', '.join(unknown[:5])}")
+    if private_data_in(portrait.text):
+        problems.append("the portrait contains a phone number or e-mail address; remove it")
+    return problems
+
+
 class DraftCache(Protocol):
     """Where drafts are kept between builds (the serving database in the writer)."""
 
@@ -299,36 +329,48 @@ class DraftCache(Protocol):
     def put(self, key: str, draft: Draft) -> None: ...
 
 
+class PortraitCache(Protocol):
+    """Where portraits are kept between builds (:class:`DraftCache`'s twin)."""
+
+    def get(self, key: str) -> Portrait | None: ...
+
+    def put(self, key: str, portrait: Portrait) -> None: ...
+
+
 class MemoryCache:
-    """A dict-backed :class:`DraftCache` (tests, dry runs)."""
+    """A dict-backed :class:`DraftCache` or :class:`PortraitCache` (tests, dry runs)."""
 
     def __init__(self) -> None:
-        self.drafts: dict[str, Draft] = {}
+        self.drafts: dict[str, Any] = {}
 
-    def get(self, key: str) -> Draft | None:
+    def get(self, key: str) -> Any:
         return self.drafts.get(key)
 
-    def put(self, key: str, draft: Draft) -> None:
-        self.drafts[key] = draft
+    def put(self, key: str, value: Any) -> None:
+        self.drafts[key] = value
 
 
-def cache_key(narrator: Narrator, window: Window) -> str:
-    """(window content, narrator, its settings) -> a stable key."""
+def cache_key(narrator: Narrator, item: Window | MemberProfile) -> str:
+    """(window or member content, narrator, its settings) -> a stable key."""
     settings = json.dumps(narrator.settings(), sort_keys=True, default=str)
-    raw = f"{window.content_hash()}\n{narrator.name}\n{settings}"
+    raw = f"{item.content_hash()}\n{narrator.name}\n{settings}"
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
 @dataclass
 class NarrationRun:
-    """What :func:`narrate_windows` did."""
+    """What :func:`narrate_windows` (or :func:`portray_members`) did, by window (member) key."""
 
-    drafts: dict[str, Draft] = field(default_factory=dict)  # window key -> draft
+    drafts: dict[str, Any] = field(default_factory=dict)  # key -> draft (or portrait)
     cached: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     left: list[str] = field(default_factory=list)  # not written: --max-calls reached
     fallbacks: list[str] = field(default_factory=list)  # written by the fallback narrator
     calls: int = 0
+
+    @property
+    def portraits(self) -> dict[str, Any]:
+        return self.drafts
 
 
 async def narrate_windows(
@@ -351,44 +393,94 @@ async def narrate_windows(
     when there is no fallback. ``on_done(window, draft, from_cache)`` is called for every draft.
     Windows are independent: a memo must already be in each window.
     """
+    return await _run_calls(
+        narrator,
+        [(w.key, cache_key(narrator, w), w) for w in windows],
+        cache,
+        what="window",
+        call=lambda n, w: n.narrate(w),
+        max_calls=max_calls,
+        force=force,
+        fallback=fallback,
+        on_done=on_done,
+    )
+
+
+async def portray_members(
+    narrator: Narrator,
+    members: Iterable[MemberProfile],
+    cache: PortraitCache,
+    *,
+    max_calls: int | None = None,
+    force: bool = False,
+    fallback: Narrator | None = None,
+) -> NarrationRun:
+    """:func:`narrate_windows` for portraits: the same bounds, cache and failure policy.
+
+    Keys are the members' pseudonyms (``member.key``): the fallback's warning names the
+    pseudonym, never a display name or anything the member wrote.
+    """
+    return await _run_calls(
+        narrator,
+        [(m.key, cache_key(narrator, m), m) for m in members],
+        cache,
+        what="member",
+        call=lambda n, m: n.portrait(m),
+        max_calls=max_calls,
+        force=force,
+        fallback=fallback,
+    )
+
+
+async def _run_calls(
+    narrator: Narrator,
+    items: list[tuple[str, str, Any]],
+    cache: Any,
+    *,
+    what: str,
+    call: Callable[[Narrator, Any], Any],
+    max_calls: int | None,
+    force: bool,
+    fallback: Narrator | None,
+    on_done: Callable[[Any, Any, bool], None] | None = None,
+) -> NarrationRun:
+    """The runner behind :func:`narrate_windows` and :func:`portray_members`: ``items`` are
+    (key, cache key, window or member), ``call(narrator, item)`` writes one."""
     run = NarrationRun()
-    pending: list[tuple[Window, str]] = []
-    for window in windows:
-        key = cache_key(narrator, window)
-        draft = None if force else cache.get(key)
-        if draft is not None:
-            run.drafts[window.key] = draft
-            run.cached.append(window.key)
+    pending: list[tuple[str, str, Any]] = []
+    for name, key, item in items:
+        done = None if force else cache.get(key)
+        if done is not None:
+            run.drafts[name] = done
+            run.cached.append(name)
             if on_done:
-                on_done(window, draft, True)
+                on_done(item, done, True)
         elif max_calls is not None and len(pending) >= max_calls:
-            run.left.append(window.key)
+            run.left.append(name)
         else:
-            pending.append((window, key))
+            pending.append((name, key, item))
     gate = asyncio.Semaphore(max(1, int(narrator.concurrency)))
 
-    async def one(window: Window, key: str) -> None:
+    async def one(name: str, key: str, item: Any) -> None:
         async with gate:
             run.calls += 1
             try:
-                draft = await narrator.narrate(window)
+                done = await call(narrator, item)
             except NarrationFailed as exc:
                 if fallback is None:
                     raise
-                log.warning(
-                    "window %s: %s; written by the %s narrator", window.key, exc, fallback.name
-                )
-                draft = await fallback.narrate(window)
-                run.fallbacks.append(window.key)
-                run.drafts[window.key] = draft
+                log.warning("%s %s: %s; written by the %s narrator", what, name, exc, fallback.name)
+                done = await call(fallback, item)
+                run.fallbacks.append(name)
+                run.drafts[name] = done
                 if on_done:
-                    on_done(window, draft, False)
+                    on_done(item, done, False)
                 return  # not cached: the next build tries the narrator again
-        cache.put(key, draft)
-        run.drafts[window.key] = draft
-        run.written.append(window.key)
+        cache.put(key, done)
+        run.drafts[name] = done
+        run.written.append(name)
         if on_done:
-            on_done(window, draft, False)
+            on_done(item, done, False)
 
-    await asyncio.gather(*(one(w, k) for w, k in pending))
+    await asyncio.gather(*(one(*p) for p in pending))
     return run

@@ -34,7 +34,7 @@ from .narrative import (
 )
 
 #: Bump when the templates change: it is part of the draft cache key.
-VERSION = "1"
+VERSION = "2"
 MAX_THREAD_PARAGRAPHS = 5
 MIN_THREAD_MESSAGES = 3
 EXCERPT_MIN, EXCERPT_MAX, EXCERPT_CUT = 25, 600, 160
@@ -131,8 +131,9 @@ T: dict[str, dict[str, Any]] = {
         "memo": "{group} talked about {topic}; {names} spoke most.",
         "portrait": "{name} has written {messages} between {first} and {last}, mostly in "
         "{groups}, usually in the {part}.",
-        "portrait_topics": " They talk about {topic}",
-        "portrait_with": ", often with {names}",
+        "portrait_topics": " They talk mostly about {topic}",
+        "portrait_with": ", most often with {names}",
+        "portrait_only_with": " They talk most often with {names}.",
         "portrait_quote": " Once they wrote: “{excerpt}”",
     },
     "pt": {
@@ -224,8 +225,9 @@ T: dict[str, dict[str, Any]] = {
         "memo": "{group} falou de {topic}; {names} falaram mais.",
         "portrait": "{name} escreveu {messages} entre {first} e {last}, sobretudo em "
         "{groups}, em geral {part}.",
-        "portrait_topics": " Fala de {topic}",
-        "portrait_with": ", muitas vezes com {names}",
+        "portrait_topics": " Fala sobretudo de {topic}",
+        "portrait_with": ", mais vezes com {names}",
+        "portrait_only_with": " Conversa mais vezes com {names}.",
         "portrait_quote": " Certa vez escreveu: “{excerpt}”",
     },
 }
@@ -367,6 +369,9 @@ class OfflineNarrator:
         return {"version": VERSION}
 
     def estimate(self, window: Window) -> Estimate:
+        return Estimate(calls=0)
+
+    def estimate_portrait(self, member: MemberProfile) -> Estimate:
         return Estimate(calls=0)
 
     async def narrate(self, window: Window) -> Draft:
@@ -511,11 +516,15 @@ class OfflineNarrator:
             groups=_join(t, list(member.groups[:2])),
             part=t["parts"][part[0][0] if part else "evening"],
         )
+        # "talks mostly about X and Y, most often with A and B"
+        companions = _join(t, list(member.companions[:3]))
         if member.keywords:
-            text += t["portrait_topics"].format(topic=_join(t, list(member.keywords[:3])))
-            if member.companions:
-                text += t["portrait_with"].format(names=_join(t, list(member.companions[:3])))
+            text += t["portrait_topics"].format(topic=_join(t, list(member.keywords[:2])))
+            if companions:
+                text += t["portrait_with"].format(names=companions)
             text += "."
+        elif companions:
+            text += t["portrait_only_with"].format(names=companions)
         cites: list[str] = []
         quoted = _substantial(list(member.samples))
         if quoted is not None:

@@ -28,7 +28,7 @@ from egregora_core.narrative import (
     Window,
     draft_problems,
     estimate_tokens,
-    private_data_in,
+    portrait_problems,
 )
 
 from .prompt import (
@@ -54,6 +54,8 @@ PROMPT_OVERHEAD_TOKENS = 2_000
 #: Output tokens a draft is expected to take, for ``--dry-run``: this many, plus one per
 #: eight input tokens, capped by ``llm.max_output_tokens``.
 BASE_OUTPUT_TOKENS = 400
+#: Output tokens a portrait (one paragraph) is expected to take, for ``--dry-run``.
+PORTRAIT_OUTPUT_TOKENS = 250
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,16 @@ class LLMNarrator:
         output_tokens = min(self.llm.max_output_tokens, BASE_OUTPUT_TOKENS + input_tokens // 8)
         return Estimate(calls=1, input_tokens=input_tokens, output_tokens=output_tokens)
 
+    def estimate_portrait(self, member: MemberProfile) -> Estimate:
+        """A portrait's request as it would be sent, and a paragraph's worth of output."""
+        from .outputs import PortraitOut
+
+        prompt, _ = portrait_prompt(member)
+        schema = estimate_tokens(str(PortraitOut.model_json_schema()))
+        input_tokens = estimate_tokens(PORTRAIT_INSTRUCTIONS) + estimate_tokens(prompt) + schema
+        output_tokens = min(self.llm.max_output_tokens, PORTRAIT_OUTPUT_TOKENS)
+        return Estimate(calls=1, input_tokens=input_tokens, output_tokens=output_tokens)
+
     async def narrate(self, window: Window) -> Draft:
         prompt, labels = window_prompt(window)
 
@@ -147,18 +159,10 @@ class LLMNarrator:
 
     async def portrait(self, member: MemberProfile) -> Portrait:
         prompt, labels = portrait_prompt(member)
-        known = set(labels.to_id)
 
         def check(output: PortraitOut) -> list[str]:
-            problems = []
-            if not output.text.strip():
-                problems.append("the portrait is empty")
-            unknown = [c for c in output.cites if c.strip() not in known]
-            if unknown:
-                problems.append(f"cites labels that are not samples: {', '.join(unknown[:5])}")
-            if private_data_in(output.text):
-                problems.append("the portrait contains a phone number or e-mail address; remove it")
-            return problems
+            # the host's check (an unknown label stays as written, so it is named back)
+            return portrait_problems(Portrait(output.text, labels.ids(output.cites)), member)
 
         output = await self._run("portrait", prompt, _Job(labels, check))
         return Portrait(output.text.strip(), labels.ids(output.cites))

@@ -1,4 +1,4 @@
-"""Test helpers: a fake OpenAI-compatible server on 127.0.0.1, and sample windows.
+"""Test helpers: a fake OpenAI-compatible server on 127.0.0.1, sample windows and members.
 
 :class:`FakeLLMServer` answers ``POST /v1/chat/completions`` the way a real model would
 answer the ``llm`` narrator, judge and portrait requests: a tool call (or, without tools,
@@ -35,7 +35,13 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from egregora_core.narrative import Window, WindowMessage, WindowThread, estimate_tokens
+from egregora_core.narrative import (
+    MemberProfile,
+    Window,
+    WindowMessage,
+    WindowThread,
+    estimate_tokens,
+)
 from egregora_core.testing.http import LoopbackServer
 
 TEST_MODEL = "fake-model"
@@ -429,6 +435,27 @@ def sample_window(
         threads=(thread,),
         links=(("https://example.org/match", 2),),
         memo=memo,
+    )
+
+
+def sample_member(window: Window | None = None, *, key: str = "a1b2c3d4") -> MemberProfile:
+    """The profile of the first speaker of ``window`` (default :func:`sample_window`):
+    their messages as samples, the other speakers as companions."""
+    window = window or sample_window()
+    name = window.messages[0].author
+    own = tuple(m for m in window.messages if m.author == name)
+    return MemberProfile(
+        key=key,
+        name=name,
+        messages=len(own),
+        first=window.start,
+        last=window.end,
+        groups=(window.group_name,),
+        hours=tuple(sorted({m.ts.hour for m in own})),
+        keywords=window.threads[0].keywords if window.threads else (),
+        companions=tuple(sorted({m.author for m in window.messages} - {name})),
+        samples=own[:3],
+        language=window.language,
     )
 
 

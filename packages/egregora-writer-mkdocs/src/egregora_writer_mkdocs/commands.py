@@ -34,35 +34,50 @@ def _summary_line(summary: dict[str, Any]) -> str:
         line += (
             f"\nprose ({summary['narrator']}): {summary['drafts_written']} written, "
             f"{summary['drafts_cached']} cached, {summary['drafts_fallback']} by the offline "
-            f"fallback · narrator calls: {summary['narrator_calls']}"
+            f"fallback · portraits: {summary.get('portraits_written', 0)} written, "
+            f"{summary.get('portraits_cached', 0)} cached, "
+            f"{summary.get('portraits_fallback', 0)} by the offline fallback · "
+            f"narrator calls: {summary['narrator_calls']}"
         )
     return line
 
 
-def _narration_lines(summary: dict[str, Any], dry_run: bool) -> list[str]:
-    """The dry run's to-do list, or what --max-calls left for the next run."""
-    lines = []
-    if dry_run and summary.get("to_write") is not None:
-        todo = summary["to_write"]
-        calls = sum(w["calls"] for w in todo)
-        tokens_in = sum(w["input_tokens"] for w in todo)
-        tokens_out = sum(w["output_tokens"] for w in todo)
-        lines.append(
-            f"would write {len(todo)} window(s) with the {summary['narrator']} narrator: "
-            f"~{calls} call(s), ~{tokens_in:,} input and ~{tokens_out:,} output tokens"
-        )
-        lines += [
-            f"  {w['window']}  calls {w['calls']}  in ~{w['input_tokens']:,}  "
+def _todo_lines(todo: list[dict[str, Any]], what: str, narrator: str) -> list[str]:
+    """A dry run's list of windows (or members) to write, with the estimated cost."""
+    calls = sum(w["calls"] for w in todo)
+    tokens_in = sum(w["input_tokens"] for w in todo)
+    tokens_out = sum(w["output_tokens"] for w in todo)
+    key = "window" if what == "window" else "member"
+    return [
+        f"would write {len(todo)} {what}(s) with the {narrator} narrator: "
+        f"~{calls} call(s), ~{tokens_in:,} input and ~{tokens_out:,} output tokens",
+        *(
+            f"  {w[key]}  calls {w['calls']}  in ~{w['input_tokens']:,}  "
             f"out ~{w['output_tokens']:,}"
             for w in todo
-        ]
-    left = summary.get("drafts_left") or []
-    if left:
-        lines.append(
-            f"--max-calls reached: {len(left)} window(s) left for the next run "
-            f"(shown with offline prose until then): {', '.join(left[:10])}"
-            + (" …" if len(left) > 10 else "")
-        )
+        ),
+    ]
+
+
+def _left_line(left: list[str], what: str, meanwhile: str) -> list[str]:
+    if not left:
+        return []
+    return [
+        f"--max-calls reached: {len(left)} {what}(s) left for the next run "
+        f"({meanwhile} until then): {', '.join(left[:10])}" + (" …" if len(left) > 10 else "")
+    ]
+
+
+def _narration_lines(summary: dict[str, Any], dry_run: bool) -> list[str]:
+    """The dry run's to-do list (windows, then portraits), or what --max-calls left."""
+    lines = []
+    if dry_run and summary.get("to_write") is not None:
+        lines += _todo_lines(summary["to_write"], "window", summary["narrator"])
+        portraits = summary.get("portraits_to_write") or []
+        if portraits:
+            lines += _todo_lines(portraits, "portrait", summary["narrator"])
+    lines += _left_line(summary.get("drafts_left") or [], "window", "shown with offline prose")
+    lines += _left_line(summary.get("portraits_left") or [], "portrait", "offline portraits")
     return lines
 
 

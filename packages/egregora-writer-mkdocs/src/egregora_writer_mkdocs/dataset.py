@@ -13,6 +13,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.datatypes as dt_types
+from egregora_core.offline_narrator import STOPWORDS as PROSE_STOPWORDS
 
 from . import periods
 from .stopwords import STOPWORDS
@@ -118,6 +119,25 @@ def only(
         m = m.filter(m.group_slug.isin(groups))
     if authors is not None:
         m = m.filter(m.author.isin(sorted(authors)))
+    return Scope(m, s.media, s.period, s.timezone, s.excluded)
+
+
+def since(s: Scope, day: dt.date) -> Scope:
+    """The scope's messages from ``day`` (UTC) on."""
+    start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+    return Scope(
+        s.messages.filter(s.messages.ts >= start), s.media, s.period, s.timezone, s.excluded
+    )
+
+
+def recent(s: Scope, days: int) -> Scope:
+    """Each author's messages of their last ``days`` days of activity (up to their latest
+    message): what a portrait describes. A long history costs no more than a recent one to
+    describe, and a member silent for a year keeps their last active stretch."""
+    m = s.messages
+    last = m.group_by(_author=m.author).aggregate(_last=m.ts.max())
+    joined = m.inner_join(last, m.author == last._author)
+    m = joined.filter(joined.ts >= joined._last - ibis.interval(days=days)).drop("_author", "_last")
     return Scope(m, s.media, s.period, s.timezone, s.excluded)
 
 
@@ -253,20 +273,24 @@ def post_media(s: Scope, per_post: int = 40) -> ibis.Table:
 
 def post_keywords(s: Scope, per_post: int = 3) -> ibis.Table:
     """The most frequent meaningful words of each post (titles and tags, no LLM)."""
-    m = s.messages.filter(s.messages.text.notnull())
+    return _top_words(s.messages, ["group_slug", "period"], per_post, STOPWORDS)
+
+
+def _top_words(m: ibis.Table, keys: list[str], n: int, stopwords: frozenset[str]) -> ibis.Table:
+    """(*keys, word, n, i): the ``n`` most frequent words (4-24 letters, said at least
+    twice, not a stop word) of each group of ``keys``, ``i`` counting from 0."""
+    m = m.filter(m.text.notnull())
     # One regex pass turns URLs, mentions and punctuation into spaces; a plain split follows.
     cleaned = m.text.lower().re_replace(r"https?://\S+|@[0-9a-f]{8}|[^\p{L}\p{N}]+", " ")
-    words = m.select("group_slug", "period", word=cleaned.split(" ").unnest())
+    words = m.select(*keys, word=cleaned.split(" ").unnest())
     words = words.filter(words.word.length() >= 4, words.word.length() <= 24)
-    counts = words.group_by("group_slug", "period", "word").aggregate(n=ibis._.count())
-    w = ibis.window(
-        group_by=[counts.group_slug, counts.period], order_by=[ibis.desc(counts.n), counts.word]
-    )
+    counts = words.group_by(*keys, "word").aggregate(n=ibis._.count())
+    w = ibis.window(group_by=[counts[k] for k in keys], order_by=[ibis.desc(counts.n), counts.word])
     # Stop words are dropped after grouping: far fewer rows than one per word occurrence.
     counts = counts.filter(
-        counts.n >= 2, ~counts.word.isin(sorted(STOPWORDS)), ~counts.word.re_search(r"\p{N}")
+        counts.n >= 2, ~counts.word.isin(sorted(stopwords)), ~counts.word.re_search(r"\p{N}")
     )
-    return counts.mutate(i=ibis.row_number().over(w)).filter(ibis._.i < per_post)
+    return counts.mutate(i=ibis.row_number().over(w)).filter(ibis._.i < n)
 
 
 # -- profiles -------------------------------------------------------------------------
@@ -285,3 +309,58 @@ def profile_domains(s: Scope, per_author: int = 5) -> ibis.Table:
     counts = u.group_by("author", "domain").aggregate(shares=u.count())
     w = ibis.window(group_by=counts.author, order_by=[ibis.desc(counts.shares), counts.domain])
     return counts.mutate(i=ibis.row_number().over(w)).filter(ibis._.i < per_author)
+
+
+def profile_keywords(s: Scope, per_author: int = 5) -> ibis.Table:
+    """(author, word, n, i): each member's most frequent meaningful words (their portrait's
+    topics), without the title stop words nor the prose narrator's ("people", "think")."""
+    return _top_words(s.messages, ["author"], per_author, STOPWORDS | PROSE_STOPWORDS)
+
+
+def profile_companions(
+    s: Scope, authors: list[str] | None = None, per_author: int = 3
+) -> ibis.Table:
+    """(author, companion, n, i): whom each member most often talks with.
+
+    A companion is the author of the message just before or just after one of theirs in
+    the same group, when no more than :data:`THREAD_GAP_SECONDS` apart (the same pause
+    that ends a thread), and not themselves. ``s`` must be the whole visible scope (not
+    one narrowed to ``authors``, or the neighbours would be missing); opted-out members
+    are not in it, so they are never anyone's companion.
+    """
+    m = s.messages.select("group_slug", "ts", "ordinal", "author")
+    seconds = m.ts.epoch_seconds()
+    w = ibis.window(group_by=m.group_slug, order_by=[m.ts, m.ordinal])
+    m = m.mutate(
+        before=m.author.lag().over(w),
+        gap_before=seconds - seconds.lag().over(w),
+        after=m.author.lead().over(w),
+        gap_after=seconds.lead().over(w) - seconds,
+    )
+    if authors is not None:
+        m = m.filter(m.author.isin(sorted(authors)))
+    pairs = m.filter(m.gap_before <= THREAD_GAP_SECONDS).select("author", companion=m.before)
+    pairs = pairs.union(
+        m.filter(m.gap_after <= THREAD_GAP_SECONDS).select("author", companion=m.after),
+        distinct=False,
+    )
+    pairs = pairs.filter(pairs.companion.notnull(), pairs.companion != pairs.author)
+    counts = pairs.group_by("author", "companion").aggregate(n=ibis._.count())
+    ranked = ibis.window(group_by=counts.author, order_by=[ibis.desc(counts.n), counts.companion])
+    return counts.mutate(i=ibis.row_number().over(ranked)).filter(ibis._.i < per_author)
+
+
+def profile_samples(s: Scope, per_author: int = 6) -> ibis.Table:
+    """(author, message_id, ts, kind, text, i): each member's most substantial messages,
+    the longest of quotable length (as :func:`post_quotes`) and without links."""
+    m = s.messages.filter(s.messages.text.notnull(), s.messages.kind == "text")
+    m = m.mutate(length=m.text.length())
+    m = m.filter(
+        m.length >= QUOTE_MIN,
+        m.length <= QUOTE_MAX,
+        m.text.contains(" "),
+        ~m.text.contains("http"),
+    )
+    w = ibis.window(group_by=m.author, order_by=[ibis.desc(m.length), m.ts, m.message_id])
+    m = m.mutate(i=ibis.row_number().over(w)).filter(ibis._.i < per_author)
+    return m.select("author", "message_id", "ts", "kind", "text", "i")

@@ -1,4 +1,5 @@
-"""The posts' prose: windows built from the lake, narrated, cached in the serving database.
+"""The posts' prose and the profiles' portraits: built from the lake, narrated, cached in
+the serving database.
 
 A window is one post's visible messages (the build's scope: no opted-out member, no
 system line) under display names, with their thread numbers and the post's links. It is
@@ -8,6 +9,10 @@ from anything outside the lake, so no raw name can reach a narrator.
 The memo of a window is the offline narrator's memo of the group's previous window
 (computed here, or read from the serving database when that post did not change), so
 windows are independent and narrated concurrently.
+
+A portrait is written from a :class:`~egregora_core.narrative.MemberProfile` the site
+builder fills from the lake (counts, groups, hours, keywords, companions, a few samples);
+it goes through the same runner, cache policy and fallback as the windows.
 """
 
 from __future__ import annotations
@@ -24,8 +29,10 @@ from egregora_core.drafts import DraftStore
 from egregora_core.narrative import (
     Draft,
     Estimate,
+    MemberProfile,
     NarrationRun,
     Narrator,
+    Portrait,
     Window,
     WindowMessage,
     WindowThread,
@@ -33,6 +40,8 @@ from egregora_core.narrative import (
     draft_problems,
     merge_drafts,
     narrate_windows,
+    portrait_problems,
+    portray_members,
     split_window,
 )
 from egregora_core.offline_narrator import OfflineNarrator, keywords
@@ -49,17 +58,37 @@ def window_key(key: Key) -> str:
 
 
 @dataclass
-class Narration:
-    """What narrating a build's windows did (for the summary and the dry-run listing)."""
+class Tally:
+    """What a narrator run did (for the summary and the dry-run listing)."""
 
-    drafts: dict[Key, Draft] = field(default_factory=dict)
-    windows: dict[Key, Window] = field(default_factory=dict)
     written: int = 0
     cached: int = 0
     fallbacks: int = 0
     calls: int = 0
-    left: list[str] = field(default_factory=list)  # window keys left for the next run
+    left: list[str] = field(default_factory=list)  # keys left for the next run
     estimates: list[tuple[str, Estimate]] = field(default_factory=list)  # dry run: to write
+
+    def count(self, run: NarrationRun) -> None:
+        self.calls = run.calls
+        self.cached = len(run.cached)
+        self.written = len(run.written)
+        self.fallbacks = len(run.fallbacks)
+        self.left = list(run.left)
+
+
+@dataclass
+class Narration(Tally):
+    """What narrating a build's windows did."""
+
+    drafts: dict[Key, Draft] = field(default_factory=dict)
+    windows: dict[Key, Window] = field(default_factory=dict)
+
+
+@dataclass
+class Portrayal(Tally):
+    """What portraying a build's changed members did (keys: pseudonyms)."""
+
+    portraits: dict[str, Portrait] = field(default_factory=dict)
 
 
 def build_windows(
@@ -208,12 +237,8 @@ def narrate(
     run: NarrationRun = asyncio.run(
         narrate_windows(narrator, flat, store, max_calls=max_calls, force=force, fallback=fallback)
     )
-    result.calls = run.calls
-    result.cached = len(run.cached)
-    result.written = len(run.written)
-    result.fallbacks = len(run.fallbacks)
+    result.count(run)
     left = set(run.left)
-    result.left = list(run.left)
     for key, window in windows.items():
         keys = [p.key for p in parts[key]]
         if any(k in left for k in keys):
@@ -232,4 +257,61 @@ def narrate(
             result.fallbacks += 1
             draft = offline.write(window)
         result.drafts[key] = draft
+    return result
+
+
+def portray(
+    members: dict[str, MemberProfile],
+    narrator: Narrator,
+    store: DraftStore,
+    *,
+    force: bool = False,
+    max_calls: int | None = None,
+    dry_run: bool = False,
+) -> Portrayal:
+    """Portraits of ``members`` (by pseudonym): cached ones without a call, the rest by
+    ``narrator``, :func:`narrate` for profiles.
+
+    A portrait the narrator gives up, or one :func:`portrait_problems` refuses, is the
+    offline narrator's, with one warning naming the pseudonym. In a dry run nothing is
+    sent: the members that would be portrayed are listed with the narrator's
+    ``estimate_portrait`` (one call, unknown tokens, when it has none).
+    """
+    offline = OfflineNarrator()
+    result = Portrayal()
+    cache = store.portraits
+    store.narrator = narrator.name
+    keys = {k: cache_key(narrator, m) for k, m in members.items()}
+    cache.preload(keys.values())
+    if dry_run:
+        estimate = getattr(narrator, "estimate_portrait", None)
+        for k, member in members.items():
+            if force or cache.get(keys[k]) is None:
+                result.estimates.append((k, estimate(member) if estimate else Estimate()))
+        result.portraits = {k: offline.describe(m) for k, m in members.items()}
+        return result
+    fallback = offline if narrator.name != offline.name else None
+    run = asyncio.run(
+        portray_members(
+            narrator, members.values(), cache, max_calls=max_calls, force=force, fallback=fallback
+        )
+    )
+    result.count(run)
+    for k, member in members.items():
+        portrait = run.portraits.get(k)
+        if portrait is None:  # left for the next run
+            result.portraits[k] = offline.describe(member)
+            continue
+        problems = portrait_problems(portrait, member)
+        if problems:
+            log.warning(
+                "member %s: the %s narrator's portrait was refused (%s); written by the "
+                "offline narrator",
+                k,
+                narrator.name,
+                problems[0],
+            )
+            result.fallbacks += 1
+            portrait = offline.describe(member)
+        result.portraits[k] = portrait
     return result

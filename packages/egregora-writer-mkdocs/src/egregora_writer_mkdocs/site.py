@@ -4,7 +4,8 @@ The flow, each step set-based over the lake (see :mod:`.dataset`):
 
 1. fingerprint every post (group, period) and every member in one query each;
 2. compare with ``.egregora/site-manifest.json`` and keep only what changed;
-3. run the detail queries for just those posts and members, template, guard, write;
+3. run the detail queries for just those posts and members, narrate (posts first, then
+   the changed members' portraits, both cached), template, guard, write;
 4. regenerate the small site-wide pages (authors file, members, top posts, home).
 """
 
@@ -23,7 +24,7 @@ from egregora_core.drafts import DraftStore
 from egregora_core.errors import ConfigError
 from egregora_core.lake import Lake, WouldBeLake, temp_table
 from egregora_core.names import readable_names
-from egregora_core.narrative import MemberProfile
+from egregora_core.narrative import MemberProfile, WindowMessage, private_data_in
 from egregora_core.offline_narrator import OfflineNarrator
 from egregora_core.progress import NullProgress, Progress
 from slugify import slugify
@@ -36,6 +37,11 @@ from .privacy import Guard
 #: Bump when templates change so that every page is re-rendered once.
 TEMPLATE_VERSION = "3"
 MAX_THREADS = 12
+#: What a portrait is written from: a member's top words, companions and samples.
+PORTRAIT_KEYWORDS, PORTRAIT_COMPANIONS, PORTRAIT_SAMPLES = 5, 3, 3
+#: A portrait describes a member's last this many days of activity (topics, companions,
+#: samples): what they are like lately, at a cost that does not grow with the history.
+PORTRAIT_DAYS = 180
 MANIFEST = "site-manifest.json"
 
 Key = tuple[str, dt.date]
@@ -93,10 +99,15 @@ class Summary:
     drafts_written: int = 0
     drafts_cached: int = 0
     drafts_fallback: int = 0
-    narrator_calls: int = 0
+    narrator_calls: int = 0  # drafts and portraits
     drafts_left: list[str] = field(default_factory=list)  # window keys for the next run
     # dry run: the windows a narrator would write, with its estimate
     to_write: list[dict[str, Any]] = field(default_factory=list)
+    portraits_written: int = 0
+    portraits_cached: int = 0
+    portraits_fallback: int = 0
+    portraits_left: list[str] = field(default_factory=list)  # pseudonyms for the next run
+    portraits_to_write: list[dict[str, Any]] = field(default_factory=list)  # dry run
     files: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -187,8 +198,9 @@ class SiteBuilder:
                 self.manifest.settings = settings
             self.members = render.Members(prefs, excluded=frozenset(opted_out), readable=names)
             post_fps, author_fps = self._fingerprints()
-            self._profiles(author_fps)
-            self._posts(post_fps)
+            changed = self._changed_profiles(author_fps)
+            self._posts(post_fps)  # first: the posts' prose gets --max-calls before portraits
+            self._profiles(changed, author_fps)
             self._site_pages()
         self.summary.redactions = self.guard.redactions
         self.summary.files_written = len(self.out.written)
@@ -371,7 +383,7 @@ class SiteBuilder:
                 self.narrator,
                 store,
                 force=r.force,
-                max_calls=r.max_calls,
+                max_calls=self._calls_left(),
                 dry_run=r.dry_run,
             )
         s = self.summary
@@ -380,15 +392,7 @@ class SiteBuilder:
         s.drafts_fallback += done.fallbacks
         s.narrator_calls += done.calls
         s.drafts_left += done.left
-        s.to_write += [
-            {
-                "window": key,
-                "calls": e.calls,
-                "input_tokens": e.input_tokens,
-                "output_tokens": e.output_tokens,
-            }
-            for key, e in done.estimates
-        ]
+        s.to_write += [_estimate("window", key, e) for key, e in done.estimates]
         for post in posts:
             key = (post.group_slug, post.start)
             post.draft = done.drafts.get(key)
@@ -396,6 +400,11 @@ class SiteBuilder:
                 post.cited = {m.id: m for m in windows[key].messages}
         left = {k.split("#")[0] for k in done.left}
         return left
+
+    def _calls_left(self) -> int | None:
+        """What is left of ``--max-calls`` after the calls this run already made."""
+        cap = self.request.max_calls
+        return None if cap is None else max(0, cap - self.summary.narrator_calls)
 
     def _allocate_files(self, posts: list[render.Post]) -> None:
         """``<date>-<slug>.md``, ``-2``, ``-3``… when another post already has the name."""
@@ -445,11 +454,13 @@ class SiteBuilder:
                 self.summary.media_copied += 1
 
     # -- profiles -----------------------------------------------------------------------
-    def _profiles(self, fps: dict[str, list[int]]) -> None:
+    def _changed_profiles(self, fps: dict[str, list[int]]) -> list[str]:
+        """Drop the profiles of members gone (opted out, or no visible message left) and
+        return the members whose profile must be written; posts link to every profile."""
         self.members.with_profile = set(fps)
         self.guard.allowed = frozenset(fps) | frozenset(self.members.prefs)
         old = self.manifest.profiles
-        for author in sorted(set(old) - set(fps)):  # opted out, or no visible message left
+        for author in sorted(set(old) - set(fps)):
             self.out.remove(old.pop(author)["file"])
             self.out.remove(f"{render.AVATARS_DIR}/{author}.svg")
             self.summary.profiles_removed += 1
@@ -459,8 +470,12 @@ class SiteBuilder:
             if old.get(a, {}).get("fp") != fps[a] or not (self.docs / old[a]["file"]).is_file()
         )
         self.summary.profiles_unchanged = len(fps) - len(changed)
-        if not changed:
+        return changed
+
+    def _profiles(self, changed: list[str], fps: dict[str, list[int]]) -> None:
+        if not changed:  # the no-change path: no query, no portrait
             return
+        old = self.manifest.profiles
         s = (
             self.all_scope
             if len(changed) == len(fps)
@@ -491,36 +506,104 @@ class SiteBuilder:
             d["hours"] = sorted(acc["hours"].items())
             d["groups"] = sorted(acc["groups"].items(), key=lambda g: (-g[1], g[0]))
             d["domains"].sort(key=lambda x: (-x[1], x[0]))
+        members = self._member_profiles(
+            dataset.recent(s, PORTRAIT_DAYS), data, partial=len(changed) < len(fps)
+        )
+        left = self._portraits(members, data)
         with self.progress.task("Writing profiles", total=len(changed)) as task:
             for author in changed:
                 file = f"{render.PROFILES_DIR}/{author}.md"
-                data[author]["portrait"] = self._portrait(author, data[author])
                 text = render.profile_page(
                     author, data[author], self.members, self.guard, self.group_names, self.language
                 )
                 self.out.write(file, text)
                 self.out.write(f"{render.AVATARS_DIR}/{author}.svg", render.avatar_svg(author))
-                old[author] = {"fp": fps[author], "file": file}
+                # a portrait left for the next run (--max-calls) is written again then
+                old[author] = {"fp": None if author in left else fps[author], "file": file}
                 self.summary.profiles_written += 1
                 task.advance()
 
-    def _portrait(self, author: str, d: dict[str, Any]) -> str:
-        """The offline narrator's portrait, from this member's already computed roll-ups
-        (opted-out members have no profile, so never a portrait)."""
-        totals = d["totals"]
-        member = MemberProfile(
-            key=author,
-            name=self.members.name(author),
-            messages=totals["messages"],
-            first=totals["first"],
-            last=totals["last"],
-            groups=tuple(self.group_names.get(g, g) for g, _ in d["groups"]),
-            hours=tuple(int(h) for h, _ in sorted(d["hours"], key=lambda x: (-x[1], x[0]))),
-            keywords=(),
-            companions=(),
-            language=self.language,
-        )
-        return OfflineNarrator().describe(member).text
+    def _member_profiles(
+        self, s: dataset.Scope, data: dict[str, dict[str, Any]], *, partial: bool
+    ) -> dict[str, MemberProfile]:
+        """What a narrator knows of each changed member, from three set-based queries over
+        all of them (keywords, companions, samples); never anything of an opted-out member,
+        who is outside every scope."""
+
+        def ranked(expr: Any) -> list[dict[str, Any]]:
+            return sorted(_rows(expr), key=lambda row: (row["author"], row["i"]))
+
+        words: dict[str, list[str]] = defaultdict(list)
+        for row in ranked(dataset.profile_keywords(s, PORTRAIT_KEYWORDS)):
+            words[row["author"]].append(row["word"])
+        companions: dict[str, list[str]] = defaultdict(list)
+        authors = sorted(data) if partial else None
+        # Neighbours come from the whole visible scope (not one narrowed by author), from
+        # the earliest day any of these portraits looks at.
+        first_day = min(d["totals"]["last"] for d in data.values())
+        since = first_day - dt.timedelta(days=PORTRAIT_DAYS + 1)  # +1: local vs UTC dates
+        everyone = dataset.since(self.all_scope, since)
+        for row in ranked(dataset.profile_companions(everyone, authors, PORTRAIT_COMPANIONS)):
+            if row["companion"] not in self.members.excluded:
+                companions[row["author"]].append(self.members.name(row["companion"]))
+        samples: dict[str, list[WindowMessage]] = defaultdict(list)
+        for row in ranked(dataset.profile_samples(s)):
+            author, text = row["author"], row["text"]
+            # what the site's privacy guard would scrub on a page, a model never sees
+            if len(samples[author]) < PORTRAIT_SAMPLES and not private_data_in(text):
+                samples[author].append(
+                    WindowMessage(
+                        id=row["message_id"],
+                        ts=row["ts"].astimezone(self.tz),
+                        author=self.members.name(author),
+                        kind=row["kind"],
+                        text=text,
+                    )
+                )
+        out = {}
+        for author, d in data.items():
+            totals = d["totals"]
+            out[author] = MemberProfile(
+                key=author,
+                name=self.members.name(author),
+                messages=totals["messages"],
+                first=totals["first"],
+                last=totals["last"],
+                groups=tuple(self.group_names.get(g, g) for g, _ in d["groups"]),
+                hours=tuple(int(h) for h, _ in sorted(d["hours"], key=lambda x: (-x[1], x[0]))),
+                keywords=tuple(words[author]),
+                companions=tuple(companions[author]),
+                samples=tuple(sorted(samples[author], key=lambda m: (m.ts, m.id))),
+                language=self.language,
+            )
+        return out
+
+    def _portraits(
+        self, members: dict[str, MemberProfile], data: dict[str, dict[str, Any]]
+    ) -> set[str]:
+        """Each changed member's portrait (cached, narrated or offline) into ``data``;
+        returns the pseudonyms left for the next run (``--max-calls``)."""
+        r = self.request
+        with DraftStore.open(self.project, read_only=r.dry_run) as store:
+            done = narration.portray(
+                members,
+                self.narrator,
+                store,
+                force=r.force,
+                max_calls=self._calls_left(),
+                dry_run=r.dry_run,
+            )
+        s = self.summary
+        s.portraits_written += done.written
+        s.portraits_cached += done.cached
+        s.portraits_fallback += done.fallbacks
+        s.narrator_calls += done.calls
+        s.portraits_left += done.left
+        s.portraits_to_write += [_estimate("member", key, e) for key, e in done.estimates]
+        for author, portrait in done.portraits.items():
+            # its cites are not rendered: a profile has no Sources section to point into
+            data[author]["portrait"] = portrait.text
+        return set(done.left)
 
     # -- site-wide pages ----------------------------------------------------------------
     def _site_pages(self) -> None:
@@ -555,6 +638,16 @@ class SiteBuilder:
             if text is not None:
                 self.manifest.files.setdefault("index.md", "")
                 self.out.write("index.md", text)
+
+
+def _estimate(what: str, key: str, e: Any) -> dict[str, Any]:
+    """A dry run's line: a window (or a member) and what narrating it would cost."""
+    return {
+        what: key,
+        "calls": e.calls,
+        "input_tokens": e.input_tokens,
+        "output_tokens": e.output_tokens,
+    }
 
 
 def _start_of(day: dt.date, period: str) -> dt.date:

@@ -2,7 +2,7 @@
 
 ``pip install egregora`` gives the ``egregora`` command with the WhatsApp extractor, the
 offline embedder, the DuckDB vector index and the MkDocs writer. Extras: ``voyage``
-(Voyage AI embeddings) and ``all``.
+(Voyage AI embeddings), ``wordllama`` (a fast offline embedder), ``llm``, ``s3`` and ``all``.
 """
 
 from importlib.metadata import PackageNotFoundError, version

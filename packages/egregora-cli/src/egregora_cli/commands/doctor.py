@@ -12,6 +12,7 @@ from egregora_core.config import SETTINGS
 from egregora_core.errors import EgregoraError, ProjectNotFound
 from egregora_core.extensions import load_extension
 from egregora_core.lake import check_hosted, lake_location
+from rich.markup import escape
 
 from ..app import AppState, pass_state
 from ..ui import stdout
@@ -89,9 +90,40 @@ def _check_hosted_lake(state: AppState) -> Check | None:
     try:
         version = check_hosted(location)
     except EgregoraError as exc:
-        return Check("lake", False, f"{exc.what} ({location.catalog})", exc.hint or "")
+        # Name what failed: the catalog's server, or the bucket of lake.data_path.
+        on = location.data_path if (exc.where or "").startswith("lake.data_path") else None
+        return Check("lake", False, f"{exc.what} ({on or location.catalog})", exc.hint or "")
     return Check(
         "lake", True, f"{location.catalog}: PostgreSQL {version}, data {location.data_path}"
+    )
+
+
+def _check_hosted_orphans(state: AppState, repair: bool) -> Check:
+    """Files a killed or failed worker left in a hosted lake's data path (folder or bucket),
+    untouched for :data:`ORPHAN_AGE`: younger ones may be a running worker's next commit."""
+    from egregora_core.lake import ORPHAN_AGE, Lake
+
+    age = f"{ORPHAN_AGE / 3600:g} h"
+    try:
+        with Lake.open(state.project()) as lake:
+            stale = lake.stale_orphans(delete=repair)
+            left = lake.stale_orphans() if repair else stale
+    except EgregoraError as exc:
+        return Check("lake orphan files", False, exc.what, exc.hint or "")
+    if repair:
+        return Check(
+            "lake orphan files",
+            not left,
+            f"removed {len(stale)} unreferenced files older than {age}",
+        )
+    return Check(
+        "lake orphan files",
+        not stale,
+        "none older than " + age
+        if not stale
+        else f"{len(stale)} files no snapshot references, untouched for over {age} (left by "
+        "a worker killed or failed before its commit)",
+        "egregora doctor --repair",
     )
 
 
@@ -182,12 +214,18 @@ def _check_lake(state: AppState, repair: bool) -> list[Check]:
 
 @click.command("doctor")
 @click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
-@click.option("--repair", is_flag=True, help="Delete lake data files left by interrupted writes.")
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Delete lake data files left by interrupted writes (on a hosted lake: those "
+    "untouched for an hour).",
+)
 @pass_state
 def command(state: AppState, as_json: bool, repair: bool) -> int:
     """Check the installation (DuckDB extensions offline, plugins, the embedder) and, in a
     project, its lake (catalog, data files, files left by interrupted writes; for a hosted
-    lake, its catalog server: reachable, login, database).
+    lake, its catalog server: reachable, login, database; and an s3:// data path: the
+    httpfs extension, the endpoint, the key, the bucket).
 
     Prints what to install or run for anything wrong. Exit status 2 if a hosted lake
     cannot be opened, else 1 if a check failed.
@@ -200,14 +238,17 @@ def command(state: AppState, as_json: bool, repair: bool) -> int:
         + _check_lake(state, repair)
         + ([hosted] if hosted is not None else [])
     )
+    if hosted is not None and hosted.ok:
+        checks.append(_check_hosted_orphans(state, repair))
     if as_json:
         click.echo(json.dumps([asdict(c) for c in checks], indent=2))
     else:
         for check in checks:
             mark = "[green]✓[/]" if check.ok else "[red]✗[/]"
-            stdout.print(f"{mark} {check.name}: {check.detail}", highlight=False)
+            # Escaped: a hint such as "pip install 'egregora-core[s3]'" is not markup.
+            stdout.print(f"{mark} {check.name}: {escape(check.detail)}", highlight=False)
             if check.fix and not check.ok:
-                stdout.print(f"    fix: {check.fix}", highlight=False)
+                stdout.print(f"    fix: {escape(check.fix)}", highlight=False)
     failed = [c for c in checks if not c.ok]
     if not as_json:
         stdout.print("All checks passed." if not failed else f"{len(failed)} check(s) failed.")

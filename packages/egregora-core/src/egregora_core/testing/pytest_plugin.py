@@ -71,3 +71,17 @@ def egregora_postgres():
             yield server
     except PostgresUnavailable as exc:
         pytest.fail(str(exc))
+
+
+@pytest.fixture(scope="session")
+def egregora_s3():
+    """A real S3-compatible server (moto's, authentication on) on 127.0.0.1 for the whole
+    test session (see :func:`egregora_core.testing.s3.s3_server`); fails, never skips,
+    when moto's server is not installed."""
+    from .s3 import S3Unavailable, s3_server
+
+    try:
+        with s3_server() as server:
+            yield server
+    except S3Unavailable as exc:
+        pytest.fail(str(exc))
