@@ -4,8 +4,9 @@
 (names typed as variants, without accents, in NFD, glued into handles, links and hashtags,
 poll options, mentions, vCards, obfuscated e-mails, phones, phone-number and emoji-only
 members, one-to-one chats titled after a contact). They go through the real CLI into one
-project (``ingest`` with many exports per call), then ``build`` (deterministic fake
-embedder) and ``site build --no-mkdocs``. Every file of the project is scanned value by
+pair of projects (``ingest`` with many exports per call, the two projects' ingests in two
+processes at once), then ``build`` (deterministic fake embedder) and ``site build
+--no-mkdocs``. Every file of the project is scanned value by
 value (:func:`~egregora_core.testing.privacy.project_text`: raw bytes, UTF-16, gzip,
 Parquet cells, DuckDB rows; Markdown, JSON, media bytes), and so is everything printed,
 for every secret of every chat. Timing: docs/benchmarks.md (privacy).
@@ -13,6 +14,8 @@ for every secret of every chat. Timing: docs/benchmarks.md (privacy).
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import zipfile
 
 import pytest
@@ -23,6 +26,7 @@ from egregora_core.testing.privacy import THEME_ASSETS, found_secrets, project_t
 
 COUNT = 1000
 PER_CALL = 250  # exports per `egregora ingest` call
+PROJECTS = 2  # ingested at the same time, one process each: the runner has two cores
 
 
 class _FakeEmbedderPlugin:
@@ -54,18 +58,52 @@ def test_a_thousand_hostile_chats_leave_no_identifying_string(cli, tmp_path, mon
     # The scan does find them in the exports as written (and in their file names).
     assert len(found_secrets("\n".join(raw + [e.path.name for e in exports]), secrets)) > COUNT
 
-    project = tmp_path / "project"
-    assert cli(["init", str(project)]) == 0
+    projects = [tmp_path / f"project-{i}" for i in range(PROJECTS)]
     paths = [str(e.path) for e in exports]
-    for start in range(0, COUNT, PER_CALL):
-        assert cli(["--project", str(project), "ingest", *paths[start : start + PER_CALL]]) == 0
-    assert cli(["--project", str(project), "build", "--embedder", "fake"]) == 0
-    assert cli(["--project", str(project), "site", "build", "--no-mkdocs"]) == 0
-    printed = capsys.readouterr()
+    share = -(-COUNT // PROJECTS)
+    for project in projects:
+        assert cli(["init", str(project)]) == 0
 
-    text = project_text(project, exclude=THEME_ASSETS)
+    def ingest_all(project, mine: list[str]) -> list[list[str]]:
+        """The `egregora ingest` calls of one project, one after the other."""
+        return [
+            [
+                sys.executable,
+                "-m",
+                "egregora_cli.main",
+                "--project",
+                str(project),
+                "ingest",
+                *mine[start : start + PER_CALL],
+            ]
+            for start in range(0, len(mine), PER_CALL)
+        ]
+
+    # Each project's ingest calls run in a process of their own, both projects at once.
+    queues = [
+        ingest_all(project, paths[i * share : (i + 1) * share])
+        for i, project in enumerate(projects)
+    ]
+    outputs = []
+    while any(queues):
+        running = [
+            subprocess.Popen(q.pop(0), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for q in queues
+            if q
+        ]
+        for proc in running:
+            out, err = proc.communicate()
+            assert proc.returncode == 0, err[-2000:]
+            outputs += [out, err]
+    for project in projects:
+        assert cli(["--project", str(project), "build", "--embedder", "fake"]) == 0
+        assert cli(["--project", str(project), "site", "build", "--no-mkdocs"]) == 0
+    printed = capsys.readouterr()
+    outputs += [printed.out, printed.err]
+
+    text = "\n".join(project_text(p, exclude=THEME_ASSETS) for p in projects)
     for ingested in ("said hi", "Who hosts?", "[email]", "[phone]", "I love 🦊"):
         assert ingested in text  # the hostile messages did go through
-    assert len(list((project / "docs").rglob("*.md"))) > COUNT // 10
+    assert sum(len(list((p / "docs").rglob("*.md"))) for p in projects) > COUNT // 10
     assert found_secrets(text, secrets) == set()
-    assert found_secrets(printed.out + printed.err, secrets) == set()
+    assert found_secrets("\n".join(outputs), secrets) == set()
