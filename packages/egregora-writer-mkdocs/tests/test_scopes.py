@@ -1,4 +1,4 @@
-"""What a portrait looks at: each member's last PORTRAIT_DAYS of activity."""
+"""Narrowed scopes: what a portrait looks at, and the posts an incremental build reloads."""
 
 from __future__ import annotations
 
@@ -51,3 +51,28 @@ def test_since_cuts_by_day():
     day = dt.datetime(2025, 6, 1, 12, tzinfo=dt.UTC)
     s = _scope([("aaaa0001", day - dt.timedelta(days=2), "before"), ("aaaa0001", day, "after")])
     assert _texts(dataset.since(s, dt.date(2025, 5, 31))) == {"aaaa0001": {"after"}}
+
+
+def test_only_keys_keeps_whole_periods():
+    """The date range that lets the lake skip other periods never cuts into a wanted one."""
+    days = [dt.date(2025, 1, 1), dt.date(2025, 1, 31), dt.date(2025, 2, 1), dt.date(2024, 12, 31)]
+    messages = ibis.memtable(
+        pa.table(
+            {
+                "group_slug": ["g"] * len(days),
+                "author": ["aaaa0001"] * len(days),
+                "kind": ["text"] * len(days),
+                "date": pa.array(days, pa.date32()),
+                "text": [d.isoformat() for d in days],
+            }
+        )
+    )
+    media = ibis.memtable(pa.table({"x": [1]}))
+    for period, start, expected in [
+        ("month", dt.date(2025, 1, 1), {"2025-01-01", "2025-01-31"}),
+        ("week", dt.date(2024, 12, 30), {"2024-12-31", "2025-01-01"}),
+        ("day", dt.date(2025, 1, 31), {"2025-01-31"}),
+    ]:
+        s = dataset.scope(messages, media, period=period, opted_out=set())
+        kept = dataset.only(s, keys=[("g", start)]).messages.to_pyarrow()
+        assert set(kept.column("text").to_pylist()) == expected, period
